@@ -1,0 +1,1 @@
+"""Data files: the default sector table and calibration figures, each with its source."""

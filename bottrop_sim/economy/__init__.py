@@ -1,0 +1,1 @@
+"""The economy's accounting core: sector table, supply network, flows, labour, households."""

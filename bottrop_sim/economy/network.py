@@ -1,0 +1,199 @@
+"""The supply network: which firm buys its local inputs from which firm.
+
+Edges run supplier -> buyer. Each edge carries a ``share``: the part of the
+buyer's local purchases *from the supplier's sector* that go to this supplier;
+for every buyer and input sector the shares sum to 1. The firm-level input
+matrix is then ``M[g, f] = share[g, f] * A[sector(g), sector(f)]``, so that
+summing over a sector's firms gives back the sector table exactly (the Leontief
+solution of the table is the sector aggregate of the firm-level solution).
+
+Suppliers are drawn size-biased (probability proportional to headcount), with
+replacement, ``k`` draws per buyer and input sector; duplicate draws merge.
+Shares among a buyer's chosen suppliers are proportional to their size.
+Assumption: preferential attachment by size, as in size-biased supplier choice
+in production-network models (e.g. Carvalho & Tahbaz-Salehi 2019, sec. 5).
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+
+class SupplyNetwork:
+    """Edges as arrays (the hot path) and a networkx view on demand.
+
+    Args:
+        capacity: number of firm slots (the matrix is capacity x capacity).
+        input_coefficients: A[i, j] of the (possibly extended) sector table.
+    """
+
+    def __init__(self, capacity: int, input_coefficients: np.ndarray) -> None:
+        self.capacity = capacity
+        self.input_coefficients = input_coefficients
+        self.supplier = np.zeros(0, np.int64)
+        self.buyer = np.zeros(0, np.int64)
+        self.share = np.zeros(0)
+        self._matrix: sp.csr_matrix | None = None
+        self._matrix_t: sp.csr_matrix | None = None
+
+    # -- construction -----------------------------------------------------
+    def draw_suppliers(
+        self,
+        rng: np.random.Generator,
+        buyers: np.ndarray,
+        buyer_sector: int,
+        sector: np.ndarray,
+        size: np.ndarray,
+        alive: np.ndarray,
+        k: int,
+    ) -> None:
+        """Draw local suppliers for ``buyers`` (all of sector ``buyer_sector``).
+
+        Args:
+            rng: the model's generator.
+            buyers: firm slots of the buyers.
+            buyer_sector: their sector index.
+            sector: sector index per slot.
+            size: supplier weights per slot (headcount, persons).
+            alive: which slots are active firms.
+            k: draws per buyer and input sector.
+        """
+        if len(buyers) == 0:
+            return
+        new_s, new_b, new_w = [], [], []
+        for input_sector in np.flatnonzero(self.input_coefficients[:, buyer_sector] > 0):
+            candidates = np.flatnonzero(alive & (sector == input_sector))
+            if len(candidates) == 0:
+                continue  # nobody local: all of this input is imported
+            weights = np.maximum(size[candidates].astype(float), 1.0)
+            cumulative = np.cumsum(weights)
+            draws = candidates[np.searchsorted(cumulative, rng.random((len(buyers), k)) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]
+            if len(candidates) > 1:  # a firm supplies itself only if it is the only local one
+                for _ in range(20):
+                    own = draws == buyers[:, None]
+                    if not own.any():
+                        break
+                    redraw = candidates[np.searchsorted(cumulative, rng.random(int(own.sum())) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]
+                    draws[own] = redraw
+                own = draws == buyers[:, None]
+                if own.any():  # replace the rare leftovers by the largest other candidate
+                    order = candidates[np.argsort(-weights, kind="stable")]
+                    for row, col in zip(*np.nonzero(own), strict=True):
+                        draws[row, col] = order[0] if order[0] != buyers[row] else order[1]
+            pairs = np.unique(np.column_stack([np.repeat(buyers, k), draws.ravel()]), axis=0)
+            b, s = pairs[:, 0], pairs[:, 1]
+            w = np.maximum(size[s].astype(float), 1.0)
+            total = np.zeros(self.capacity)
+            np.add.at(total, b, w)
+            new_b.append(b)
+            new_s.append(s)
+            new_w.append(w / total[b])
+        if new_b:
+            self.buyer = np.concatenate([self.buyer, *new_b])
+            self.supplier = np.concatenate([self.supplier, *new_s])
+            self.share = np.concatenate([self.share, *new_w])
+            self._matrix = None
+
+    def remove_firm(
+        self,
+        rng: np.random.Generator,
+        firm: int,
+        sector: np.ndarray,
+        size: np.ndarray,
+        alive: np.ndarray,
+    ) -> int:
+        """Take an exiting firm out; its customers rewire to other suppliers of its sector.
+
+        Each customer replaces the exiting supplier by one drawn size-biased among
+        the other active firms of that sector (merging with an existing link); if
+        there is none, the share is dropped and that input becomes imported.
+
+        Returns:
+            The number of customer links that were rewired.
+        """
+        as_buyer = self.buyer == firm
+        as_supplier = self.supplier == firm
+        customers = self.buyer[as_supplier & ~as_buyer]
+        shares = self.share[as_supplier & ~as_buyer]
+        keep = ~(as_buyer | as_supplier)
+        self.buyer, self.supplier, self.share = self.buyer[keep], self.supplier[keep], self.share[keep]
+        self._matrix = None
+        if len(customers) == 0:
+            return 0
+        candidates = np.flatnonzero(alive & (sector == sector[firm]))
+        candidates = candidates[candidates != firm]
+        if len(candidates) == 0:
+            return 0
+        weights = np.maximum(size[candidates].astype(float), 1.0)
+        cumulative = np.cumsum(weights)
+        picks = candidates[np.searchsorted(cumulative, rng.random(len(customers)) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]
+        self_pick = picks == customers
+        if self_pick.any() and len(candidates) > 1:
+            order = candidates[np.argsort(-weights, kind="stable")]
+            picks[self_pick] = np.where(order[0] != customers[self_pick], order[0], order[1])
+        self._add_merged(customers, picks, shares)
+        return len(customers)
+
+    def _add_merged(self, buyers: np.ndarray, suppliers: np.ndarray, shares: np.ndarray) -> None:
+        buyer = np.concatenate([self.buyer, buyers])
+        supplier = np.concatenate([self.supplier, suppliers])
+        share = np.concatenate([self.share, shares])
+        key = buyer * self.capacity + supplier
+        unique, inverse = np.unique(key, return_inverse=True)
+        merged = np.zeros(len(unique))
+        np.add.at(merged, inverse, share)
+        self.buyer, self.supplier, self.share = unique // self.capacity, unique % self.capacity, merged
+        self._matrix = None
+
+    def resize(self, capacity: int) -> None:
+        """Allow more firm slots (keeps edges)."""
+        self.capacity = capacity
+        self._matrix = None
+
+    # -- the hot path -----------------------------------------------------
+    def matrix(self, sector: np.ndarray) -> sp.csr_matrix:
+        """``M[g, f]``: EUR from firm g per EUR of output of firm f (cached until edges change)."""
+        if self._matrix is None:
+            values = self.share * self.input_coefficients[sector[self.supplier], sector[self.buyer]]
+            self._matrix = sp.csr_matrix((values, (self.supplier, self.buyer)), shape=(self.capacity, self.capacity))
+            self._matrix_t = self._matrix.T.tocsr()
+        return self._matrix
+
+    def matrix_t(self, sector: np.ndarray) -> sp.csr_matrix:
+        """Transpose of :meth:`matrix` (buyer-side sums)."""
+        self.matrix(sector)
+        assert self._matrix_t is not None
+        return self._matrix_t
+
+    # -- views ------------------------------------------------------------
+    def to_digraph(self, sector: np.ndarray, planned_output: np.ndarray, alive: np.ndarray, names: tuple[str, ...]) -> nx.DiGraph:
+        """A networkx DiGraph supplier -> buyer weighted by the current monthly flow.
+
+        Args:
+            sector: sector index per slot.
+            planned_output: the output level buyers order inputs for (EUR per month).
+            alive: active slots (nodes).
+            names: sector ids, stored as node attribute ``sector``.
+
+        Returns:
+            Nodes are firm slots with ``sector``; edges have ``share`` and
+            ``weight`` (EUR per month ordered along the edge).
+        """
+        graph = nx.DiGraph()
+        nodes = np.flatnonzero(alive)
+        graph.add_nodes_from((int(i), {"sector": names[sector[i]] if sector[i] < len(names) else "mine"}) for i in nodes)
+        flow = self.share * self.input_coefficients[sector[self.supplier], sector[self.buyer]] * planned_output[self.buyer]
+        graph.add_edges_from(
+            (int(s), int(b), {"share": float(w), "weight": float(f)}) for s, b, w, f in zip(self.supplier, self.buyer, self.share, flow, strict=True)
+        )
+        return graph
+
+    def suppliers_of(self, firm: int) -> np.ndarray:
+        """Slots of the firm's local suppliers."""
+        return self.supplier[self.buyer == firm]
+
+    def customers_of(self, firm: int) -> np.ndarray:
+        """Slots of the firm's local customers."""
+        return self.buyer[self.supplier == firm]

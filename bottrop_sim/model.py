@@ -1,0 +1,479 @@
+"""BottropModel: builds the region and orders the monthly step.
+
+The month runs in the order of the economy-core issue: mine staffing ->
+orders -> production -> wages and input purchases -> household income ->
+liquidity -> staffing (hiring and firing frictions) -> exit after sustained
+illiquidity -> entry of new firms -> labour-market flows -> data collection.
+In the ``static`` behaviour mode there is no adaptation, entry or exit: firms
+produce exactly what is ordered, staff follow output, and final demand is the
+sector table's exogenous column alone.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import mesa
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from bottrop_sim.agents.firm import Firm
+from bottrop_sim.agents.mine import Mine
+from bottrop_sim.calendar import month_number, year_month
+from bottrop_sim.economy.accounting import FirmArrays, MonthFlows, trade
+from bottrop_sim.economy.households import Households
+from bottrop_sim.economy.labour import LabourMarket
+from bottrop_sim.economy.network import SupplyNetwork
+from bottrop_sim.economy.sector_table import SectorTable, load_sector_table
+from bottrop_sim.scenario.schema import Scenario
+
+#: Share of a sector's mean establishment size with which a new firm starts (stated assumption:
+#: start-ups are small, IfM Bonn start-up statistics).
+ENTRANT_SIZE_SHARE = 0.5
+#: Value added share assumed for a mine kept outside a custom sector table (as the default table's mining row).
+MINE_VALUE_ADDED_SHARE = 0.40
+
+
+@lru_cache(maxsize=32)
+def _cached_table(path: str | None, stamp: float) -> SectorTable:
+    return load_sector_table(path)
+
+
+def sector_table_for(scenario: Scenario) -> SectorTable:
+    """The scenario's sector table (cached per file and modification time)."""
+    path = scenario.economy.sector_table
+    stamp = Path(path).stat().st_mtime if path else 0.0
+    return _cached_table(path, stamp)
+
+
+class BottropModel(mesa.Model):
+    """The economy of Bottrop as a Mesa model.
+
+    Args:
+        scenario: a validated scenario; default: ``Scenario()`` (2015 calibration, no shocks).
+        seed: base seed of all random draws; default: the scenario's seed.
+
+    Attributes:
+        firms: per-firm arrays (the accounting core).
+        network: the supply network.
+        labour: resident labour market counts.
+        households: resident income and local spending.
+        mine: the mine agent (None if the scenario has no mine).
+        indicators: this month's values (the row the DataCollector records).
+        datacollector: Mesa DataCollector, one row per simulated month.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, seed: int | None = None) -> None:
+        scenario = scenario if scenario is not None else Scenario()
+        seed = scenario.seed if seed is None else int(seed)
+        super().__init__(seed=seed)
+        self.scenario = scenario
+        self.seed = seed
+        self.adaptive = scenario.behaviour == "adaptive"
+        self.table = sector_table_for(scenario)
+        self.month = month_number(scenario.start)
+        self.end_month = month_number(scenario.end)
+        self._build_sectors()
+        self._build_firms()
+        self._solve_baseline()
+        self._build_labour()
+        self.open_market_exogenous = np.zeros(self.n_sectors_ext)
+        self.open_market_household = np.zeros(self.n_sectors_ext)
+        self.exits_this_month = 0
+        self.entries_this_month = 0
+        self.flows_this_month = MonthFlows()
+        self.indicators: dict[str, float | str] = {}
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+
+    # ------------------------------------------------------------------ build
+    def _build_sectors(self) -> None:
+        table, spec = self.table, self.scenario.mine
+        self.sector_names: tuple[str, ...] = table.sectors
+        self.mine_sector: int | None = None
+        n = table.n
+        mine_outside = spec.enabled and spec.staff > 0 and spec.sector not in table.sectors
+        n_ext = n + 1 if mine_outside else n
+        self.n_sectors_ext = n_ext
+        self.sector_names_ext = table.sectors + ((spec.sector,) if mine_outside else ())
+
+        def extend(values: np.ndarray, extra: float) -> np.ndarray:
+            return np.append(values, extra) if mine_outside else values.astype(float).copy()
+
+        coefficients = np.zeros((n_ext, n_ext))
+        coefficients[:n, :n] = table.input_coefficients
+        final_demand = extend(table.final_demand, 0.0)
+        self.sector_labour = extend(table.labour_per_output, 1.0 / spec.output_per_staff_eur_month)
+        self.sector_wage = extend(table.wage, spec.wage_eur_month)
+        self.sector_emission = extend(table.emission_per_output, 0.0)
+        self.sector_household_share = extend(table.household_share, 0.0)
+        self.sector_size = extend(table.mean_establishment_size, max(spec.staff, 1))
+        self.sector_skills = np.vstack([table.skill_shares, [0.1, 0.8, 0.1]]) if mine_outside else table.skill_shares
+        imports = extend(table.import_per_output, 0.0)
+        if spec.enabled and spec.staff > 0:
+            self.mine_sector = table.index(spec.sector) if not mine_outside else n
+            if mine_outside:
+                mine_output = spec.staff * spec.output_per_staff_eur_month
+                final_demand[n] = mine_output
+                for sector, eur in (spec.local_purchases_eur_month or {}).items():
+                    coefficients[table.index(sector), n] = eur / mine_output
+                imports[n] = max(0.0, 1.0 - MINE_VALUE_ADDED_SHARE - coefficients[:, n].sum())
+            elif spec.local_purchases_eur_month is not None:
+                mine_output = float(table.leontief_output()[self.mine_sector])
+                coefficients[:, self.mine_sector] = 0.0
+                for sector, eur in spec.local_purchases_eur_month.items():
+                    coefficients[table.index(sector), self.mine_sector] = eur / mine_output if mine_output > 0 else 0.0
+        self.sector_coefficients = coefficients
+        self.sector_final_demand = final_demand
+        self.sector_imports = imports
+        self.sector_local_inputs = coefficients.sum(axis=0)
+
+    def _build_firms(self) -> None:
+        scenario, rng = self.scenario, self.rng
+        sector_output = np.linalg.solve(np.eye(self.n_sectors_ext) - self.sector_coefficients, self.sector_final_demand)
+        employment = sector_output * self.sector_labour
+        slot_sector, slot_size, slot_share = [], [], []
+        for s in range(self.n_sectors_ext):
+            if s == self.mine_sector:
+                continue
+            if sector_output[s] <= 0 or self.sector_final_demand[s] <= 0:
+                continue
+            count = max(1, round(employment[s] / self.sector_size[s]))
+            sigma = scenario.economy.firm_size_dispersion
+            raw = rng.lognormal(mean=-0.5 * sigma**2, sigma=sigma, size=count) if sigma > 0 else np.ones(count)
+            sizes = np.maximum(1.0, raw / raw.sum() * employment[s])
+            slot_sector.append(np.full(count, s))
+            slot_size.append(sizes)
+            slot_share.append(sizes / sizes.sum())
+        mine_count = 1 if self.mine_sector is not None else 0
+        total = mine_count + sum(len(s) for s in slot_sector)
+        self.firms = firms = FirmArrays(capacity=int(total * 1.5) + 16)
+        slots = firms.add(total)
+        sector = np.concatenate([[self.mine_sector]] * mine_count + slot_sector).astype(np.int64) if total else np.zeros(0, np.int64)
+        size = np.concatenate([[float(scenario.mine.staff)]] * mine_count + slot_size) if total else np.zeros(0)
+        share = np.concatenate([[1.0]] * mine_count + slot_share) if total else np.zeros(0)
+        firms.sector[slots] = sector
+        firms.alive[slots] = True
+        if mine_count:
+            firms.is_mine[0] = True
+        demand = self.sector_final_demand[sector] * share
+        household = self.sector_household_share[sector]
+        firms.household_demand[slots] = demand * household
+        firms.exogenous_demand[slots] = demand * (1.0 - household)
+        if mine_count:  # the mine's final demand (its coal sales) is all exogenous
+            firms.exogenous_demand[0], firms.household_demand[0] = demand[0], 0.0
+        self._set_sector_figures(slots)
+        self.network = SupplyNetwork(firms.capacity, self.sector_coefficients)
+        for s in range(self.n_sectors_ext):
+            buyers = slots[(sector == s) & ~firms.is_mine[slots]]
+            self.network.draw_suppliers(rng, buyers, s, firms.sector, size_weights(size, firms.capacity), firms.alive, scenario.economy.suppliers_per_input)
+        if mine_count:
+            self.network.draw_suppliers(
+                rng, slots[:1], self.mine_sector, firms.sector, size_weights(size, firms.capacity), firms.alive, scenario.economy.mine_suppliers_per_input
+            )
+        self.mine: Mine | None = None
+        self.firm_by_slot: dict[int, Firm | Mine] = {}
+        closure = next((s for s in scenario.shocks if s.type == "mine_closure"), None)
+        for slot in slots:
+            if firms.is_mine[slot]:
+                self.mine = Mine(self, slot, scenario.mine.staff, closure)
+                self.firm_by_slot[int(slot)] = self.mine
+            else:
+                self.firm_by_slot[int(slot)] = Firm(self, slot)
+
+    def _set_sector_figures(self, slots: np.ndarray) -> None:
+        firms = self.firms
+        sector = firms.sector[slots]
+        firms.wage[slots] = self.sector_wage[sector]
+        firms.import_per_output[slots] = self.sector_imports[sector]
+        firms.local_input_per_output[slots] = self.sector_local_inputs[sector]
+        firms.emission_per_output[slots] = self.sector_emission[sector]
+        firms.labour_per_output[slots] = self.sector_labour[sector]
+        firms.born[slots] = self.month
+
+    def _solve_baseline(self) -> None:
+        """Firm-level steady state x = (I - M)^-1 d; staff, productivity and costs from it."""
+        firms, n = self.firms, self.firms.size
+        matrix = self.network.matrix(firms.sector)[:n, :n]
+        demand = firms.exogenous_demand[:n] + firms.household_demand[:n]
+        output = solve_leontief(matrix, demand)
+        for name in ("output", "planned", "orders", "expected_orders"):
+            getattr(firms, name)[:n] = output
+        headcount = np.maximum(1, np.floor(output * firms.labour_per_output[:n] + 0.5)).astype(np.int64)
+        if self.mine is not None:
+            headcount[self.mine.slot] = self.scenario.mine.staff
+            self.mine_base_output = float(output[self.mine.slot])
+            self.mine_base_demand = float(firms.exogenous_demand[self.mine.slot])
+        firms.headcount[:n] = headcount
+        firms.productivity[:n] = output / headcount
+        wages = headcount * firms.wage[:n]
+        value_added = output * (1.0 - firms.local_input_per_output[:n] - firms.import_per_output[:n])
+        firms.fixed_costs[:n] = value_added - wages
+        firms.liquidity[:n] = self.scenario.firms.liquidity_months * (wages + np.maximum(firms.fixed_costs[:n], 0.0))
+
+    def _build_labour(self) -> None:
+        spec = self.scenario.labour
+        resident_share = np.full(self.n_sectors_ext, spec.resident_share_of_jobs)
+        if self.mine_sector is not None:
+            resident_share[self.mine_sector] = self.scenario.mine.resident_share
+        self.labour = LabourMarket(
+            skill_shares=self.sector_skills,
+            staff=self.sector_staff(),
+            resident_share=resident_share,
+            out_commuters=spec.out_commuters,
+            unemployment_rate=spec.unemployment_rate_start,
+            resident_hire_share=spec.resident_share_of_jobs,
+        )
+        self.households = Households(
+            sector_wage=self.sector_wage,
+            outside_wage=spec.outside_wage_eur_month,
+            benefit=spec.unemployment_benefit_eur_month,
+            retirement_income=spec.early_retirement_income_eur_month,
+            elasticity=self.scenario.firms.household_local_share,
+        )
+        self.households.start(self.labour)
+
+    # ------------------------------------------------------------------ helpers
+    def sector_staff(self) -> np.ndarray:
+        """Persons employed per (extended) sector."""
+        n = self.firms.size
+        return np.bincount(self.firms.sector[:n], weights=self.firms.headcount[:n], minlength=self.n_sectors_ext).astype(np.int64)
+
+    @property
+    def date(self) -> str:
+        """The month the next step simulates, 'YYYY-MM'."""
+        return year_month(self.month)
+
+    def release_market(self, sector: int, exogenous: float, household: float) -> None:
+        """Final demand of an exiting firm: partly to surviving competitors, the rest open for entrants."""
+        firms, n = self.firms, self.firms.size
+        takeover = self.scenario.firms.market_takeover_share if self.adaptive else 0.0
+        rivals = np.flatnonzero(firms.alive[:n] & (firms.sector[:n] == sector) & ~firms.is_mine[:n])
+        base = firms.exogenous_demand[rivals] + firms.household_demand[rivals]
+        if len(rivals) and base.sum() > 0 and takeover > 0:
+            weight = base / base.sum()
+            firms.exogenous_demand[rivals] += takeover * exogenous * weight
+            firms.household_demand[rivals] += takeover * household * weight
+        else:
+            takeover = 0.0
+        self.open_market_exogenous[sector] += (1.0 - takeover) * exogenous
+        self.open_market_household[sector] += (1.0 - takeover) * household
+
+    # ------------------------------------------------------------------ step
+    def step(self) -> None:
+        """Simulate one month."""
+        if self.month > self.end_month:
+            self.running = False
+            return
+        firms, n = self.firms, self.firms.size
+        behaviour = self.scenario.firms
+        self.labour.reset_flows()
+        self.exits_this_month = self.entries_this_month = 0
+        activity = self._update_mine()
+
+        demand = firms.exogenous_demand + firms.household_demand * (self.households.demand_factor() if self.adaptive else 1.0)
+        capacity = None
+        if self.mine is not None:
+            demand[self.mine.slot] = self.mine_base_demand * activity
+        if self.adaptive:
+            capacity = firms.capacity_limit(self.scenario.economy.spare_capacity_share)
+            if self.mine is not None:
+                capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
+        self.flows_this_month = trade(firms, self.network.matrix(firms.sector), self.network.matrix_t(firms.sector), demand, capacity)
+
+        if self.adaptive:
+            self._adapt_staff(behaviour.hiring_rate, behaviour.firing_rate, behaviour.hoarding_tolerance, behaviour.expectation_smoothing)
+            self._exit_illiquid(behaviour.exit_after_months)
+            self._enter()
+            self.labour.monthly_flows(self.rng, self.scenario.labour.outside_job_finding_rate, self.scenario.labour.out_migration_rate)
+        else:
+            self._staff_follow_output()
+        self.households.update(self.labour)
+        n = firms.size
+        firms.planned[:n] = firms.output[:n]
+        self._record()
+        self.datacollector.collect(self)
+        self.month += 1
+        self.running = self.month <= self.end_month
+
+    def _update_mine(self) -> float:
+        if self.mine is None:
+            return 0.0
+        firms, slot = self.firms, self.mine.slot
+        target = self.mine.target_staff(self.month)
+        current = int(firms.headcount[slot])
+        if target < current:
+            sector_staff = self.sector_staff()
+            self.labour.separate_mine(self.rng, self.mine_sector, int(sector_staff[self.mine_sector]), current - target, self.mine.separation)
+        elif target > current:
+            hires = np.zeros(self.n_sectors_ext, np.int64)
+            hires[self.mine_sector] = target - current
+            self.labour.hire(self.rng, hires)
+        firms.headcount[slot] = target
+        return self.mine.activity(self.month)
+
+    def _apply_staff_changes(self, hires: np.ndarray, fires: np.ndarray) -> None:
+        firms, n = self.firms, self.firms.size
+        if fires.any():
+            self.labour.separate(self.rng, self.sector_staff(), np.bincount(firms.sector[:n], weights=fires, minlength=self.n_sectors_ext).astype(np.int64))
+        if hires.any():
+            self.labour.hire(self.rng, np.bincount(firms.sector[:n], weights=hires, minlength=self.n_sectors_ext).astype(np.int64))
+        firms.headcount[:n] += hires - fires
+
+    def _staff_follow_output(self) -> None:
+        firms, n = self.firms, self.firms.size
+        movable = firms.alive[:n] & ~firms.is_mine[:n]
+        wanted = np.where(movable, np.floor(firms.output[:n] / np.where(movable, firms.productivity[:n], 1.0) + 0.5), firms.headcount[:n]).astype(np.int64)
+        change = wanted - firms.headcount[:n]
+        self._apply_staff_changes(np.maximum(change, 0), np.maximum(-change, 0))
+
+    def _adapt_staff(self, hiring_rate: float, firing_rate: float, tolerance: float, smoothing: float) -> None:
+        """Staff move towards expected orders with frictions (stochastic rounding of fractional moves)."""
+        firms, n = self.firms, self.firms.size
+        movable = firms.alive[:n] & ~firms.is_mine[:n]
+        expected = firms.expected_orders[:n]
+        expected += smoothing * (firms.orders[:n] - expected)
+        target = expected / np.where(movable, firms.productivity[:n], 1.0)
+        headcount = firms.headcount[:n]
+        draw = self.rng.random(n)
+        gap = target - headcount
+        hires = np.where(movable & (gap > 0.5), np.floor(gap * hiring_rate + draw), 0.0).astype(np.int64)
+        surplus = headcount - target - tolerance * headcount
+        fires = np.where(movable & (surplus >= 1.0), np.floor(surplus * firing_rate + draw), 0.0).astype(np.int64)
+        fires = np.minimum(fires, headcount - 1)  # an active establishment keeps at least one person
+        self._apply_staff_changes(hires, np.maximum(fires, 0))
+
+    def _exit_illiquid(self, exit_after: int) -> None:
+        firms, n = self.firms, self.firms.size
+        illiquid = firms.liquidity[:n] < -1.0
+        firms.illiquid_months[:n] = np.where(illiquid, firms.illiquid_months[:n] + 1, 0)
+        leaving = np.flatnonzero(firms.alive[:n] & ~firms.is_mine[:n] & (firms.illiquid_months[:n] >= exit_after))
+        for slot in leaving:
+            agent = self.firm_by_slot.pop(int(slot))
+            agent.exit()
+
+    def _enter(self) -> None:
+        """New firms fill open local market demand (left by exits), at ``entry_speed`` per month."""
+        open_total = self.open_market_exogenous + self.open_market_household
+        if not open_total.any():
+            return
+        speed = self.scenario.firms.entry_speed
+        for sector in np.flatnonzero(open_total > 0):
+            size = max(1, round(ENTRANT_SIZE_SHARE * self.sector_size[sector]))
+            demand_each = size / self.sector_labour[sector]
+            possible = int(open_total[sector] // demand_each)
+            count = min(possible, int(self.rng.poisson(speed * open_total[sector] / demand_each)))
+            if count:
+                self._create_entrants(int(sector), count, demand_each)
+
+    def _create_entrants(self, sector: int, count: int, demand_each: float) -> None:
+        firms = self.firms
+        old_capacity = firms.capacity
+        slots = firms.add(count)
+        if firms.capacity != old_capacity:
+            self.network.resize(firms.capacity)
+        open_total = self.open_market_exogenous[sector] + self.open_market_household[sector]
+        household_part = self.open_market_household[sector] / open_total
+        self.open_market_exogenous[sector] -= count * demand_each * (1.0 - household_part)
+        self.open_market_household[sector] -= count * demand_each * household_part
+        firms.sector[slots] = sector
+        firms.alive[slots] = True
+        self._set_sector_figures(slots)
+        firms.exogenous_demand[slots] = demand_each * (1.0 - household_part)
+        firms.household_demand[slots] = demand_each * household_part
+        headcount = max(1, int(np.floor(demand_each * self.sector_labour[sector] + 0.5)))
+        for name in ("planned", "expected_orders"):
+            getattr(firms, name)[slots] = demand_each
+        firms.headcount[slots] = headcount
+        firms.productivity[slots] = demand_each / headcount
+        wages = headcount * firms.wage[slots]
+        firms.fixed_costs[slots] = demand_each * (1.0 - firms.local_input_per_output[slots] - firms.import_per_output[slots]) - wages
+        capital = self.scenario.firms.liquidity_months * (wages + np.maximum(firms.fixed_costs[slots], 0.0))
+        firms.liquidity[slots] = capital
+        self.flows_this_month.startup_capital += float(capital.sum())
+        hires = np.zeros(self.n_sectors_ext, np.int64)
+        hires[sector] = headcount * count
+        self.labour.hire(self.rng, hires)
+        self.network.draw_suppliers(self.rng, slots, sector, firms.sector, firms.headcount, firms.alive, self.scenario.economy.suppliers_per_input)
+        for slot in slots:
+            self.firm_by_slot[int(slot)] = Firm(self, slot)
+        self.entries_this_month += count
+
+    # ------------------------------------------------------------------ observation
+    def _record(self) -> None:
+        firms, n, labour, flows = self.firms, self.firms.size, self.labour, self.flows_this_month
+        alive = firms.alive[:n]
+        workplace = int(firms.headcount[:n].sum())
+        mine_staff = int(firms.headcount[self.mine.slot]) if self.mine is not None else 0
+        inputs = flows.local_purchases + flows.imports
+        row: dict[str, float | str] = {
+            "date": year_month(self.month),
+            "employment_workplace": workplace,
+            "mine_employment": mine_staff,
+            "firm_employment": workplace - mine_staff,
+            "unemployed": int(labour.unemployed.sum()),
+            "unemployment_rate": labour.unemployment_rate(),
+            "labour_force": labour.labour_force(),
+            "residents_employed_local": int(labour.employed_local.sum()),
+            "in_commuters": workplace - int(labour.employed_local.sum()),
+            "out_commuters": int(labour.out_commuters.sum()),
+            "retired": int(labour.retired.sum()),
+            "moved_away": int(labour.moved_away.sum()),
+            "hires": labour.flows["hires"],
+            "separations": labour.flows["separations"],
+            "firms": int(alive.sum() - (1 if self.mine is not None else 0)),
+            "firm_entries": self.entries_this_month,
+            "firm_exits": self.exits_this_month,
+            "value_added_eur": flows.value_added,
+            "output_eur": flows.output,
+            "final_demand_eur": flows.final_demand,
+            "imports_eur": flows.imports,
+            "wages_eur": flows.wages,
+            "co2_t": flows.co2_t,
+            "local_sourcing_share": flows.local_purchases / inputs if inputs > 0 else 0.0,
+            "resident_income_eur": self.households.income,
+            "liquidity_eur": float(firms.liquidity[:n][alive].sum()),
+        }
+        sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
+        for i, name in enumerate(self.sector_names):
+            row[f"output_{name}"] = float(sector_output[i])
+        self.indicators = row
+
+    def _reporters(self) -> dict[str, object]:
+        columns = [
+            "date", "employment_workplace", "mine_employment", "firm_employment", "unemployed", "unemployment_rate",
+            "labour_force", "residents_employed_local", "in_commuters", "out_commuters", "retired", "moved_away",
+            "hires", "separations", "firms", "firm_entries", "firm_exits", "value_added_eur", "output_eur",
+            "final_demand_eur", "imports_eur", "wages_eur", "co2_t", "local_sourcing_share", "resident_income_eur",
+            "liquidity_eur",
+        ] + [f"output_{name}" for name in self.sector_names]  # fmt: skip
+        return {column: (lambda model, key=column: model.indicators[key]) for column in columns}
+
+    def supply_network(self):
+        """The supply network as a networkx DiGraph weighted by this month's input orders (EUR)."""
+        return self.network.to_digraph(self.firms.sector, self.firms.planned, self.firms.alive, self.sector_names_ext)
+
+
+def solve_leontief(matrix: sp.csr_matrix, final_demand: np.ndarray, tolerance: float = 1e-14, max_iterations: int = 2000) -> np.ndarray:
+    """Solve x = M x + d for a productive input matrix M.
+
+    Uses the power series (fast: local input shares are small, so it converges
+    in a few dozen sparse products) and falls back to a sparse direct solve.
+    """
+    output = final_demand.astype(float).copy()
+    for _ in range(max_iterations):
+        updated = final_demand + matrix @ output
+        change = np.abs(updated - output).max(initial=0.0)
+        output = updated
+        if change <= tolerance * max(np.abs(output).max(initial=0.0), 1.0):
+            return output
+    n = len(final_demand)
+    return np.atleast_1d(np.asarray(spla.spsolve(sp.identity(n, format="csc") - matrix.tocsc(), final_demand), float))
+
+
+def size_weights(size: np.ndarray, capacity: int) -> np.ndarray:
+    """Pad per-slot sizes to the arrays' capacity (for size-biased supplier draws)."""
+    padded = np.zeros(capacity)
+    padded[: len(size)] = size
+    return padded

@@ -1,0 +1,127 @@
+"""The scenario schema: every field with its unit, default and allowed range.
+
+Validation happens here, at the edge; the model trusts the values it is given.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from bottrop_sim.calendar import month_number
+from bottrop_sim.shocks import Shock, YearMonth
+
+Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EconomySpec(_Section):
+    """The firms and their supply network."""
+
+    sector_table: str | None = Field(None, description="CSV sector table, relative to the scenario file; default: the shipped Bottrop 2015 table")
+    firm_size_dispersion: float = Field(
+        1.0, ge=0.0, le=3.0, allow_inf_nan=False, description="sigma of the log-normal establishment size distribution within a sector"
+    )
+    suppliers_per_input: int = Field(3, ge=1, le=50, description="local suppliers a firm draws per input sector (size-biased)")
+    mine_suppliers_per_input: int = Field(25, ge=1, le=500, description="local suppliers the mine draws per input sector")
+    spare_capacity_share: float = Field(
+        0.10, ge=0.0, le=2.0, allow_inf_nan=False, description="output a firm can add with its staff before hiring, share of baseline output"
+    )
+
+
+class MineSpec(_Section):
+    """The mine (Bergwerk Prosper-Haniel) before any closure shock."""
+
+    enabled: bool = Field(True, description="whether the region has the mine")
+    sector: str = Field(
+        "mining",
+        pattern=r"^[a-z][a-z0-9_]{0,39}$",
+        description="sector of the table the mine belongs to; if the table lacks it, the mine is kept outside the table",
+    )
+    staff: int = Field(3267, ge=0, le=50_000, description="persons employed at the start (WAZ: 3,267 in 2015)")
+    resident_share: Share = Field(0.35, description="share of mine staff living in Bottrop (stated assumption; staff lived across the Ruhr)")
+    output_per_staff_eur_month: float = Field(
+        12_000.0, gt=0.0, le=1e7, allow_inf_nan=False, description="output per staff member, EUR per month, used when the table lacks the mine's sector"
+    )
+    wage_eur_month: float = Field(
+        4200.0, ge=0.0, le=1e6, allow_inf_nan=False, description="gross wage, EUR per month, used when the table lacks the mine's sector"
+    )
+    local_purchases_eur_month: dict[str, Annotated[float, Field(ge=0.0, le=1e12, allow_inf_nan=False)]] | None = Field(
+        None, description="the mine's local purchases by sector, EUR per month at full staff; default: the table's a_* coefficients of the mine's sector"
+    )
+
+
+class LabourSpec(_Section):
+    """The resident labour force and the labour market."""
+
+    unemployment_rate_start: Share = Field(0.07, description="unemployment rate at the start (Arbeitsagentur: 6.8 % in 2018)")
+    resident_share_of_jobs: Share = Field(0.508, description="share of jobs in Bottrop held by residents (23,300 of 45,876 in 2023)")
+    out_commuters: int = Field(34_933, ge=0, le=1_000_000, description="residents working outside Bottrop (persons, 2023)")
+    outside_wage_eur_month: float = Field(3200.0, ge=0.0, le=1e6, allow_inf_nan=False, description="gross wage of out-commuters, EUR per month")
+    unemployment_benefit_eur_month: float = Field(1100.0, ge=0.0, le=1e5, allow_inf_nan=False, description="income of an unemployed resident, EUR per month")
+    early_retirement_income_eur_month: float = Field(
+        2500.0, ge=0.0, le=1e5, allow_inf_nan=False, description="Anpassungsgeld of a miner in early retirement, EUR per month"
+    )
+    outside_job_finding_rate: Rate = Field(0.02, description="monthly chance that an unemployed resident above the baseline pool finds a job outside the city")
+    out_migration_rate: Rate = Field(0.003, description="monthly chance that an unemployed resident above the baseline pool moves away")
+
+
+class BehaviourSpec(_Section):
+    """Firm behaviour in the adaptive mode (ignored in the static mode)."""
+
+    hiring_rate: Rate = Field(0.25, description="share of a staff shortfall closed per month")
+    firing_rate: Rate = Field(0.10, description="share of a staff surplus laid off per month (firing friction)")
+    hoarding_tolerance: Share = Field(0.05, description="staff surplus, as a share of staff, kept without layoffs (labour hoarding)")
+    expectation_smoothing: Share = Field(0.3, description="weight of the newest month's orders in expected orders")
+    liquidity_months: float = Field(2.0, ge=0.0, le=60.0, allow_inf_nan=False, description="initial cash, in months of wages and fixed costs")
+    exit_after_months: int = Field(6, ge=1, le=120, description="consecutive months of negative liquidity before a firm exits")
+    market_takeover_share: Share = Field(0.5, description="share of an exiting firm's final demand taken over by surviving firms of its sector")
+    entry_speed: Rate = Field(0.05, description="monthly share of open local market demand that attracts a new firm")
+    household_local_share: Share = Field(1.0, description="how strongly local household spending follows resident income (1: proportionally)")
+
+
+class Scenario(_Section):
+    """A complete, validated scenario."""
+
+    name: str = Field("scenario", min_length=1, max_length=80, description="short name")
+    description: str = Field("", max_length=2000, description="what question the scenario answers")
+    start: YearMonth = Field("2015-01", description="first simulated month")
+    end: YearMonth = Field("2035-12", description="last simulated month")
+    seed: int = Field(20181221, ge=0, le=2**63 - 1, description="base seed of all random draws")
+    behaviour: Literal["adaptive", "static"] = Field("adaptive", description="'static' switches off adaptation, entry and exit (an accounting check)")
+    economy: EconomySpec = EconomySpec()
+    mine: MineSpec = MineSpec()
+    labour: LabourSpec = LabourSpec()
+    firms: BehaviourSpec = BehaviourSpec()
+    shocks: list[Shock] = Field(default_factory=list, description="shock events; a scenario minus its shocks is its counterfactual")
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start is not None and month_number(end) < month_number(start):
+            raise ValueError(f"a month not before start ({start})")
+        return end
+
+    @model_validator(mode="after")
+    def _consistent_shocks(self) -> Scenario:
+        closures = [s for s in self.shocks if s.type == "mine_closure"]
+        if len(closures) > 1:
+            raise ValueError("at most one mine_closure shock")
+        if closures and not self.mine.enabled:
+            raise ValueError("a mine_closure shock needs mine.enabled = true")
+        return self
+
+    @property
+    def months(self) -> int:
+        """Number of simulated months."""
+        return month_number(self.end) - month_number(self.start) + 1
+
+    def without_shocks(self) -> Scenario:
+        """The counterfactual twin: the same scenario minus its shocks."""
+        return self.model_copy(update={"shocks": []})
