@@ -281,6 +281,7 @@ class BottropModel(mesa.Model):
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
         self.flows_this_month = trade(firms, self.network.matrix(firms.sector), self.network.matrix_t(firms.sector), demand, capacity)
+        self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
 
         if self.adaptive:
             self._adapt_staff(behaviour.hiring_rate, behaviour.firing_rate, behaviour.hoarding_tolerance, behaviour.expectation_smoothing)
@@ -435,9 +436,8 @@ class BottropModel(mesa.Model):
             "resident_income_eur": self.households.income,
             "liquidity_eur": float(firms.liquidity[:n][alive].sum()),
         }
-        sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
         for i, name in enumerate(self.sector_names):
-            row[f"output_{name}"] = float(sector_output[i])
+            row[f"output_{name}"] = float(self.sector_output[i])
         self.indicators = row
 
     def _reporters(self) -> dict[str, object]:

@@ -119,7 +119,7 @@ class LabourMarket:
             self.out_commuters[skill] += transferred
             self.unemployed[skill] += seekers
             self.flows["to_retirement"] += int(retired)
-            self.flows["to_outside_jobs"] += int(transferred)
+            self.flows["mine_transfers"] += int(transferred)
             self.flows["to_unemployment"] += int(seekers)
         self.flows["separations"] += shed
 
@@ -144,7 +144,7 @@ class LabourMarket:
         self.unemployed -= found + moved
         self.out_commuters += found
         self.moved_away += moved
-        self.flows["to_outside_jobs"] += int(found.sum())
+        self.flows["unemployed_to_outside_jobs"] += int(found.sum())
         self.flows["moved_away"] += int(moved.sum())
 
     def _draw_residents(self, rng: np.random.Generator, sector: int, staff: int, leaving: int) -> np.ndarray:
@@ -161,7 +161,21 @@ class LabourMarket:
         return by_skill
 
 
-FLOW_NAMES = ("separations", "hires", "hires_from_unemployment", "to_unemployment", "to_retirement", "to_outside_jobs", "moved_away")
+#: Monthly flow counters (persons). Stock-flow identities (tested every step):
+#: d unemployed = to_unemployment - hires_from_unemployment - unemployed_to_outside_jobs - moved_away;
+#: d retired = to_retirement; d out-commuters = mine_transfers + unemployed_to_outside_jobs;
+#: d residents employed here = hires_from_unemployment - to_unemployment - to_retirement - mine_transfers;
+#: d jobs here = hires - separations.
+FLOW_NAMES = (
+    "separations",
+    "hires",
+    "hires_from_unemployment",
+    "to_unemployment",
+    "to_retirement",
+    "mine_transfers",
+    "unemployed_to_outside_jobs",
+    "moved_away",
+)
 
 
 def _apportion(total: int, shares: np.ndarray) -> np.ndarray:

@@ -1,0 +1,108 @@
+"""Accounting identities every step, as property tests over random small economies."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bottrop_sim.model import BottropModel
+from tests.economies import sector_tables, small_scenario
+
+
+def stocks(model: BottropModel) -> dict[str, int | float]:
+    labour, firms, n = model.labour, model.firms, model.firms.size
+    return {
+        "unemployed": int(labour.unemployed.sum()),
+        "retired": int(labour.retired.sum()),
+        "out_commuters": int(labour.out_commuters.sum()),
+        "moved_away": int(labour.moved_away.sum()),
+        "employed_local": int(labour.employed_local.sum()),
+        "jobs": int(firms.headcount[:n].sum()),
+        "liquidity": float(firms.liquidity[:n][firms.alive[:n]].sum()),
+    }
+
+
+def check_month(model: BottropModel, before: dict[str, int | float]) -> None:
+    """All identities of one month (called after each step)."""
+    flows, labour, firms, n = model.flows_this_month, model.labour.flows, model.firms, model.firms.size
+    after = stocks(model)
+    scale = max(flows.output, 1.0)
+    # goods and money: every local sale is some local firm's purchase
+    assert abs(flows.intermediate_sales - flows.local_purchases) <= 1e-9 * scale
+    assert abs(flows.output - flows.final_sales - flows.intermediate_sales) <= 1e-9 * scale
+    assert abs(flows.value_added - (flows.output - flows.local_purchases - flows.imports)) <= 1e-9 * scale
+    assert abs(flows.cash_flow - (flows.final_sales - flows.imports - flows.wages - flows.fixed_costs)) <= 1e-9 * scale
+    change = after["liquidity"] - before["liquidity"]
+    assert abs(change - (flows.cash_flow + flows.startup_capital - flows.written_off)) <= 1e-8 * scale
+    assert flows.final_sales <= flows.final_demand * (1 + 1e-12) + 1e-9
+    # jobs: stock-flow identities
+    assert (
+        after["unemployed"] - before["unemployed"]
+        == labour["to_unemployment"] - labour["hires_from_unemployment"] - labour["unemployed_to_outside_jobs"] - labour["moved_away"]
+    )
+    assert after["retired"] - before["retired"] == labour["to_retirement"]
+    assert after["out_commuters"] - before["out_commuters"] == labour["mine_transfers"] + labour["unemployed_to_outside_jobs"]
+    assert after["moved_away"] - before["moved_away"] == labour["moved_away"]
+    assert after["employed_local"] - before["employed_local"] == (
+        labour["hires_from_unemployment"] - labour["to_unemployment"] - labour["to_retirement"] - labour["mine_transfers"]
+    )
+    assert after["jobs"] - before["jobs"] == labour["hires"] - labour["separations"]
+    # every resident worker is employed, unemployed, retired or moved away, and nobody is lost
+    assert model.labour.resident_count() == model.labour.residents_total
+    for stock in (model.labour.employed_local, model.labour.unemployed, model.labour.retired, model.labour.out_commuters, model.labour.moved_away):
+        assert (stock >= 0).all()
+    # residents employed in a sector never exceed its jobs (the rest are in-commuters)
+    assert (model.sector_staff() >= model.labour.employed_local.sum(axis=1)).all()
+    # firms: active ones have staff, exited ones hold nothing
+    alive = firms.alive[:n]
+    assert (firms.headcount[:n][~alive] == 0).all()
+    assert (firms.output[:n][~alive] == 0).all()
+    if model.adaptive:
+        assert (firms.headcount[:n][alive & ~firms.is_mine[:n]] >= 1).all()
+    # time series agree with the arrays
+    row = model.indicators
+    assert row["employment_workplace"] == after["jobs"]
+    assert row["in_commuters"] == after["jobs"] - after["employed_local"]
+    sector_total = sum(row[f"output_{name}"] for name in model.sector_names)
+    outside_table = model.sector_output[len(model.sector_names) :].sum()  # a mine kept outside a custom table
+    assert abs(sector_total + outside_table - flows.output) <= 1e-9 * scale
+
+
+def run_checked(model: BottropModel) -> tuple[int, int]:
+    """Run to the end checking every month; returns (exits, entries)."""
+    exits = entries = 0
+    while model.running:
+        before = stocks(model)
+        model.step()
+        check_month(model, before)
+        exits += model.exits_this_month
+        entries += model.entries_this_month
+    return exits, entries
+
+
+@settings(max_examples=25, deadline=None)
+@given(table=sector_tables(), seed=st.integers(0, 10_000), mine_staff=st.sampled_from([0, 40, 300]), behaviour=st.sampled_from(["adaptive", "static"]))
+def test_identities_hold_every_month(table, seed, mine_staff, behaviour):
+    scenario = small_scenario(table, behaviour=behaviour, months=18, mine_staff=mine_staff, closure=mine_staff > 0, seed=seed)
+    run_checked(BottropModel(scenario))
+
+
+@settings(max_examples=15, deadline=None)
+@given(table=sector_tables(), seed=st.integers(0, 10_000), cut=st.floats(0.3, 0.9))
+def test_identities_hold_through_exits_and_entries(table, seed, cut):
+    """A demand collapse makes firms exit and new ones enter; nothing is created or lost."""
+    scenario = small_scenario(table, months=30, mine_staff=300, closure=True, seed=seed)
+    model = BottropModel(scenario)
+    firms, n = model.firms, model.firms.size
+    victims = np.arange(n)[~firms.is_mine[:n]][::2]
+    firms.exogenous_demand[victims] *= 1 - cut
+    firms.household_demand[victims] *= 1 - cut
+    exits, _ = run_checked(model)
+    assert exits > 0
+
+
+def test_default_economy_identities_hold_through_the_closure(closure_scenario):
+    model = BottropModel(closure_scenario.model_copy(update={"end": "2021-12"}))
+    run_checked(model)
+    assert model.indicators["mine_employment"] == 0
