@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(Scenario.model_json_schema(), indent=2))
             return EXIT_OK
     except ScenarioError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _report(error)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
@@ -81,19 +81,28 @@ def _validate(files: list[str]) -> int:
             load_scenario(file)
             print(f"ok: {file}")
         except ScenarioError as error:
-            print(f"error: {error}", file=sys.stderr)
+            _report(error)
             status = EXIT_INVALID
     return status
 
 
+def _report(error: ScenarioError) -> None:
+    """Print an input error to standard error, one line per problem."""
+    for line in str(error).splitlines():
+        print(f"error: {line}", file=sys.stderr)
+
+
 def _run(args: argparse.Namespace) -> int:
     from bottrop_sim.scenario.loading import load_scenario
+    from bottrop_sim.scenario.schema import MAX_SEED
     from bottrop_sim.simulate import simulate
 
     scenario = load_scenario(args.scenario)
-    if args.seed is not None and args.seed < 0:
-        raise ScenarioError("<command line>", "--seed", args.seed, "an integer >= 0")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise ScenarioError("<command line>", "--seed", args.seed, f"an integer >= 0 and <= {MAX_SEED}")
     out = Path(args.out) if args.out else Path("results") / scenario.name
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("<command line>", "--out", str(out), "a folder (new or existing), not a file")
     show_progress = not args.quiet and sys.stderr.isatty()
     result = simulate(scenario, seed=args.seed, progress=show_progress)
     _write_atomically(out, result.timeseries, result.provenance)

@@ -35,6 +35,27 @@ class ScenarioError(ValueError):
         return self.message
 
 
+class FieldError(ValueError):
+    """Raised by schema validators to point at the exact sub-field and value at fault.
+
+    Scenario loading turns it into a :class:`ScenarioError`: ``field`` is appended to
+    the path of the model or field being validated, and ``value`` replaces the
+    (often large) input that pydantic would report.
+
+    Attributes:
+        field: path relative to the validated model or field, e.g. ``enabled`` or
+            ``[1].month``; empty for the validated item itself.
+        value: the offending value.
+        allowed: what would have been accepted, in words.
+    """
+
+    def __init__(self, field: str, value: Any, allowed: str) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field + ': ' if field else ''}got {value!r}; allowed: {allowed}")
+
+
 class ScenarioErrors(ScenarioError):  # noqa: N818 - a group of ScenarioError
     """Several problems in one file, reported together (the first one is the headline)."""
 

@@ -18,14 +18,32 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from bottrop_sim.calendar import YEAR_MONTH_PATTERN, month_number, month_of_date
+from bottrop_sim.errors import FieldError
 
 YearMonth = Annotated[str, Field(pattern=YEAR_MONTH_PATTERN, description="month as YYYY-MM")]
+
+
+def _date_from_text(value: object) -> object:
+    """Accept a quoted ISO date ("2018-12-21") as well as a TOML date (scenarios are validated strictly)."""
+    if isinstance(value, str):
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        raise FieldError("", value, "a date as YYYY-MM-DD, e.g. 2018-12-21")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_from_text)]
+"""A day: a TOML date (2018-12-21) or the same in quotes."""
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
@@ -51,7 +69,7 @@ class MineClosure(_Strict):
     """
 
     type: Literal["mine_closure"] = "mine_closure"
-    closure_date: dt.date = Field(dt.date(2018, 12, 21), description="day coal production stops")
+    closure_date: Date = Field(dt.date(2018, 12, 21), description="day coal production stops")
     staff_path: list[StaffPoint] = Field(
         default_factory=lambda: [
             StaffPoint(month="2015-01", staff=3267),
@@ -71,16 +89,17 @@ class MineClosure(_Strict):
     @field_validator("staff_path")
     @classmethod
     def _months_increase(cls, path: list[StaffPoint]) -> list[StaffPoint]:
-        months = [month_number(p.month) for p in path]
-        if any(b <= a for a, b in itertools.pairwise(months)):
-            raise ValueError("months of the staff path must be strictly increasing")
+        for i, (before, after) in enumerate(itertools.pairwise(path), start=1):
+            if month_number(after.month) <= month_number(before.month):
+                raise FieldError(f"[{i}].month", after.month, f"a month after {before.month} (the months of staff_path must strictly increase)")
         return path
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> MineClosure:
-        total = self.early_retirement_share + self.transfer_share + self.job_seeker_share
+        shares = {name: getattr(self, name) for name in ("early_retirement_share", "transfer_share", "job_seeker_share")}
+        total = sum(shares.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"early_retirement_share + transfer_share + job_seeker_share must sum to 1 (they sum to {total:.4g})")
+            raise FieldError("+".join(shares), shares, f"shares summing to 1 (they sum to {total:.6g})")
         return self
 
     def staff(self, month: int, base_staff: int) -> int:

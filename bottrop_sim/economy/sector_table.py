@@ -8,6 +8,7 @@ of input-output analysis); in the CSV file a row is the *buying* sector and its
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -133,11 +134,33 @@ def load_sector_table(path: str | Path | None = None) -> SectorTable:
     csv_path = default_table_path() if path is None else Path(path)
     if not csv_path.is_file():
         raise ScenarioError(csv_path, "economy.sector_table", str(csv_path), "an existing CSV file (path relative to the scenario file)")
+    return _table_from_frame(_read_cells(csv_path), csv_path, "default" if path is None else str(csv_path))
+
+
+def _read_cells(csv_path: Path) -> pd.DataFrame:
+    """The table's cells as text, exactly as written (no type guessing, no silent realignment)."""
     try:
-        frame = pd.read_csv(csv_path, dtype={"sector": str}, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ScenarioError(csv_path, "<file>", str(exc).strip(), "a comma-separated table with a header row") from None
-    return _table_from_frame(frame, csv_path, "default" if path is None else str(csv_path))
+        with csv_path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ScenarioError(csv_path, "<file>", str(exc).strip(), "a comma-separated UTF-8 table with a header row") from None
+    except OSError as exc:
+        raise ScenarioError(csv_path, "<file>", exc.strerror or str(exc), "a readable CSV file") from None
+    if not rows:
+        raise ScenarioError(csv_path, "<file>", "", "a comma-separated table with a header row")
+    header = [name.strip() for name in rows[0]]
+    for number, row in enumerate(rows[1:], start=1):
+        if len(row) != len(header):
+            raise ScenarioError(csv_path, f"row {number}", row, f"{len(header)} cells, one per header column ({', '.join(header)})")
+    return pd.DataFrame([[cell.strip() for cell in row] for row in rows[1:]], columns=header, dtype=object)
+
+
+def _cell_value(text: str) -> float | str:
+    """A cell as given, for error messages: its number if it reads as one, else its text."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _table_from_frame(frame: pd.DataFrame, csv_path: Path, source: str) -> SectorTable:
@@ -163,11 +186,14 @@ def _table_from_frame(frame: pd.DataFrame, csv_path: Path, source: str) -> Secto
     duplicates = sorted({s for s in sectors if sectors.count(s) > 1})
     if duplicates:
         bad("sector", duplicates, "each sector once")
+    duplicate_columns = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if duplicate_columns:
+        bad("columns", duplicate_columns, "each column once")
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | {f"a_{s}" for s in sectors}
-    for column in frame.columns:
+    for column in dict.fromkeys(frame.columns):
         if column not in known:
             if column.startswith("a_"):
-                bad(f"columns.{column}", column[2:], f"a supplier named in the sector column: {', '.join(sectors)}")
+                bad(f"columns.{column}", column[2:], f"a supplier named in the sector column: {', '.join(dict.fromkeys(sectors))}")
             else:
                 allowed = [*sorted(set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)), "a_<sector>"]
                 bad(f"columns.{column}", column, ", ".join(allowed))
@@ -177,10 +203,11 @@ def _table_from_frame(frame: pd.DataFrame, csv_path: Path, source: str) -> Secto
     def numeric(column: str, default: float | None, low: float, high: float, allowed: str) -> np.ndarray:
         if column not in frame.columns:
             return np.full(len(sectors), float(default if default is not None else np.nan))
-        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+        cells = [_cell_value(text) for text in frame[column]]
+        values = np.array([cell if isinstance(cell, float) else np.nan for cell in cells], float)
         for row, value in enumerate(values):
             if not np.isfinite(value) or value < low or value > high:
-                bad(f"{sectors[row]}.{column}", frame[column].iloc[row], allowed)
+                bad(f"{sectors[row]}.{column}", cells[row], allowed)
         return np.nan_to_num(values)
 
     n = len(sectors)
@@ -218,7 +245,7 @@ def _table_from_frame(frame: pd.DataFrame, csv_path: Path, source: str) -> Secto
     def text(column: str, fallback: list[str]) -> tuple[str, ...]:
         if column not in frame.columns:
             return tuple(fallback)
-        return tuple(str(v) if str(v) not in ("", "nan") else fallback[i] for i, v in enumerate(frame[column]))
+        return tuple(str(v) if str(v) else fallback[i] for i, v in enumerate(frame[column]))
 
     return SectorTable(
         sectors=tuple(sectors),

@@ -1,17 +1,27 @@
-"""Loading scenario files: TOML -> validated :class:`Scenario`, with clear errors."""
+"""Loading scenario files: TOML -> validated :class:`Scenario`, with clear errors.
+
+Every problem is reported as a :class:`~bottrop_sim.errors.ScenarioError` naming
+the file, the dotted field path, the value given and what is allowed; the
+allowed text is derived from the schema (type, limits, description), so it stays
+in step with :mod:`bottrop_sim.scenario.schema`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import math
 import tomllib
+import types
 import typing
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bottrop_sim.calendar import YEAR_MONTH_PATTERN
 from bottrop_sim.economy.sector_table import load_sector_table
-from bottrop_sim.errors import ScenarioError, ScenarioErrors
+from bottrop_sim.errors import FieldError, ScenarioError, ScenarioErrors
 from bottrop_sim.scenario.schema import Scenario
 
 
@@ -39,41 +49,60 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(file, "<syntax>", str(exc), "valid TOML (https://toml.io)") from None
     except UnicodeDecodeError:
         raise ScenarioError(file, "<file>", "binary content", "a UTF-8 text file") from None
+    except OSError as exc:
+        raise ScenarioError(file, "<file>", exc.strerror or str(exc), "a readable scenario file (TOML)") from None
     return scenario_from_dict(data, source=file)
 
 
-def scenario_from_dict(data: dict[str, Any], source: str | Path = "<dict>") -> Scenario:
+def scenario_from_dict(data: dict[str, Any], source: str | Path = "<dict>", *, strict: bool = True) -> Scenario:
     """Validate a scenario given as a plain dict (e.g. parsed TOML).
 
     Args:
         data: the scenario's fields.
         source: file the data came from; relative table paths are resolved against its folder.
+        strict: refuse values of the wrong type instead of converting them (``"0.5"`` or
+            ``true`` for a number, ``1`` for true/false, ``3.0`` for an integer). Callers
+            passing numpy numbers (e.g. samplers) may set it to False.
+
+    Raises:
+        ScenarioError: naming the source, the field, the value and what is allowed.
     """
     data = dict(data)
-    source_path = Path(source)
     economy = data.get("economy")
     if isinstance(economy, dict) and isinstance(economy.get("sector_table"), str):
-        table = Path(economy["sector_table"])
-        if not table.is_absolute() and source_path.suffix:
-            data["economy"] = {**economy, "sector_table": str((source_path.parent / table).resolve())}
-    _reject_nan(data, source, "")
+        data["economy"] = {**economy, "sector_table": str(_table_path(economy["sector_table"], source))}
+    _reject_nan(data, source, ())
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, strict=strict)
     except ValidationError as exc:
         raise _translate(exc, source) from None
     _check_against_table(scenario, source)
     return scenario
 
 
-def _reject_nan(value: Any, source: str | Path, where: str) -> None:
+def _table_path(given: str, source: str | Path) -> Path:
+    """The sector table a scenario names, resolved against the scenario file's folder."""
+    source_path = Path(source)
+    table = Path(given)
+    if not table.is_absolute() and source_path.suffix:
+        table = (source_path.parent / table).resolve()
+    if not table.is_file():
+        folder = source_path.parent.resolve() if source_path.suffix else Path.cwd()
+        raise ScenarioError(source, "economy.sector_table", given, f"an existing CSV file, relative to {folder} (no file at {table})")
+    return table
+
+
+def _reject_nan(value: Any, source: str | Path, loc: tuple[Any, ...]) -> None:
+    """Refuse NaN and infinity anywhere in a known field (pydantic checks only declared floats)."""
     if isinstance(value, float) and not math.isfinite(value):
-        raise ScenarioError(source, where or "<root>", value, "a finite number")
-    if isinstance(value, dict):
+        if _resolve(loc) is not None:
+            raise ScenarioError(source, _field_path(loc), value, _expectation(loc) or "a finite number")
+    elif isinstance(value, dict):
         for key, item in value.items():
-            _reject_nan(item, source, f"{where}.{key}" if where else str(key))
+            _reject_nan(item, source, (*loc, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _reject_nan(item, source, f"{where}[{i}]")
+            _reject_nan(item, source, (*loc, i))
 
 
 def _check_against_table(scenario: Scenario, source: str | Path) -> None:
@@ -84,92 +113,179 @@ def _check_against_table(scenario: Scenario, source: str | Path) -> None:
             raise ScenarioError(source, f"mine.local_purchases_eur_month.{sector}", sector, f"a sector of the table: {', '.join(table.sectors)}")
 
 
+# --- translating pydantic's errors -------------------------------------------------
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """Strip ``Optional`` and ``Annotated``; return the bare type and the constraint metadata."""
+    metadata: list[Any] = []
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            for item in extra:
+                metadata.extend(getattr(item, "metadata", None) or [item])
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
+                return annotation, metadata
+            annotation = members[0]
+        else:
+            return annotation, metadata
+
+
+def _shock_tags(annotation: Any) -> set[str]:
+    """The ``type`` tags of shock models (pydantic puts them into error locations of tagged unions)."""
+    tags = set()
+    for member in typing.get_args(annotation) or (annotation,):
+        if _is_model(member) and "type" in member.model_fields:
+            tags.add(member.model_fields["type"].default)
+    return tags
+
+
+_TAGS = _shock_tags(_unwrap(typing.get_args(Scenario.model_fields["shocks"].annotation)[0])[0])
+
+
+def _resolve(loc: tuple[Any, ...]) -> tuple[Any, list[Any], str | None] | None:
+    """Type, constraint metadata and description of the field at ``loc`` (None if unknown)."""
+    annotation: Any = Scenario
+    metadata: list[Any] = []
+    description: str | None = None
+    for item in loc:
+        annotation, extra = _unwrap(annotation)
+        origin = typing.get_origin(annotation)
+        if _is_model(annotation) and isinstance(item, str):
+            if item in _TAGS and item not in annotation.model_fields:
+                continue
+            info = annotation.model_fields.get(item)
+            if info is None:
+                return None
+            annotation, metadata, description = info.annotation, list(info.metadata), info.description
+        elif origin is list and isinstance(item, int):
+            annotation, metadata = typing.get_args(annotation)[0], []
+        elif origin is dict and isinstance(item, str):
+            annotation, metadata = typing.get_args(annotation)[1], []
+        else:
+            return None
+    annotation, extra = _unwrap(annotation)
+    return annotation, metadata + extra, description
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _kind(annotation: Any, metadata: list[Any]) -> str:
+    """What kind of value a type takes, in words."""
+    pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None)), None)
+    if annotation is bool:
+        return "true or false"
+    if annotation is int:
+        return "an integer"
+    if annotation is float:
+        return "a finite number"
+    if annotation is str:
+        if pattern == YEAR_MONTH_PATTERN:
+            return 'a month as "YYYY-MM" from 1950-01 to 2100-12'
+        return f"text matching {pattern}" if pattern else "text"
+    if annotation is dt.date:
+        return "a date as YYYY-MM-DD"
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(annotation))
+    if _is_model(annotation):
+        return "a table with the keys " + ", ".join(annotation.model_fields)
+    if typing.get_origin(annotation) is list:
+        item = _kind(*_unwrap(typing.get_args(annotation)[0]))
+        return "a list of " + (item.replace("a table", "tables", 1) if item.startswith("a table") else item)
+    if typing.get_origin(annotation) is dict:
+        return "a table of name = " + _kind(*_unwrap(typing.get_args(annotation)[1])).removeprefix("a ").removeprefix("an ")
+    return str(annotation)
+
+
+def _limits(annotation: Any, metadata: list[Any]) -> str:
+    """Range and length limits, in words."""
+    limits = []
+    for meta in metadata:
+        for attr, symbol in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+            value = getattr(meta, attr, None)
+            if value is not None:
+                limits.append(f"{symbol} {_number(value)}")
+    low = next((m.min_length for m in metadata if getattr(m, "min_length", None) is not None), None)
+    high = next((m.max_length for m in metadata if getattr(m, "max_length", None) is not None), None)
+    unit = "characters" if annotation is str else "items"
+    if low is not None and high is not None:
+        limits.append(f"of {low} to {high} {unit}")
+    elif low is not None:
+        limits.append(f"of at least {low} {unit}".replace(" 1 items", " 1 item"))
+    elif high is not None:
+        limits.append(f"of at most {high} {unit}")
+    return " and ".join(limits)
+
+
+def _expectation(loc: tuple[Any, ...]) -> str | None:
+    """Everything the schema allows at ``loc``: type, limits and the field's description."""
+    resolved = _resolve(loc)
+    if resolved is None:
+        return None
+    annotation, metadata, description = resolved
+    text = " ".join(part for part in (_kind(annotation, metadata), _limits(annotation, metadata)) if part)
+    return f"{text} ({description})" if description else text
+
+
 def _field_path(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
-    for item in loc:
+    for position, item in enumerate(loc):
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in ("mine_closure",):  # discriminator tags are not user-visible fields
-            continue
+        elif item in _TAGS and _resolve(loc[: position + 1]) is None:
+            continue  # a union's tag, not a user-visible field
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts) or "<root>"
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    model: Any = Scenario
-    for item in loc:
-        if isinstance(item, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
-            continue
-        info = model.model_fields.get(str(item))
-        if info is None:
-            return None
-        model = _first_model(info.annotation)
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _first_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _first_model(arg)
-        if found is not None:
-            return found
-    return None
+def _join(path: str, sub: str) -> str:
+    if not sub:
+        return path
+    if path == "<root>":
+        return sub
+    return path + sub if sub.startswith("[") else f"{path}.{sub}"
 
 
 def _allowed(error: dict[str, Any]) -> str:
-    kind, ctx, loc = error["type"], error.get("ctx") or {}, error["loc"]
+    kind, ctx, loc = error["type"], error.get("ctx") or {}, tuple(error["loc"])
     if kind == "extra_forbidden":
-        parent = _model_at(loc[:-1])
-        keys = sorted(parent.model_fields) if parent else []
-        return "one of the known keys: " + ", ".join(keys) if keys else "no unknown keys"
-    bounds = {"greater_than_equal": ">= {ge}", "greater_than": "> {gt}", "less_than_equal": "<= {le}", "less_than": "< {lt}"}
-    if kind in bounds:
-        field = _field_info(loc)
-        limits = [text.format(**ctx) for name, text in bounds.items() if name == kind]
-        if field is not None:
-            limits = _describe_limits(field) or limits
-        return " and ".join(limits)
-    if kind == "literal_error":
-        return f"one of {ctx.get('expected')}"
-    if kind == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        return "a month as YYYY-MM" if "19[5-9]" in pattern else f"text matching {pattern}"
+        parent = _resolve(loc[:-1])
+        keys = list(parent[0].model_fields) if parent and _is_model(parent[0]) else []
+        if not keys:
+            return "no unknown keys"
+        close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return "one of the known keys: " + ", ".join(sorted(keys)) + hint
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
     if kind == "missing":
         return "a value (this field is required)"
+    expected = _expectation(loc)
+    if expected:
+        return expected
     return error["msg"][0].lower() + error["msg"][1:]
-
-
-def _field_info(loc: tuple[Any, ...]) -> Any:
-    parent = _model_at(loc[:-1])
-    if parent is None or isinstance(loc[-1], int):
-        return None
-    return parent.model_fields.get(str(loc[-1]))
-
-
-def _describe_limits(field: Any) -> list[str]:
-    limits = []
-    for meta in field.metadata:
-        for attr, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            value = getattr(meta, attr, None)
-            if value is not None:
-                limits.append(f"{symbol} {value}")
-    if limits and field.description:
-        return [" and ".join(limits) + f" ({field.description})"]
-    return limits
 
 
 def _translate(exc: ValidationError, source: str | Path) -> ScenarioError:
     errors = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
-        value = error.get("input")
-        if error["type"] == "extra_forbidden":
-            field, value = _field_path(loc), loc[-1]
+        field = _field_path(loc)
+        problem = (error.get("ctx") or {}).get("error")
+        if isinstance(problem, FieldError):
+            errors.append(ScenarioError(source, _join(field, problem.field), problem.value, problem.allowed))
+        elif error["type"] == "extra_forbidden":
+            errors.append(ScenarioError(source, field, loc[-1], _allowed(error)))
         else:
-            field = _field_path(loc)
-        errors.append(ScenarioError(source, field, value, _allowed(error)))
+            errors.append(ScenarioError(source, field, error.get("input"), _allowed(error)))
     return errors[0] if len(errors) == 1 else ScenarioErrors(errors)

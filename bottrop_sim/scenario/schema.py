@@ -10,10 +10,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from bottrop_sim.calendar import month_number
+from bottrop_sim.errors import FieldError
 from bottrop_sim.shocks import Shock, YearMonth
 
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+MAX_SEED = 2**63 - 1
+"""Largest base seed (numpy's generators take any non-negative integer; this keeps seeds in int64)."""
 
 
 class _Section(BaseModel):
@@ -92,7 +95,7 @@ class Scenario(_Section):
     description: str = Field("", max_length=2000, description="what question the scenario answers")
     start: YearMonth = Field("2015-01", description="first simulated month")
     end: YearMonth = Field("2035-12", description="last simulated month")
-    seed: int = Field(20181221, ge=0, le=2**63 - 1, description="base seed of all random draws")
+    seed: int = Field(20181221, ge=0, le=MAX_SEED, description="base seed of all random draws")
     behaviour: Literal["adaptive", "static"] = Field("adaptive", description="'static' switches off adaptation, entry and exit (an accounting check)")
     economy: EconomySpec = EconomySpec()
     mine: MineSpec = MineSpec()
@@ -112,9 +115,9 @@ class Scenario(_Section):
     def _consistent_shocks(self) -> Scenario:
         closures = [s for s in self.shocks if s.type == "mine_closure"]
         if len(closures) > 1:
-            raise ValueError("at most one mine_closure shock")
+            raise FieldError("shocks", [s.type for s in self.shocks], "at most one mine_closure shock")
         if closures and not self.mine.enabled:
-            raise ValueError("a mine_closure shock needs mine.enabled = true")
+            raise FieldError("mine.enabled", self.mine.enabled, "true when the scenario has a mine_closure shock (or remove the shock)")
         return self
 
     @property
