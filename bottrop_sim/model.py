@@ -1,9 +1,11 @@
 """BottropModel: builds the region and orders the monthly step.
 
-The month runs in the order of the economy-core issue: mine staffing ->
-orders -> production -> wages and input purchases -> household income ->
-liquidity -> staffing (hiring and firing frictions) -> exit after sustained
-illiquidity -> entry of new firms -> labour-market flows -> data collection.
+The month runs: mine staffing -> governance before trade (green demand path,
+alliance meetings, city programmes) -> orders -> production -> wages and input
+purchases -> liquidity -> members' contributions -> staffing (hiring and firing
+frictions, staff pooling) -> customer search and diversification -> exit after
+sustained illiquidity -> entry of new firms -> labour-market flows -> household
+income (it sets next month's local spending) -> data collection.
 In the ``static`` behaviour mode there is no adaptation, entry or exit: firms
 produce exactly what is ordered, staff follow output, and final demand is the
 sector table's exogenous column alone.
@@ -27,6 +29,7 @@ from bottrop_sim.economy.households import Households
 from bottrop_sim.economy.labour import LabourMarket
 from bottrop_sim.economy.network import SupplyNetwork
 from bottrop_sim.economy.sector_table import SectorTable, load_sector_table
+from bottrop_sim.governance import Governance
 from bottrop_sim.scenario.schema import Scenario
 
 #: Share of a sector's mean establishment size with which a new firm starts (stated assumption:
@@ -34,6 +37,10 @@ from bottrop_sim.scenario.schema import Scenario
 ENTRANT_SIZE_SHARE = 0.5
 #: Value added share assumed for a mine kept outside a custom sector table (as the default table's mining row).
 MINE_VALUE_ADDED_SHARE = 0.40
+#: Dispersion (log-normal sigma) of firms' capability to find customers and markets, mean 1 (stated assumption).
+CAPABILITY_DISPERSION = 0.3
+#: Stream number of the generator for firms' traits (capability), derived from the seed.
+TRAITS_STREAM = 1
 
 
 @lru_cache(maxsize=32)
@@ -73,8 +80,9 @@ class BottropModel(mesa.Model):
         self.seed = seed
         self.adaptive = scenario.behaviour == "adaptive"
         self.table = sector_table_for(scenario)
-        self.month = month_number(scenario.start)
+        self.month = self.start_month = month_number(scenario.start)
         self.end_month = month_number(scenario.end)
+        self.traits_rng = np.random.default_rng([seed, TRAITS_STREAM])
         self._build_sectors()
         self._build_firms()
         self._solve_baseline()
@@ -84,6 +92,8 @@ class BottropModel(mesa.Model):
         self.exits_this_month = 0
         self.entries_this_month = 0
         self.flows_this_month = MonthFlows()
+        self.new_slots: list[int] = []
+        self.governance = Governance(self)
         self.indicators: dict[str, float | str] = {}
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
 
@@ -211,6 +221,21 @@ class BottropModel(mesa.Model):
         value_added = output * (1.0 - firms.local_input_per_output[:n] - firms.import_per_output[:n])
         firms.fixed_costs[:n] = value_added - wages
         firms.liquidity[:n] = self.scenario.firms.liquidity_months * (wages + np.maximum(firms.fixed_costs[:n], 0.0))
+        firms.reference_orders[:n] = output
+        self._init_traits(np.arange(n))
+        if self.mine is not None:
+            self.mine_base_fixed_costs = float(firms.fixed_costs[self.mine.slot])
+            self.mine_liquidity = float(firms.liquidity[self.mine.slot])
+
+    def _init_traits(self, slots: np.ndarray) -> None:
+        """Capability, trust in the alliance and import base of new firms (own generator: no shift in the core's draws)."""
+        firms = self.firms
+        sigma = CAPABILITY_DISPERSION
+        firms.capability[slots] = self.traits_rng.lognormal(-0.5 * sigma**2, sigma, len(slots))
+        governance = self.scenario.governance
+        firms.trust[slots] = governance.alliance.initial_trust if governance.mode in ("alliance", "hybrid") else 0.0
+        firms.import_base[slots] = firms.import_per_output[slots]
+        firms.parent[slots] = -1
 
     def _build_labour(self) -> None:
         spec = self.scenario.labour
@@ -230,7 +255,7 @@ class BottropModel(mesa.Model):
             outside_wage=spec.outside_wage_eur_month,
             benefit=spec.unemployment_benefit_eur_month,
             retirement_income=spec.early_retirement_income_eur_month,
-            elasticity=self.scenario.firms.household_local_share,
+            elasticity=self.scenario.firms.household_spending_elasticity,
         )
         self.households.start(self.labour)
 
@@ -270,7 +295,11 @@ class BottropModel(mesa.Model):
         behaviour = self.scenario.firms
         self.labour.reset_flows()
         self.exits_this_month = self.entries_this_month = 0
+        self.new_slots = []
+        self.flows_this_month = MonthFlows()
         activity = self._update_mine()
+        self.governance.before_trade()
+        n = firms.size
 
         demand = firms.exogenous_demand + firms.household_demand * (self.households.demand_factor() if self.adaptive else 1.0)
         capacity = None
@@ -280,19 +309,28 @@ class BottropModel(mesa.Model):
             capacity = firms.capacity_limit(self.scenario.economy.spare_capacity_share)
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
+        before = self.flows_this_month
         self.flows_this_month = trade(firms, self.network.matrix(firms.sector), self.network.matrix_t(firms.sector), demand, capacity)
+        for name in ("startup_capital", "public_funds", "adaptation_costs", "alliance_contributions"):
+            setattr(self.flows_this_month, name, getattr(before, name))
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
+        self._settle_mine(activity)
+        self.governance.after_trade()
 
         if self.adaptive:
             self._adapt_staff(behaviour.hiring_rate, behaviour.firing_rate, behaviour.hoarding_tolerance, behaviour.expectation_smoothing)
+            self.governance.after_staffing()
             self._exit_illiquid(behaviour.exit_after_months)
             self._enter()
-            self.labour.monthly_flows(self.rng, self.scenario.labour.outside_job_finding_rate, self.scenario.labour.out_migration_rate)
+            self.labour.monthly_flows(self.scenario.labour.outside_job_finding_rate, self.scenario.labour.out_migration_rate)
+            self.governance.labour_flows()
         else:
             self._staff_follow_output()
         self.households.update(self.labour)
         n = firms.size
         firms.planned[:n] = firms.output[:n]
+        for slot in self.new_slots:  # firms founded this month order inputs for their first month
+            firms.planned[slot] = firms.expected_orders[slot]
         self._record()
         self.datacollector.collect(self)
         self.month += 1
@@ -314,8 +352,28 @@ class BottropModel(mesa.Model):
         firms.headcount[slot] = target
         return self.mine.activity(self.month)
 
-    def _apply_staff_changes(self, hires: np.ndarray, fires: np.ndarray) -> None:
+    def _settle_mine(self, activity: float) -> None:
+        """The mine's fixed costs follow its activity; its cash result is settled from outside.
+
+        Hard-coal mining was subsidised until the end (coal financing law of 2007) and
+        the clean-up is paid by the RAG foundation, so the mine's deficit or surplus is
+        balanced by ``mine_subsidies`` and its cash stays at its starting level.
+        """
+        if self.mine is None:
+            return
+        firms, slot = self.firms, self.mine.slot
+        firms.fixed_costs[slot] = self.mine_base_fixed_costs * activity
+        subsidy = self.mine_liquidity - firms.liquidity[slot]
+        firms.liquidity[slot] = self.mine_liquidity
+        self.flows_this_month.mine_subsidies += float(subsidy)
+
+    def _apply_staff_changes(self, hires: np.ndarray, fires: np.ndarray, moved_out: np.ndarray | None = None, moved_in: np.ndarray | None = None) -> None:
         firms, n = self.firms, self.firms.size
+        if moved_out is not None and moved_out.any():
+            by_sector = np.bincount(firms.sector[:n], weights=moved_out, minlength=self.n_sectors_ext).astype(np.int64)
+            arriving = np.bincount(firms.sector[:n], weights=moved_in, minlength=self.n_sectors_ext).astype(np.int64)
+            self.labour.move(self.rng, self.sector_staff(), by_sector, arriving)
+            firms.headcount[:n] += moved_in - moved_out
         if fires.any():
             self.labour.separate(self.rng, self.sector_staff(), np.bincount(firms.sector[:n], weights=fires, minlength=self.n_sectors_ext).astype(np.int64))
         if hires.any():
@@ -342,8 +400,9 @@ class BottropModel(mesa.Model):
         hires = np.where(movable & (gap > 0.5), np.floor(gap * hiring_rate + draw), 0.0).astype(np.int64)
         surplus = headcount - target - tolerance * headcount
         fires = np.where(movable & (surplus >= 1.0), np.floor(surplus * firing_rate + draw), 0.0).astype(np.int64)
-        fires = np.minimum(fires, headcount - 1)  # an active establishment keeps at least one person
-        self._apply_staff_changes(hires, np.maximum(fires, 0))
+        fires = np.maximum(np.minimum(fires, headcount - 1), 0)  # an active establishment keeps at least one person
+        hires, fires, moved_out, moved_in = self.governance.adjust_staffing(hires, fires)
+        self._apply_staff_changes(hires, fires, moved_out, moved_in)
 
     def _exit_illiquid(self, exit_after: int) -> None:
         firms, n = self.firms, self.firms.size
@@ -361,19 +420,40 @@ class BottropModel(mesa.Model):
             return
         speed = self.scenario.firms.entry_speed
         for sector in np.flatnonzero(open_total > 0):
-            size = max(1, round(ENTRANT_SIZE_SHARE * self.sector_size[sector]))
-            demand_each = size / self.sector_labour[sector]
+            demand_each = self.entrant_demand(int(sector))
             possible = int(open_total[sector] // demand_each)
             count = min(possible, int(self.rng.poisson(speed * open_total[sector] / demand_each)))
             if count:
-                self._create_entrants(int(sector), count, demand_each)
+                self.create_entrants(int(sector), count, demand_each)
 
-    def _create_entrants(self, sector: int, count: int, demand_each: float) -> None:
+    def entrant_demand(self, sector: int) -> float:
+        """Final demand a new firm of the sector starts with, EUR per month."""
+        size = max(1, round(ENTRANT_SIZE_SHARE * self.sector_size[sector]))
+        return size / self.sector_labour[sector]
+
+    def _new_slots(self, count: int) -> np.ndarray:
         firms = self.firms
         old_capacity = firms.capacity
         slots = firms.add(count)
         if firms.capacity != old_capacity:
             self.network.resize(firms.capacity)
+        return slots
+
+    def create_entrants(self, sector: int, count: int, demand_each: float, capital: float | None = None, public: bool = False) -> np.ndarray:
+        """Found ``count`` firms in ``sector`` that take open local demand.
+
+        Args:
+            sector: sector index.
+            count: number of firms.
+            demand_each: final demand each takes from the open market, EUR per month.
+            capital: starting cash per firm, EUR (default: ``liquidity_months`` of its costs).
+            public: whether the capital is a public grant (ledger: public funds).
+
+        Returns:
+            The new firms' slots.
+        """
+        firms = self.firms
+        slots = self._new_slots(count)
         open_total = self.open_market_exogenous[sector] + self.open_market_household[sector]
         household_part = self.open_market_household[sector] / open_total
         self.open_market_exogenous[sector] -= count * demand_each * (1.0 - household_part)
@@ -384,22 +464,86 @@ class BottropModel(mesa.Model):
         firms.exogenous_demand[slots] = demand_each * (1.0 - household_part)
         firms.household_demand[slots] = demand_each * household_part
         headcount = max(1, int(np.floor(demand_each * self.sector_labour[sector] + 0.5)))
-        for name in ("planned", "expected_orders"):
+        self._start_firms(slots, demand_each, headcount)
+        cash = (
+            self.scenario.firms.liquidity_months * (headcount * firms.wage[slots] + np.maximum(firms.fixed_costs[slots], 0.0))
+            if capital is None
+            else np.full(count, float(capital))
+        )
+        firms.liquidity[slots] = cash
+        if public:
+            self.flows_this_month.public_funds += float(cash.sum())
+        else:
+            self.flows_this_month.startup_capital += float(cash.sum())
+        hires = np.zeros(self.n_sectors_ext, np.int64)
+        hires[sector] = headcount * count
+        self.labour.hire(self.rng, hires)
+        self._connect(slots, sector)
+        self.entries_this_month += count
+        return slots
+
+    def _start_firms(self, slots: np.ndarray, demand_each: float, headcount: int) -> None:
+        """Set up the arrays of new firms that start with ``demand_each`` of demand and ``headcount`` staff."""
+        firms = self.firms
+        for name in ("expected_orders", "reference_orders"):
             getattr(firms, name)[slots] = demand_each
         firms.headcount[slots] = headcount
         firms.productivity[slots] = demand_each / headcount
         wages = headcount * firms.wage[slots]
         firms.fixed_costs[slots] = demand_each * (1.0 - firms.local_input_per_output[slots] - firms.import_per_output[slots]) - wages
-        capital = self.scenario.firms.liquidity_months * (wages + np.maximum(firms.fixed_costs[slots], 0.0))
-        firms.liquidity[slots] = capital
-        self.flows_this_month.startup_capital += float(capital.sum())
-        hires = np.zeros(self.n_sectors_ext, np.int64)
-        hires[sector] = headcount * count
-        self.labour.hire(self.rng, hires)
+        self._init_traits(slots)
+        self.new_slots.extend(int(s) for s in slots)
+
+    def _connect(self, slots: np.ndarray, sector: int) -> None:
+        firms = self.firms
         self.network.draw_suppliers(self.rng, slots, sector, firms.sector, firms.headcount, firms.alive, self.scenario.economy.suppliers_per_input)
         for slot in slots:
             self.firm_by_slot[int(slot)] = Firm(self, slot)
-        self.entries_this_month += count
+
+    def open_branch(self, parent: int, sector: int, moved: int) -> int:
+        """A diversifying firm opens an establishment in ``sector`` and moves ``moved`` staff into it.
+
+        The branch's market is open demand of that sector where there is some,
+        else new final demand (a new product sold outside); its starting cash
+        comes from the parent. Returns the branch's slot.
+        """
+        firms = self.firms
+        demand = moved / self.sector_labour[sector]
+        open_exogenous, open_household = self.open_market_exogenous[sector], self.open_market_household[sector]
+        taken = min(demand, open_exogenous + open_household)
+        household = taken * open_household / (open_exogenous + open_household) if taken > 0 else 0.0
+        self.open_market_household[sector] -= household
+        self.open_market_exogenous[sector] -= taken - household
+        slot = self._new_slots(1)
+        firms.sector[slot] = sector
+        firms.alive[slot] = True
+        self._set_sector_figures(slot)
+        firms.exogenous_demand[slot] = demand - household
+        firms.household_demand[slot] = household
+        leaving = np.zeros(self.n_sectors_ext, np.int64)
+        arriving = np.zeros(self.n_sectors_ext, np.int64)
+        leaving[firms.sector[parent]] = moved
+        arriving[sector] = moved
+        self.labour.move(self.rng, self.sector_staff(), leaving, arriving)
+        firms.reference_orders[parent] *= 1.0 - moved / firms.headcount[parent]
+        firms.headcount[parent] -= moved
+        self._start_firms(slot, demand, moved)
+        cash = max(
+            0.0,
+            min(
+                float(firms.liquidity[parent]),
+                self.scenario.firms.liquidity_months * (moved * float(firms.wage[slot[0]]) + max(float(firms.fixed_costs[slot[0]]), 0.0)),
+            ),
+        )
+        firms.liquidity[parent] -= cash
+        firms.liquidity[slot] = cash
+        firms.parent[slot] = parent
+        firms.capability[slot] = firms.capability[parent]
+        firms.member[slot] = firms.member[parent]
+        firms.trust[slot] = firms.trust[parent]
+        self._connect(slot, sector)
+        self.entries_this_month += 1
+        return int(slot[0])
 
     # ------------------------------------------------------------------ observation
     def _record(self) -> None:
@@ -435,6 +579,8 @@ class BottropModel(mesa.Model):
             "local_sourcing_share": flows.local_purchases / inputs if inputs > 0 else 0.0,
             "resident_income_eur": self.households.income,
             "liquidity_eur": float(firms.liquidity[:n][alive].sum()),
+            "mine_subsidies_eur": flows.mine_subsidies,
+            **self.governance.indicators(),
         }
         for i, name in enumerate(self.sector_names):
             row[f"output_{name}"] = float(self.sector_output[i])
@@ -446,7 +592,9 @@ class BottropModel(mesa.Model):
             "labour_force", "residents_employed_local", "in_commuters", "out_commuters", "retired", "moved_away",
             "hires", "separations", "firms", "firm_entries", "firm_exits", "value_added_eur", "output_eur",
             "final_demand_eur", "imports_eur", "wages_eur", "co2_t", "local_sourcing_share", "resident_income_eur",
-            "liquidity_eur",
+            "liquidity_eur", "mine_subsidies_eur", "alliance_members", "alliance_projects_active", "alliance_trust_mean",
+            "alliance_local_sourcing_share", "alliance_brokered_links", "pooled_staff", "member_layoffs", "city_budget_spent_eur",
+            "trainees", "firms_diversified", "green_jobs", "search_successes",
         ] + [f"output_{name}" for name in self.sector_names]  # fmt: skip
         return {column: (lambda model, key=column: model.indicators[key]) for column in columns}
 

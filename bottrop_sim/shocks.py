@@ -68,7 +68,7 @@ class MineClosure(_Strict):
     RAG staff in 2019, shafts filled by end 2021); RAG (closure 21 Dec 2018).
     """
 
-    type: Literal["mine_closure"] = "mine_closure"
+    type: Literal["mine_closure"]
     closure_date: Date = Field(dt.date(2018, 12, 21), description="day coal production stops")
     staff_path: list[StaffPoint] = Field(
         default_factory=lambda: [

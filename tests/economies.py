@@ -42,7 +42,16 @@ def write_table(frame: pd.DataFrame) -> str:
     return str(path)
 
 
-def small_scenario(frame: pd.DataFrame, *, behaviour: str = "adaptive", months: int = 24, mine_staff: int = 0, closure: bool = False, seed: int = 1):
+def small_scenario(
+    frame: pd.DataFrame,
+    *,
+    behaviour: str = "adaptive",
+    months: int = 24,
+    mine_staff: int = 0,
+    closure: bool = False,
+    seed: int = 1,
+    governance: dict | None = None,
+):
     """A scenario on the given table; with ``mine_staff`` a mine outside the table buys from its first sector."""
     data: dict = {
         "name": "small",
@@ -53,6 +62,7 @@ def small_scenario(frame: pd.DataFrame, *, behaviour: str = "adaptive", months: 
         "economy": {"sector_table": write_table(frame)},
         "mine": {"enabled": mine_staff > 0, "sector": "mine", "staff": mine_staff, "local_purchases_eur_month": {frame["sector"][0]: 2e5}},
         "labour": {"out_commuters": 500},
+        "governance": governance or {"mode": "none"},
     }
     if closure:
         data["shocks"] = [

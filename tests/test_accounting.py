@@ -17,6 +17,7 @@ def stocks(model: BottropModel) -> dict[str, int | float]:
         "retired": int(labour.retired.sum()),
         "out_commuters": int(labour.out_commuters.sum()),
         "moved_away": int(labour.moved_away.sum()),
+        "in_training": int(labour.in_training.sum()),
         "employed_local": int(labour.employed_local.sum()),
         "jobs": int(firms.headcount[:n].sum()),
         "liquidity": float(firms.liquidity[:n][firms.alive[:n]].sum()),
@@ -34,15 +35,25 @@ def check_month(model: BottropModel, before: dict[str, int | float]) -> None:
     assert abs(flows.value_added - (flows.output - flows.local_purchases - flows.imports)) <= 1e-9 * scale
     assert abs(flows.cash_flow - (flows.final_sales - flows.imports - flows.wages - flows.fixed_costs)) <= 1e-9 * scale
     change = after["liquidity"] - before["liquidity"]
-    assert abs(change - (flows.cash_flow + flows.startup_capital - flows.written_off)) <= 1e-8 * scale
+    inflows = flows.startup_capital + flows.public_funds + flows.mine_subsidies
+    outflows = flows.written_off + flows.adaptation_costs + flows.alliance_contributions
+    assert abs(change - (flows.cash_flow + inflows - outflows)) <= 1e-8 * scale
     assert flows.final_sales <= flows.final_demand * (1 + 1e-12) + 1e-9
     # jobs: stock-flow identities
-    assert (
-        after["unemployed"] - before["unemployed"]
-        == labour["to_unemployment"] - labour["hires_from_unemployment"] - labour["unemployed_to_outside_jobs"] - labour["moved_away"]
+    assert after["unemployed"] - before["unemployed"] == (
+        labour["to_unemployment"]
+        - labour["hires_from_unemployment"]
+        - labour["unemployed_to_outside_jobs"]
+        - labour["moved_away"]
+        - labour["to_training"]
+        + labour["training_to_unemployment"]
+        + labour["outside_jobs_to_unemployment"]
     )
+    assert after["in_training"] - before["in_training"] == labour["to_training"] - labour["training_to_jobs"] - labour["training_to_unemployment"]
     assert after["retired"] - before["retired"] == labour["to_retirement"]
-    assert after["out_commuters"] - before["out_commuters"] == labour["mine_transfers"] + labour["unemployed_to_outside_jobs"]
+    assert after["out_commuters"] - before["out_commuters"] == (
+        labour["mine_transfers"] + labour["unemployed_to_outside_jobs"] + labour["training_to_jobs"] - labour["outside_jobs_to_unemployment"]
+    )
     assert after["moved_away"] - before["moved_away"] == labour["moved_away"]
     assert after["employed_local"] - before["employed_local"] == (
         labour["hires_from_unemployment"] - labour["to_unemployment"] - labour["to_retirement"] - labour["mine_transfers"]
@@ -50,7 +61,14 @@ def check_month(model: BottropModel, before: dict[str, int | float]) -> None:
     assert after["jobs"] - before["jobs"] == labour["hires"] - labour["separations"]
     # every resident worker is employed, unemployed, retired or moved away, and nobody is lost
     assert model.labour.resident_count() == model.labour.residents_total
-    for stock in (model.labour.employed_local, model.labour.unemployed, model.labour.retired, model.labour.out_commuters, model.labour.moved_away):
+    for stock in (
+        model.labour.employed_local,
+        model.labour.unemployed,
+        model.labour.retired,
+        model.labour.out_commuters,
+        model.labour.moved_away,
+        model.labour.in_training,
+    ):
         assert (stock >= 0).all()
     # residents employed in a sector never exceed its jobs (the rest are in-commuters)
     assert (model.sector_staff() >= model.labour.employed_local.sum(axis=1)).all()
@@ -106,3 +124,27 @@ def test_default_economy_identities_hold_through_the_closure(closure_scenario):
     model = BottropModel(closure_scenario.model_copy(update={"end": "2021-12"}))
     run_checked(model)
     assert model.indicators["mine_employment"] == 0
+
+
+GOVERNANCE = {
+    "none": {"mode": "none"},
+    "city_led": {"mode": "city_led", "city": {"budget_eur_year": 600_000, "targeting": "largest_employers", "information_lag_months": 2}},
+    "alliance": {
+        "mode": "alliance",
+        "alliance": {"start": "2015-02", "founding_members": 15, "meeting_interval_months": 1, "join_rate": 0.2},
+        "adaptation": {"green_demand_growth_per_year": 0.2, "green_sector": "s0"},
+    },
+    "hybrid": {"mode": "hybrid", "alliance": {"start": "2015-03", "founding_members": 10}},
+}
+
+
+@settings(max_examples=20, deadline=None)
+@given(table=sector_tables(), seed=st.integers(0, 10_000), mode=st.sampled_from(sorted(GOVERNANCE)), cut=st.floats(0.2, 0.8))
+def test_identities_hold_under_every_governance_setting(table, seed, mode, cut):
+    """Grants, contributions, search costs, branches, pooling, training: still nothing created or lost."""
+    scenario = small_scenario(table, months=30, mine_staff=200, closure=True, seed=seed, governance=GOVERNANCE[mode])
+    model = BottropModel(scenario)
+    firms, n = model.firms, model.firms.size
+    victims = np.arange(n)[~firms.is_mine[:n]][::3]
+    firms.exogenous_demand[victims] *= 1 - cut
+    run_checked(model)

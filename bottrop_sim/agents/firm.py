@@ -94,7 +94,12 @@ class Firm(mesa.Agent):
         model, firms, slot = self.model, self.model.firms, self.slot
         sector = int(firms.sector[slot])
         firms.alive[slot] = False
-        model.network.remove_firm(model.rng, slot, firms.sector, firms.headcount, firms.alive)
+        firms.member[slot] = False
+        _, ended = model.network.remove_firm(model.rng, slot, firms.sector, firms.headcount, firms.alive)
+        for buyer, coefficient in ended:  # import-replacing links with no local successor: the buyer imports again
+            firms.import_per_output[buyer] += coefficient
+            firms.local_input_per_output[buyer] -= coefficient
+            firms.substituted[buyer] -= coefficient
         staff = int(firms.headcount[slot])
         if staff:
             sector_staff = np.zeros(len(model.sector_names_ext), np.int64)

@@ -12,9 +12,10 @@ so that indices remain stable. One month of trade (:func:`trade`) runs:
    region (imports); wages and fixed costs are paid; the rest changes liquidity.
 
 Money identity (tested every step): the change in all firms' liquidity equals
-final sales - imports - wages - fixed costs (+ start-up capital of entrants -
-liquidity written off with exits), because every local intermediate sale is
-some local firm's purchase.
+final sales - imports - wages - fixed costs (+ start-up capital of entrants +
+public grants + mine subsidies - liquidity written off with exits - adaptation
+costs - alliance contributions), because every local intermediate sale is some local firm's
+purchase.
 """
 
 from __future__ import annotations
@@ -39,9 +40,14 @@ _FLOAT_FIELDS = (
     "import_per_output",  # EUR imported per EUR output
     "local_input_per_output",  # EUR of local inputs per EUR output (table column sum)
     "emission_per_output",  # t CO2 per EUR
+    "reference_orders",  # EUR per month: the orders a firm considers normal (highest expected so far)
+    "capability",  # relative ability to find customers and new markets (mean 1)
+    "import_base",  # EUR imported per EUR output before any import replacement
+    "substituted",  # EUR per EUR output of imports replaced by local links so far
+    "trust",  # trust 0..1 in the alliance
 )
-_INT_FIELDS = ("sector", "headcount", "illiquid_months", "born")
-_BOOL_FIELDS = ("alive", "is_mine")
+_INT_FIELDS = ("sector", "headcount", "illiquid_months", "born", "shortfall_months", "diversify_timer", "diversify_target", "parent")
+_BOOL_FIELDS = ("alive", "is_mine", "member", "diversified", "diversify_tried", "grant_funded")
 
 
 class FirmArrays:
@@ -97,6 +103,10 @@ class MonthFlows:
     cash_flow: float = 0.0
     startup_capital: float = 0.0  # cash brought in by entrants
     written_off: float = 0.0  # liquidity leaving with exiting firms
+    public_funds: float = 0.0  # grants the city pays into firms
+    adaptation_costs: float = 0.0  # customer search and diversification, paid outside the region
+    alliance_contributions: float = 0.0  # membership fees and project contributions
+    mine_subsidies: float = 0.0  # the mine's cash result settled from outside (coal subsidies, RAG foundation)
     co2_t: float = 0.0
 
     def as_dict(self) -> dict[str, float]:

@@ -48,7 +48,7 @@ class Households:
         return (
             local_wages
             + self.outside_wage * float(labour.out_commuters.sum())
-            + self.benefit * float(labour.unemployed.sum())
+            + self.benefit * float(labour.unemployed.sum() + labour.in_training.sum())
             + self.retirement_income * float(labour.retired.sum())
         )
 

@@ -14,9 +14,10 @@ Rules (stated assumptions, see docs/ODD.md):
 * Hires: a hire's skill follows the sector's skill mix; a hire is a resident
   with probability ``resident_share_of_jobs`` if an unemployed resident of that
   skill is available, else an in-commuter.
-* Unemployed residents above the baseline pool find jobs outside the city at
-  ``outside_job_finding_rate`` and move away at ``out_migration_rate`` per month
-  (the baseline pool is in flow balance: its entries and exits are not modelled).
+* Unemployed residents find jobs outside the city at ``outside_job_finding_rate``
+  a month; out-commuters lose theirs at the rate that keeps the baseline pool in
+  balance; unemployed above the baseline pool move away at
+  ``out_migration_rate`` (see :meth:`LabourMarket.monthly_flows`).
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class LabourMarket:
         self.baseline_unemployed = self.unemployed.copy()
         self.retired = np.zeros(3, np.int64)
         self.moved_away = np.zeros(3, np.int64)
+        self.in_training = np.zeros(3, np.int64)
+        self._courses: list[tuple[int, np.ndarray]] = []  # (month the course ends, trainees by skill)
         self.residents_total = self.resident_count()
         # monthly flow counters (reset by the model each step)
         self.flows = dict.fromkeys(FLOW_NAMES, 0)
@@ -77,10 +80,12 @@ class LabourMarket:
     # -- stocks -------------------------------------------------------------
     def resident_count(self) -> int:
         """All resident workers in every state (constant over a run)."""
-        return int(self.employed_local.sum() + self.out_commuters.sum() + self.unemployed.sum() + self.retired.sum() + self.moved_away.sum())
+        return int(
+            self.employed_local.sum() + self.out_commuters.sum() + self.unemployed.sum() + self.retired.sum() + self.moved_away.sum() + self.in_training.sum()
+        )
 
     def labour_force(self) -> int:
-        """Residents employed (here or outside) plus unemployed residents."""
+        """Residents employed (here or outside) plus unemployed residents (trainees are in neither, as in BA statistics)."""
         return int(self.employed_local.sum() + self.out_commuters.sum() + self.unemployed.sum())
 
     def unemployment_rate(self) -> float:
@@ -134,17 +139,88 @@ class LabourMarket:
             self.flows["hires"] += int(hires[sector])
             self.flows["hires_from_unemployment"] += int(local.sum())
 
-    def monthly_flows(self, rng: np.random.Generator, job_finding_rate: float, migration_rate: float) -> None:
-        """Unemployed above the baseline pool find outside jobs or move away."""
-        excess = np.maximum(self.unemployed - self.baseline_unemployed, 0)
-        if not excess.any():
+    def move(self, rng: np.random.Generator, sector_staff: np.ndarray, leaving: np.ndarray, arriving: np.ndarray) -> None:
+        """Staff change employer without a spell of unemployment (staff pooling, a new branch).
+
+        Args:
+            rng: the model's generator.
+            sector_staff: staff per sector before the move.
+            leaving: persons leaving firms of each sector.
+            arriving: persons joining firms of each sector (same total as ``leaving``).
+        """
+        total = int(leaving.sum())
+        if total == 0:
             return
-        found = rng.binomial(excess, job_finding_rate)
-        moved = rng.binomial(excess - found, migration_rate)
-        self.unemployed -= found + moved
-        self.out_commuters += found
+        pool = np.zeros(3, np.int64)
+        for sector in np.flatnonzero(leaving):
+            pool += self._draw_residents(rng, sector, int(sector_staff[sector]), int(leaving[sector]))
+        residents = int(pool.sum())
+        if residents:
+            per_sector = rng.multivariate_hypergeometric(arriving.astype(np.int64), residents)
+            for sector in np.flatnonzero(per_sector):
+                by_skill = rng.multivariate_hypergeometric(pool, int(per_sector[sector]))
+                pool -= by_skill
+                self.employed_local[sector] += by_skill
+        self.flows["moves"] += total
+
+    def start_training(self, rng: np.random.Generator, count: int, ends: int) -> int:
+        """Unemployed residents start a retraining course (low-skilled first); returns how many started.
+
+        Args:
+            rng: the generator of the programme.
+            count: places funded.
+            ends: month number the course ends.
+        """
+        count = min(count, int(self.unemployed.sum()))
+        if count <= 0:
+            return 0
+        trainees = np.zeros(3, np.int64)
+        for skill in range(3):  # low-skilled first, then medium, then high
+            take = min(count - int(trainees.sum()), int(self.unemployed[skill]))
+            trainees[skill] = take
+        self.unemployed -= trainees
+        self.in_training += trainees
+        self._courses.append((ends, trainees))
+        self.flows["to_training"] += int(trainees.sum())
+        return int(trainees.sum())
+
+    def finish_training(self, rng: np.random.Generator, month: int, placement_rate: float) -> None:
+        """Courses ending this month: a share find a job at once, the rest search one skill level higher."""
+        remaining = []
+        for ends, trainees in self._courses:
+            if ends > month:
+                remaining.append((ends, trainees))
+                continue
+            placed = rng.binomial(trainees, placement_rate)
+            searching = trainees - placed
+            self.in_training -= trainees
+            self.out_commuters += placed
+            upgraded = np.array([0, searching[0], searching[1] + searching[2]])
+            self.unemployed += upgraded
+            self.flows["training_to_jobs"] += int(placed.sum())
+            self.flows["training_to_unemployment"] += int(searching.sum())
+        self._courses = remaining
+
+    def monthly_flows(self, job_finding_rate: float, migration_rate: float) -> None:
+        """Job finding outside the city, job loss outside, and moving away (expected values, rounded).
+
+        Unemployed residents find jobs outside at ``job_finding_rate``; out-commuters
+        lose theirs at the rate that keeps the baseline pool in balance
+        (``job_finding_rate`` x baseline unemployed a month), so an excess of
+        unemployment decays and a deficit refills; unemployed above the baseline
+        move away at ``migration_rate``. Aggregate flows are taken at their
+        expected values (large counts), so a run without shocks stays exactly on
+        its baseline.
+        """
+        found = np.floor(job_finding_rate * self.unemployed + 0.5).astype(np.int64)
+        lost = np.minimum(np.floor(job_finding_rate * self.baseline_unemployed + 0.5).astype(np.int64), self.out_commuters)
+        excess = np.maximum(self.unemployed - found - self.baseline_unemployed, 0)
+        moved = np.floor(migration_rate * excess + 0.5).astype(np.int64)
+        self.unemployed += lost - found - moved
+        self.out_commuters += found - lost
         self.moved_away += moved
         self.flows["unemployed_to_outside_jobs"] += int(found.sum())
+        self.flows["outside_jobs_to_unemployment"] += int(lost.sum())
         self.flows["moved_away"] += int(moved.sum())
 
     def _draw_residents(self, rng: np.random.Generator, sector: int, staff: int, leaving: int) -> np.ndarray:
@@ -162,10 +238,13 @@ class LabourMarket:
 
 
 #: Monthly flow counters (persons). Stock-flow identities (tested every step):
-#: d unemployed = to_unemployment - hires_from_unemployment - unemployed_to_outside_jobs - moved_away;
-#: d retired = to_retirement; d out-commuters = mine_transfers + unemployed_to_outside_jobs;
+#: d unemployed = to_unemployment - hires_from_unemployment - unemployed_to_outside_jobs - moved_away
+#:   - to_training + training_to_unemployment + outside_jobs_to_unemployment;
+#: d in training = to_training - training_to_jobs - training_to_unemployment;
+#: d retired = to_retirement;
+#: d out-commuters = mine_transfers + unemployed_to_outside_jobs + training_to_jobs - outside_jobs_to_unemployment;
 #: d residents employed here = hires_from_unemployment - to_unemployment - to_retirement - mine_transfers;
-#: d jobs here = hires - separations.
+#: d jobs here = hires - separations (moves between employers change neither).
 FLOW_NAMES = (
     "separations",
     "hires",
@@ -174,7 +253,12 @@ FLOW_NAMES = (
     "to_retirement",
     "mine_transfers",
     "unemployed_to_outside_jobs",
+    "outside_jobs_to_unemployment",
     "moved_away",
+    "moves",
+    "to_training",
+    "training_to_jobs",
+    "training_to_unemployment",
 )
 
 

@@ -35,6 +35,12 @@ class SupplyNetwork:
         self.supplier = np.zeros(0, np.int64)
         self.buyer = np.zeros(0, np.int64)
         self.share = np.zeros(0)
+        # links beyond the sector table: a local supplier replacing part of a buyer's
+        # imports (found by customer search or brokered by the alliance); the
+        # coefficient is EUR bought from the supplier per EUR of the buyer's output
+        self.link_supplier = np.zeros(0, np.int64)
+        self.link_buyer = np.zeros(0, np.int64)
+        self.link_coefficient = np.zeros(0)
         self._matrix: sp.csr_matrix | None = None
         self._matrix_t: sp.csr_matrix | None = None
 
@@ -96,6 +102,13 @@ class SupplyNetwork:
             self.share = np.concatenate([self.share, *new_w])
             self._matrix = None
 
+    def add_link(self, supplier: int, buyer: int, coefficient: float) -> None:
+        """Add (or strengthen) an import-replacing link supplier -> buyer (EUR per EUR of the buyer's output)."""
+        self.link_supplier = np.append(self.link_supplier, supplier)
+        self.link_buyer = np.append(self.link_buyer, buyer)
+        self.link_coefficient = np.append(self.link_coefficient, coefficient)
+        self._matrix = None
+
     def remove_firm(
         self,
         rng: np.random.Generator,
@@ -103,16 +116,46 @@ class SupplyNetwork:
         sector: np.ndarray,
         size: np.ndarray,
         alive: np.ndarray,
-    ) -> int:
+    ) -> tuple[int, list[tuple[int, float]]]:
         """Take an exiting firm out; its customers rewire to other suppliers of its sector.
 
         Each customer replaces the exiting supplier by one drawn size-biased among
         the other active firms of that sector (merging with an existing link); if
         there is none, the share is dropped and that input becomes imported.
+        Import-replacing links move to another firm of the sector the same way;
+        where there is none they end, and the buyer imports again.
 
         Returns:
-            The number of customer links that were rewired.
+            The number of customer links rewired, and the (buyer, coefficient)
+            of import-replacing links that ended.
         """
+        ended: list[tuple[int, float]] = []
+        if len(self.link_supplier):
+            as_link_supplier = self.link_supplier == firm
+            keep = ~(as_link_supplier | (self.link_buyer == firm))
+            moved_buyers = self.link_buyer[as_link_supplier & (self.link_buyer != firm)]
+            moved_coefficients = self.link_coefficient[as_link_supplier & (self.link_buyer != firm)]
+            self.link_supplier, self.link_buyer, self.link_coefficient = self.link_supplier[keep], self.link_buyer[keep], self.link_coefficient[keep]
+            if len(moved_buyers):
+                others = np.flatnonzero(alive & (sector == sector[firm]))
+                others = others[others != firm]
+                if len(others):
+                    picks = _size_biased(rng, others, size, len(moved_buyers))
+                    clash = picks == moved_buyers
+                    if clash.any() and len(others) > 1:
+                        picks[clash] = np.where(others[0] != moved_buyers[clash], others[0], others[1])
+                    keep_mask = picks != moved_buyers
+                    for buyer, coefficient in zip(moved_buyers[~keep_mask], moved_coefficients[~keep_mask], strict=True):
+                        ended.append((int(buyer), float(coefficient)))
+                    self.link_supplier = np.concatenate([self.link_supplier, picks[keep_mask]])
+                    self.link_buyer = np.concatenate([self.link_buyer, moved_buyers[keep_mask]])
+                    self.link_coefficient = np.concatenate([self.link_coefficient, moved_coefficients[keep_mask]])
+                else:
+                    ended.extend((int(b), float(c)) for b, c in zip(moved_buyers, moved_coefficients, strict=True))
+            self._matrix = None
+        return self._remove_table_links(rng, firm, sector, size, alive), ended
+
+    def _remove_table_links(self, rng: np.random.Generator, firm: int, sector: np.ndarray, size: np.ndarray, alive: np.ndarray) -> int:
         as_buyer = self.buyer == firm
         as_supplier = self.supplier == firm
         customers = self.buyer[as_supplier & ~as_buyer]
@@ -127,8 +170,7 @@ class SupplyNetwork:
         if len(candidates) == 0:
             return 0
         weights = np.maximum(size[candidates].astype(float), 1.0)
-        cumulative = np.cumsum(weights)
-        picks = candidates[np.searchsorted(cumulative, rng.random(len(customers)) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]
+        picks = _size_biased(rng, candidates, size, len(customers))
         self_pick = picks == customers
         if self_pick.any() and len(candidates) > 1:
             order = candidates[np.argsort(-weights, kind="stable")]
@@ -156,8 +198,10 @@ class SupplyNetwork:
     def matrix(self, sector: np.ndarray) -> sp.csr_matrix:
         """``M[g, f]``: EUR from firm g per EUR of output of firm f (cached until edges change)."""
         if self._matrix is None:
-            values = self.share * self.input_coefficients[sector[self.supplier], sector[self.buyer]]
-            self._matrix = sp.csr_matrix((values, (self.supplier, self.buyer)), shape=(self.capacity, self.capacity))
+            values = np.concatenate([self.share * self.input_coefficients[sector[self.supplier], sector[self.buyer]], self.link_coefficient])
+            rows = np.concatenate([self.supplier, self.link_supplier])
+            columns = np.concatenate([self.buyer, self.link_buyer])
+            self._matrix = sp.csr_matrix((values, (rows, columns)), shape=(self.capacity, self.capacity))
             self._matrix_t = self._matrix.T.tocsr()
         return self._matrix
 
@@ -192,8 +236,14 @@ class SupplyNetwork:
 
     def suppliers_of(self, firm: int) -> np.ndarray:
         """Slots of the firm's local suppliers."""
-        return self.supplier[self.buyer == firm]
+        return np.unique(np.concatenate([self.supplier[self.buyer == firm], self.link_supplier[self.link_buyer == firm]]))
 
     def customers_of(self, firm: int) -> np.ndarray:
         """Slots of the firm's local customers."""
-        return self.buyer[self.supplier == firm]
+        return np.unique(np.concatenate([self.buyer[self.supplier == firm], self.link_buyer[self.link_supplier == firm]]))
+
+
+def _size_biased(rng: np.random.Generator, candidates: np.ndarray, size: np.ndarray, count: int) -> np.ndarray:
+    """``count`` draws from ``candidates`` with probability proportional to size (at least 1)."""
+    cumulative = np.cumsum(np.maximum(size[candidates].astype(float), 1.0))
+    return candidates[np.searchsorted(cumulative, rng.random(count) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]

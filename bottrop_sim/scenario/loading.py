@@ -76,7 +76,7 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path = "<dict>", *, s
         scenario = Scenario.model_validate(data, strict=strict)
     except ValidationError as exc:
         raise _translate(exc, source) from None
-    _check_against_table(scenario, source)
+    _check_against_table(scenario, source, data)
     return scenario
 
 
@@ -105,12 +105,28 @@ def _reject_nan(value: Any, source: str | Path, loc: tuple[Any, ...]) -> None:
             _reject_nan(item, source, (*loc, i))
 
 
-def _check_against_table(scenario: Scenario, source: str | Path) -> None:
+def _check_against_table(scenario: Scenario, source: str | Path, data: dict[str, Any]) -> None:
+    """Sector names in the scenario must exist in its sector table."""
     table = load_sector_table(scenario.economy.sector_table)
     purchases = scenario.mine.local_purchases_eur_month or {}
+    known = f"a sector of the table: {', '.join(table.sectors)}"
     for sector in purchases:
         if sector not in table.sectors:
-            raise ScenarioError(source, f"mine.local_purchases_eur_month.{sector}", sector, f"a sector of the table: {', '.join(table.sectors)}")
+            raise ScenarioError(source, f"mine.local_purchases_eur_month.{sector}", sector, known)
+    governance = scenario.governance
+    for i, sector in enumerate(governance.city.target_sectors):
+        if sector not in table.sectors:
+            raise ScenarioError(source, f"governance.city.target_sectors[{i}]", sector, known)
+    given_labs = ((data.get("governance") or {}).get("alliance") or {}).get("labs") or {}
+    for name, lab in governance.alliance.labs.items():
+        if "sectors" not in (given_labs.get(name) or {}):
+            continue  # the default labs name the default table's sectors; with a custom table those absent are ignored
+        for i, sector in enumerate(lab.sectors):
+            if sector not in table.sectors:
+                raise ScenarioError(source, f"governance.alliance.labs.{name}.sectors[{i}]", sector, known)
+    adaptation = governance.adaptation
+    if adaptation.green_transition and adaptation.green_demand_growth_per_year != 0 and adaptation.green_sector not in table.sectors:
+        raise ScenarioError(source, "governance.adaptation.green_sector", adaptation.green_sector, known + " (or set green_demand_growth_per_year = 0)")
 
 
 # --- translating pydantic's errors -------------------------------------------------

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from bottrop_sim.calendar import month_number
 from bottrop_sim.errors import FieldError
+from bottrop_sim.scenario.governance import GovernanceSpec
 from bottrop_sim.shocks import Shock, YearMonth
 
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
@@ -70,12 +71,14 @@ class LabourSpec(_Section):
     early_retirement_income_eur_month: float = Field(
         2500.0, ge=0.0, le=1e5, allow_inf_nan=False, description="Anpassungsgeld of a miner in early retirement, EUR per month"
     )
-    outside_job_finding_rate: Rate = Field(0.02, description="monthly chance that an unemployed resident above the baseline pool finds a job outside the city")
+    outside_job_finding_rate: Rate = Field(
+        0.02, description="monthly share of unemployed residents who find a job outside the city (the baseline pool is refilled at the same rate)"
+    )
     out_migration_rate: Rate = Field(0.003, description="monthly chance that an unemployed resident above the baseline pool moves away")
 
 
 class BehaviourSpec(_Section):
-    """Firm behaviour in the adaptive mode (ignored in the static mode)."""
+    """Firm behaviour: staffing, exit and entry act in the adaptive mode only; ``liquidity_months`` sets initial cash in both."""
 
     hiring_rate: Rate = Field(0.25, description="share of a staff shortfall closed per month")
     firing_rate: Rate = Field(0.10, description="share of a staff surplus laid off per month (firing friction)")
@@ -85,7 +88,9 @@ class BehaviourSpec(_Section):
     exit_after_months: int = Field(6, ge=1, le=120, description="consecutive months of negative liquidity before a firm exits")
     market_takeover_share: Share = Field(0.5, description="share of an exiting firm's final demand taken over by surviving firms of its sector")
     entry_speed: Rate = Field(0.05, description="monthly share of open local market demand that attracts a new firm")
-    household_local_share: Share = Field(1.0, description="how strongly local household spending follows resident income (1: proportionally)")
+    household_spending_elasticity: float = Field(
+        1.0, ge=0.0, le=3.0, allow_inf_nan=False, description="elasticity of local household spending to resident income (1: proportionally)"
+    )
 
 
 class Scenario(_Section):
@@ -101,6 +106,7 @@ class Scenario(_Section):
     mine: MineSpec = MineSpec()
     labour: LabourSpec = LabourSpec()
     firms: BehaviourSpec = BehaviourSpec()
+    governance: GovernanceSpec = GovernanceSpec()
     shocks: list[Shock] = Field(default_factory=list, description="shock events; a scenario minus its shocks is its counterfactual")
 
     @field_validator("end")

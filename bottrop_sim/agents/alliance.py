@@ -1,0 +1,144 @@
+"""The Wirtschaftsallianz Bottrop: a non-hierarchical strategic alliance of firms.
+
+The alliance is a collective agent: its members are firms (``firms.member``),
+each with its own trust in it (``firms.trust``). From its founding month it
+meets every ``meeting_interval_months``; a meeting updates membership, spreads
+reputation, settles free-riding, brokers local supplier links and launches
+joint projects. Once a year it evaluates its own indicators and re-prioritises
+its projects (reflexive governance, as the real alliance did with its
+monitoring instrument and Balanced Scorecard; Rabadjieva & Siegel 2020).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from bottrop_sim.calendar import month_number
+from bottrop_sim.governance import brokerage, membership, projects
+
+if TYPE_CHECKING:
+    from bottrop_sim.model import BottropModel
+    from bottrop_sim.scenario.governance import AllianceSpec
+
+
+class Alliance(mesa.Agent):
+    """The alliance agent.
+
+    Args:
+        model: the model.
+        spec: its parameters.
+        rng: the generator of the alliance's decisions.
+        meeting_interval: months between meetings (a coordinator may change it).
+        cost_relief: share of members' costs taken over by a city-funded coordinator.
+        max_substitution: largest share of a buyer's imports local links may replace.
+    """
+
+    model: BottropModel
+
+    def __init__(
+        self, model: BottropModel, spec: AllianceSpec, rng: np.random.Generator, meeting_interval: int, cost_relief: float, max_substitution: float
+    ) -> None:
+        super().__init__(model)
+        self.spec = spec
+        self.generator = rng
+        self.start_month = month_number(spec.start)
+        self.meeting_interval = meeting_interval
+        self.cost_relief = cost_relief
+        self.max_substitution = max_substitution
+        self.founded = False
+        self.projects: list[projects.Project] = []
+        self.priorities: dict[str, float] = dict.fromkeys(spec.labs, 1.0)
+        self.attempts: dict[str, int] = {}
+        self.successes: dict[str, int] = {}
+        self.free_riders_since_meeting = 0
+        self.contributions_since_meeting = 0
+        self.brokered_links = 0
+        self.joined_total = 0
+        self.left_total = 0
+        self._last_evaluation: dict[str, float] | None = None
+
+    # -- monthly hooks -------------------------------------------------------------
+    def before_trade(self) -> None:
+        """Founding, meetings and the yearly evaluation."""
+        model = self.model
+        if model.month < self.start_month:
+            return
+        since = model.month - self.start_month
+        if not self.founded:
+            self.joined_total += membership.found(model, self, self.generator)
+            self.founded = True
+        elif since % self.meeting_interval == 0:
+            self.meet()
+        if since > 0 and since % 12 == 0 and self.spec.reflexive_evaluation:
+            self.evaluate()
+
+    def after_trade(self) -> None:
+        """Members pay their costs and project contributions; projects that end are settled."""
+        if not self.founded:
+            return
+        model, firms, n = self.model, self.model.firms, self.model.firms.size
+        members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
+        if len(members):
+            cost = membership.membership_cost(model, self, members)
+            firms.liquidity[members] -= cost
+            model.flows_this_month.alliance_contributions += float(cost.sum())
+        if self.spec.projects:
+            projects.collect_contributions(model, self, self.generator)
+            projects.finish(model, self, self.generator)
+
+    def meet(self) -> None:
+        """A plenary meeting."""
+        model, spec = self.model, self.spec
+        joined, left = membership.update_membership(model, self, self.generator)
+        self.joined_total += joined
+        self.left_total += left
+        membership.spread_reputation(model, self)
+        if self.contributions_since_meeting:
+            share = self.free_riders_since_meeting / self.contributions_since_meeting
+            firms, n = model.firms, model.firms.size
+            members = firms.member[:n] & firms.alive[:n]
+            firms.trust[:n][members] *= 1.0 - spec.free_riding_penalty * share
+        self.free_riders_since_meeting = self.contributions_since_meeting = 0
+        if spec.brokerage:
+            self.brokered_links += brokerage.broker_links(model, self, self.generator, self.max_substitution)
+        if spec.projects:
+            projects.launch(model, self, self.generator)
+
+    def evaluate(self) -> None:
+        """Yearly self-evaluation: where the members fall short, projects get priority."""
+        _model, firms, n = self.model, self.model.firms, self.model.firms.size
+        members = firms.member[:n] & firms.alive[:n]
+        now = {
+            "employment": float(firms.headcount[:n][members].sum()),
+            "co2_intensity": float((firms.output[:n][members] @ firms.emission_per_output[:n][members]) / max(firms.output[:n][members].sum(), 1.0)),
+        }
+        if self._last_evaluation is not None and self._last_evaluation["employment"] > 0:
+            employment_change = now["employment"] / self._last_evaluation["employment"] - 1.0
+            co2_change = now["co2_intensity"] / self._last_evaluation["co2_intensity"] - 1.0 if self._last_evaluation["co2_intensity"] > 0 else 0.0
+            urgency = {
+                "demand": max(0.0, -employment_change) * 10.0,
+                "productivity": max(0.0, -employment_change) * 5.0,
+                "co2": max(0.0, co2_change + 0.02) * 10.0,
+            }
+            for name, lab in self.spec.labs.items():
+                attempts = self.attempts.get(name, 0)
+                record = self.successes.get(name, 0) / attempts if attempts else 0.5
+                self.priorities[name] = (0.5 + record) * (1.0 + urgency[lab.effect])
+        self._last_evaluation = now
+
+    # -- observation ---------------------------------------------------------------
+    def member_count(self) -> int:
+        """Active member firms."""
+        firms, n = self.model.firms, self.model.firms.size
+        return int((firms.member[:n] & firms.alive[:n]).sum())
+
+    def trust_mean(self) -> float:
+        """Mean trust of members (of all firms before anyone joined)."""
+        firms, n = self.model.firms, self.model.firms.size
+        alive = firms.alive[:n] & ~firms.is_mine[:n]
+        members = alive & firms.member[:n]
+        pool = members if members.any() else alive
+        return float(firms.trust[:n][pool].mean()) if pool.any() else 0.0

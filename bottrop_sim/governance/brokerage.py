@@ -1,0 +1,54 @@
+"""Brokerage: meetings reveal members' input needs and broker local supplier links.
+
+At each meeting the alliance tries ``brokered_links_per_meeting`` matches: a
+member buyer (chance proportional to its output) whose imported inputs could
+partly be bought locally, and a member supplier of a sector the buyer buys
+from, with spare capacity (chance proportional to it). The match holds with a
+chance equal to the pair's mean trust; the supplier then replaces
+``brokered_link_share`` of the buyer's original imports (capped by
+``max_import_substitution``). Stated assumption, after the brokerage role of
+network administrators in firm networks (Provan & Kenis 2008) and the real
+alliance's aim to strengthen local value chains (Bottrop2018plus).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bottrop_sim.governance.adaptation import link_local_supply
+
+if TYPE_CHECKING:
+    from bottrop_sim.agents.alliance import Alliance
+    from bottrop_sim.model import BottropModel
+
+
+def broker_links(model: BottropModel, alliance: Alliance, rng: np.random.Generator, max_substitution: float) -> int:
+    """Try to broker links among members; returns how many were made."""
+    firms, n, spec = model.firms, model.firms.size, alliance.spec
+    members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
+    if len(members) < 2 or spec.brokered_links_per_meeting == 0:
+        return 0
+    spare = np.maximum(firms.capacity_limit(model.scenario.economy.spare_capacity_share)[:n] - firms.orders[:n], 0.0)
+    made = 0
+    for _ in range(spec.brokered_links_per_meeting):
+        room = max_substitution * firms.import_base[members] - firms.substituted[members]
+        buyers = members[(room > 1e-6) & (firms.planned[members] > 0)]
+        if len(buyers) == 0:
+            break
+        weights = firms.planned[buyers]
+        buyer = int(buyers[np.searchsorted(np.cumsum(weights), rng.random() * weights.sum(), side="right").clip(max=len(buyers) - 1)])
+        supplies = model.sector_coefficients[:, firms.sector[buyer]] > 0
+        suppliers = members[supplies[firms.sector[members]] & (members != buyer) & (spare[members] > 0) & ~firms.is_mine[members]]
+        if len(suppliers) == 0:
+            continue
+        weights = spare[suppliers]
+        supplier = int(suppliers[np.searchsorted(np.cumsum(weights), rng.random() * weights.sum(), side="right").clip(max=len(suppliers) - 1)])
+        if rng.random() >= 0.5 * (firms.trust[buyer] + firms.trust[supplier]):
+            continue
+        room_left = max_substitution * firms.import_base[buyer] - firms.substituted[buyer]
+        coefficient = min(spec.brokered_link_share * firms.import_base[buyer], room_left)
+        link_local_supply(model, supplier, buyer, coefficient)
+        made += 1
+    return made

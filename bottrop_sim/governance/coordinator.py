@@ -1,0 +1,140 @@
+"""Wires firm adaptation and the governance setting into the monthly step.
+
+* ``none``: firms adapt alone;
+* ``city_led``: plus the city's economic development office;
+* ``alliance``: plus the Wirtschaftsallianz;
+* ``hybrid``: the alliance, with a coordinator the city pays: members' costs fall
+  by ``cost_reduction_share`` and meetings follow the coordinator's interval.
+
+Each mechanism draws from its own generator, derived from the model's seed, so
+that switching one on or off leaves the others' random numbers unchanged
+(common random numbers).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bottrop_sim.agents.alliance import Alliance
+from bottrop_sim.agents.city_office import CityOffice
+from bottrop_sim.governance.adaptation import Adaptation
+from bottrop_sim.governance.pooling import pool_staff
+
+if TYPE_CHECKING:
+    from bottrop_sim.model import BottropModel
+
+#: Stream numbers of the mechanisms' generators (seed sequence [seed, stream]).
+STREAMS = {"adaptation": 2, "alliance": 3, "city": 4}
+
+
+class Governance:
+    """The adaptation and coordination mechanisms of one scenario.
+
+    Args:
+        model: the model (its arrays are ready; called at the end of its construction).
+    """
+
+    def __init__(self, model: BottropModel) -> None:
+        spec = model.scenario.governance
+        self.model = model
+        self.mode = spec.mode
+        self.adaptive = model.adaptive
+        self.adaptation = Adaptation(model, spec.adaptation, np.random.default_rng([model.seed, STREAMS["adaptation"]]))
+        self.alliance: Alliance | None = None
+        self.city: CityOffice | None = None
+        self.coordinator_cost_month = 0.0
+        self.city_spent_month = 0.0
+        self.pooled_month = 0
+        self.member_layoffs_month = 0
+        if not self.adaptive:
+            return
+        if spec.mode in ("alliance", "hybrid"):
+            hybrid = spec.mode == "hybrid"
+            self.alliance = Alliance(
+                model,
+                spec.alliance,
+                np.random.default_rng([model.seed, STREAMS["alliance"]]),
+                meeting_interval=spec.hybrid.meeting_interval_months if hybrid else spec.alliance.meeting_interval_months,
+                cost_relief=spec.hybrid.cost_reduction_share if hybrid else 0.0,
+                max_substitution=spec.adaptation.max_import_substitution,
+            )
+            if hybrid:
+                self.coordinator_cost_month = spec.hybrid.coordinator_cost_eur_year / 12.0
+        if spec.mode == "city_led":
+            self.city = CityOffice(model, spec.city, self.adaptation, np.random.default_rng([model.seed, STREAMS["city"]]))
+        if self.alliance is not None and spec.alliance.information_sharing:
+            self.adaptation.information_bonus = spec.alliance.information_bonus
+
+    @property
+    def pooling(self) -> bool:
+        """Whether members pool staff this month."""
+        return self.alliance is not None and self.alliance.founded and self.alliance.spec.staff_pooling
+
+    def before_trade(self) -> None:
+        """Green demand path, the alliance's meetings, the city's programmes."""
+        if not self.adaptive:
+            return
+        self.city_spent_month = 0.0
+        self.pooled_month = self.member_layoffs_month = 0
+        self.adaptation.grow_green_demand()
+        if self.alliance is not None:
+            self.alliance.before_trade()
+            if self.alliance.founded:
+                self.city_spent_month += self.coordinator_cost_month
+        if self.city is not None:
+            self.city.act()
+            self.city_spent_month += self.city.spent_this_month
+
+    def after_trade(self) -> None:
+        """Members' costs and contributions, projects that end."""
+        if self.adaptive and self.alliance is not None:
+            self.alliance.after_trade()
+
+    def adjust_staffing(self, hires: np.ndarray, fires: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Staff pooling among members; returns (hires, fires, moved out, moved in) per firm."""
+        n = len(hires)
+        member = self.model.firms.member[:n]
+        if not self.pooling:
+            zeros = np.zeros_like(hires)
+            self.member_layoffs_month = int(fires[member].sum())
+            return hires, fires, zeros, zeros
+        hires, fires, out_of, into = pool_staff(member, hires, fires)
+        self.pooled_month = int(out_of.sum())
+        self.member_layoffs_month = int(fires[member].sum())
+        return hires, fires, out_of, into
+
+    def after_staffing(self) -> None:
+        """Firms search for customers and diversify."""
+        if self.adaptive:
+            self.adaptation.adapt()
+
+    def labour_flows(self) -> None:
+        """Retraining courses that end this month."""
+        if self.city is not None:
+            self.city.finish_courses()
+
+    def indicators(self) -> dict[str, float]:
+        """This month's governance columns of the time series."""
+        model, firms, n = self.model, self.model.firms, self.model.firms.size
+        alive = firms.alive[:n]
+        green = self.adaptation.green
+        members = firms.member[:n] & alive
+        planned = firms.planned[:n][members]
+        local = float(planned @ firms.local_input_per_output[:n][members])
+        inputs = local + float(planned @ firms.import_per_output[:n][members])
+        return {
+            "alliance_members": self.alliance.member_count() if self.alliance is not None else 0,
+            "alliance_projects_active": len(self.alliance.projects) if self.alliance is not None else 0,
+            "alliance_trust_mean": self.alliance.trust_mean() if self.alliance is not None else 0.0,
+            "alliance_local_sourcing_share": local / inputs if inputs > 0 else 0.0,
+            "alliance_brokered_links": self.alliance.brokered_links if self.alliance is not None else 0,
+            "pooled_staff": self.pooled_month,
+            "member_layoffs": self.member_layoffs_month,
+            "city_budget_spent_eur": self.city_spent_month if self.adaptive else 0.0,
+            "trainees": int(model.labour.in_training.sum()),
+            "firms_diversified": int((firms.diversified[:n] & alive).sum()),
+            "green_jobs": int(firms.headcount[:n][alive & (firms.sector[:n] == green)].sum()) if green is not None else 0,
+            "search_successes": self.adaptation.search_successes,
+        }

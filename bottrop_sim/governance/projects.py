@@ -1,0 +1,149 @@
+"""Joint projects: the alliance's four real-world labs.
+
+The real Wirtschaftsallianz Bottrop ran four real-world labs: sustainable city
+logistics, hybrid retail, sustainable business, digital co-production in crafts
+(Bottrop2018plus; wirtschaftsstrukturen.de). Here a project of a lab type is
+launched at a meeting when fewer than ``max_active_projects`` run; the type is
+drawn by the alliance's priorities; up to ``participants`` members of the lab's
+sectors take part (chance proportional to trust). Every month each participant
+pays ``contribution_eur_month`` unless it free-rides: with chance
+``free_riding_propensity`` x (1 - trust), or when it lacks the cash. At the end
+the project succeeds with chance
+
+    success_rate x (0.5 + 0.5 x participants' mean trust) x share of contributions paid
+
+and then changes the participants' demand, productivity or CO2 per EUR of
+output by ``effect_size``. Success raises participants' trust by ``trust_gain``
+of the gap to 1 and other members' by half that (a visible success); failure
+lowers participants' trust by ``trust_loss``; free riders lower all members'
+trust (``free_riding_penalty``). Effect sizes are stated assumptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from bottrop_sim.agents.alliance import Alliance
+    from bottrop_sim.model import BottropModel
+    from bottrop_sim.scenario.governance import LabSpec
+
+
+@dataclass
+class Project:
+    """A running joint project."""
+
+    lab: str
+    participants: np.ndarray
+    months_left: int
+    required_eur: float
+    paid_eur: float = 0.0
+    free_riders: int = 0
+    contributions_due: int = 0
+    trust_at_start: float = field(default=0.0)
+
+
+def launch(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> Project | None:
+    """Start one project if there is room, funds and members for it."""
+    spec, firms, n = alliance.spec, model.firms, model.firms.size
+    if len(alliance.projects) >= spec.max_active_projects:
+        return None
+    members = firms.member[:n] & firms.alive[:n]
+    labs, weights, pools = [], [], []
+    for name, lab in spec.labs.items():
+        if not lab.enabled:
+            continue
+        eligible = np.flatnonzero(members & _in_sectors(model, lab))
+        if len(eligible) >= 2:
+            labs.append(name)
+            weights.append(alliance.priorities.get(name, 1.0))
+            pools.append(eligible)
+    if not labs:
+        return None
+    weights_array = np.asarray(weights, float)
+    pick = int(np.searchsorted(np.cumsum(weights_array), rng.random() * weights_array.sum(), side="right").clip(max=len(labs) - 1))
+    lab = spec.labs[labs[pick]]
+    eligible = pools[pick]
+    count = min(lab.participants, len(eligible))
+    trust = np.maximum(firms.trust[eligible], 1e-9)
+    chosen = rng.choice(eligible, size=count, replace=False, p=trust / trust.sum())
+    project = Project(
+        lab=labs[pick],
+        participants=np.sort(chosen),
+        months_left=lab.duration_months,
+        required_eur=lab.contribution_eur_month * count * lab.duration_months,
+        trust_at_start=float(firms.trust[chosen].mean()),
+    )
+    alliance.projects.append(project)
+    alliance.attempts[project.lab] = alliance.attempts.get(project.lab, 0) + 1
+    return project
+
+
+def collect_contributions(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> None:
+    """Participants pay their monthly contribution, or free-ride."""
+    firms = model.firms
+    for project in alliance.projects:
+        lab = alliance.spec.labs[project.lab]
+        slots = project.participants[firms.alive[project.participants] & firms.member[project.participants]]
+        if len(slots) == 0:
+            continue
+        free_ride = rng.random(len(slots)) < alliance.spec.free_riding_propensity * (1.0 - firms.trust[slots])
+        broke = firms.liquidity[slots] < lab.contribution_eur_month
+        paying = slots[~free_ride & ~broke]
+        firms.liquidity[paying] -= lab.contribution_eur_month
+        amount = lab.contribution_eur_month * len(paying)
+        project.paid_eur += amount
+        project.free_riders += int((free_ride | broke).sum())
+        project.contributions_due += len(slots)
+        model.flows_this_month.alliance_contributions += amount
+
+
+def finish(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> None:
+    """Count down running projects; settle those that end."""
+    firms, spec = model.firms, alliance.spec
+    running = []
+    for project in alliance.projects:
+        project.months_left -= 1
+        if project.months_left > 0:
+            running.append(project)
+            continue
+        lab = spec.labs[project.lab]
+        alive = project.participants[firms.alive[project.participants]]
+        funded = min(1.0, project.paid_eur / project.required_eur) if project.required_eur > 0 else 1.0
+        trust = float(firms.trust[alive].mean()) if len(alive) else 0.0
+        chance = lab.success_rate * (0.5 + 0.5 * trust) * funded
+        if len(alive) and rng.random() < chance:
+            _apply_effect(model, lab, alive)
+            n = firms.size
+            members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
+            firms.trust[members] += 0.5 * spec.trust_gain * (1.0 - firms.trust[members])  # a visible success
+            firms.trust[alive] += spec.trust_gain * (1.0 - firms.trust[alive])
+            alliance.successes[project.lab] = alliance.successes.get(project.lab, 0) + 1
+        else:
+            firms.trust[alive] -= spec.trust_loss * firms.trust[alive]
+        alliance.free_riders_since_meeting += project.free_riders
+        alliance.contributions_since_meeting += project.contributions_due
+    alliance.projects = running
+
+
+def _apply_effect(model: BottropModel, lab: LabSpec, slots: np.ndarray) -> None:
+    firms = model.firms
+    factor = 1.0 + lab.effect_size
+    if lab.effect == "demand":
+        firms.exogenous_demand[slots] *= factor
+        firms.household_demand[slots] *= factor
+    elif lab.effect == "productivity":
+        firms.productivity[slots] *= factor
+    else:
+        firms.emission_per_output[slots] *= factor
+
+
+def _in_sectors(model: BottropModel, lab: LabSpec) -> np.ndarray:
+    firms, n = model.firms, model.firms.size
+    if not lab.sectors:
+        return ~firms.is_mine[:n]
+    codes = [model.sector_names.index(s) for s in lab.sectors if s in model.sector_names]
+    return np.isin(firms.sector[:n], codes) & ~firms.is_mine[:n]
