@@ -31,6 +31,7 @@ from bottrop_sim.economy.network import SupplyNetwork
 from bottrop_sim.economy.sector_table import SectorTable, load_sector_table
 from bottrop_sim.governance import Governance
 from bottrop_sim.scenario.schema import Scenario
+from bottrop_sim.shocks import MonthEffects, month_effects
 
 #: Share of a sector's mean establishment size with which a new firm starts (stated assumption:
 #: start-ups are small, IfM Bonn start-up statistics).
@@ -91,6 +92,7 @@ class BottropModel(mesa.Model):
         self.open_market_household = np.zeros(self.n_sectors_ext)
         self.exits_this_month = 0
         self.entries_this_month = 0
+        self.failures = 0
         self.flows_this_month = MonthFlows()
         self.new_slots: list[int] = []
         self.governance = Governance(self)
@@ -138,6 +140,11 @@ class BottropModel(mesa.Model):
         self.sector_final_demand = final_demand
         self.sector_imports = imports
         self.sector_local_inputs = coefficients.sum(axis=0)
+        self.sector_energy_share = extend(table.energy_cost_share, 0.0)
+        inputs = imports + self.sector_local_inputs
+        self.sector_import_share_of_inputs = np.divide(imports, inputs, out=np.zeros(n_ext), where=inputs > 0)
+        exogenous_share = 1.0 - self.sector_household_share
+        self.sector_export_part = np.clip(np.divide(extend(table.export_share, 1.0), exogenous_share, out=np.ones(n_ext), where=exogenous_share > 0), 0.0, 1.0)
 
     def _build_firms(self) -> None:
         scenario, rng = self.scenario, self.rng
@@ -294,23 +301,35 @@ class BottropModel(mesa.Model):
         firms, n = self.firms, self.firms.size
         behaviour = self.scenario.firms
         self.labour.reset_flows()
-        self.exits_this_month = self.entries_this_month = 0
+        self.exits_this_month = self.entries_this_month = self.failures = 0
         self.new_slots = []
         self.flows_this_month = MonthFlows()
         activity = self._update_mine()
+        effects = self._shock_effects()
         self.governance.before_trade()
         n = firms.size
 
-        demand = firms.exogenous_demand + firms.household_demand * (self.households.demand_factor() if self.adaptive else 1.0)
+        household_factor = self.households.demand_factor() if self.adaptive else 1.0
+        extra_cost = None
+        if effects is None:
+            demand = firms.exogenous_demand + firms.household_demand * household_factor
+        else:
+            sector = firms.sector
+            export_part = self.sector_export_part[sector]
+            demand = firms.exogenous_demand * (1.0 + export_part * (effects.export_factor[sector] - 1.0))
+            demand += firms.household_demand * household_factor * effects.household_factor[sector]
+            extra_cost = effects.extra_cost[sector] if effects.extra_cost.any() else None
         capacity = None
         if self.mine is not None:
             demand[self.mine.slot] = self.mine_base_demand * activity
         if self.adaptive:
             capacity = firms.capacity_limit(self.scenario.economy.spare_capacity_share)
+            if effects is not None:
+                capacity *= effects.capacity_factor[firms.sector]
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
         before = self.flows_this_month
-        self.flows_this_month = trade(firms, self.network.matrix(firms.sector), self.network.matrix_t(firms.sector), demand, capacity)
+        self.flows_this_month = trade(firms, self.network.matrix(firms.sector), self.network.matrix_t(firms.sector), demand, capacity, extra_cost)
         for name in ("startup_capital", "public_funds", "adaptation_costs", "alliance_contributions"):
             setattr(self.flows_this_month, name, getattr(before, name))
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
@@ -335,6 +354,29 @@ class BottropModel(mesa.Model):
         self.datacollector.collect(self)
         self.month += 1
         self.running = self.month <= self.end_month
+
+    def _shock_effects(self) -> MonthEffects | None:
+        """This month's effects of the scenario's shocks (None when nothing acts); failing key employers exit."""
+        if not self.scenario.shocks:
+            return None
+        effects = month_effects(
+            self.scenario.shocks, self.month, MonthEffects(self.sector_names_ext, self.sector_energy_share, self.sector_import_share_of_inputs)
+        )
+        for sector in effects.failing:
+            self._fail_largest(sector)
+        return None if effects.quiet else effects
+
+    def _fail_largest(self, sector: int) -> None:
+        """The largest active non-mine firm (of ``sector``, or of any if -1) fails and exits."""
+        firms, n = self.firms, self.firms.size
+        candidates = firms.alive[:n] & ~firms.is_mine[:n]
+        if sector >= 0:
+            candidates &= firms.sector[:n] == sector
+        if not candidates.any():
+            return
+        slot = int(np.flatnonzero(candidates)[np.argmax(firms.headcount[:n][candidates])])
+        self.firm_by_slot.pop(slot).exit()
+        self.failures += 1
 
     def _update_mine(self) -> float:
         if self.mine is None:
@@ -580,10 +622,15 @@ class BottropModel(mesa.Model):
             "resident_income_eur": self.households.income,
             "liquidity_eur": float(firms.liquidity[:n][alive].sum()),
             "mine_subsidies_eur": flows.mine_subsidies,
+            "key_employer_failures": self.failures,
+            "network_robustness": self._network_robustness(),
             **self.governance.indicators(),
         }
+        staff = np.bincount(firms.sector[:n], weights=firms.headcount[:n], minlength=self.n_sectors_ext)
         for i, name in enumerate(self.sector_names):
             row[f"output_{name}"] = float(self.sector_output[i])
+        for i, name in enumerate(self.sector_names):
+            row[f"employment_{name}"] = int(staff[i])
         self.indicators = row
 
     def _reporters(self) -> dict[str, object]:
@@ -594,9 +641,27 @@ class BottropModel(mesa.Model):
             "final_demand_eur", "imports_eur", "wages_eur", "co2_t", "local_sourcing_share", "resident_income_eur",
             "liquidity_eur", "mine_subsidies_eur", "alliance_members", "alliance_projects_active", "alliance_trust_mean",
             "alliance_local_sourcing_share", "alliance_brokered_links", "pooled_staff", "member_layoffs", "city_budget_spent_eur",
-            "trainees", "firms_diversified", "green_jobs", "search_successes",
-        ] + [f"output_{name}" for name in self.sector_names]  # fmt: skip
+            "trainees", "firms_diversified", "green_jobs", "search_successes", "key_employer_failures", "network_robustness",
+        ] + [f"output_{name}" for name in self.sector_names] + [f"employment_{name}" for name in self.sector_names]  # fmt: skip
         return {column: (lambda model, key=column: model.indicators[key]) for column in columns}
+
+    def _network_robustness(self) -> float:
+        """Output-weighted mean over buyers of 1 - the largest single supplier's share of their local inputs.
+
+        It says how much of a typical firm's local supply survives the loss of its
+        most important local supplier (1: spread over many, 0: one supplier each).
+        Recomputed every January and in the first month (it changes slowly).
+        """
+        if self.month % 12 != 0 and self.month != self.start_month and hasattr(self, "_robustness"):
+            return self._robustness
+        firms, n = self.firms, self.firms.size
+        inputs = self.network.matrix_t(firms.sector)[:n]
+        totals = np.asarray(inputs.sum(axis=1)).ravel()
+        largest = inputs.max(axis=1).toarray().ravel()
+        buyers = totals > 0
+        weights = firms.planned[:n][buyers]
+        self._robustness = float(np.average(1.0 - largest[buyers] / totals[buyers], weights=weights)) if weights.sum() > 0 else 0.0
+        return self._robustness
 
     def supply_network(self):
         """The supply network as a networkx DiGraph weighted by this month's input orders (EUR)."""

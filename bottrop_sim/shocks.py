@@ -12,6 +12,19 @@ Implemented types:
   remaining staff do clean-up work), and how shed staff leave: early retirement
   (Anpassungsgeld), transfers to other sites or employers outside the city, and
   local job seekers (RAG: socially compatible, no compulsory layoffs).
+* ``energy_price``: energy costs rise for every sector in proportion to its
+  energy cost share; households spend less locally (defaults: the 2022 preset).
+* ``demand_recession``: export and local household demand fall (defaults: the
+  2020 pandemic preset, hospitality hit hardest).
+* ``key_employer_failure``: the largest non-mine employer, or the largest of a
+  named sector, exits.
+* ``supply_disruption``: a share of imported inputs is unavailable, so firms
+  that depend on imports can produce less.
+
+Events other than the mine closure share a time profile: full strength from
+``start`` for ``duration_months``, then a recovery (``abrupt``, ``linear`` or
+``exponential``) over ``recovery_months``. Several events may overlap; their
+effects multiply (demand, capacity) or add up (costs).
 """
 
 from __future__ import annotations
@@ -114,6 +127,201 @@ class MineClosure(_Strict):
         """Whether coal is still produced in month ``month`` (the closure month counts as producing)."""
         return month <= month_of_date(self.closure_date)
 
+    def window(self) -> tuple[int, int]:
+        """First and last month number in which the shock acts."""
+        months = [month_number(p.month) for p in self.staff_path]
+        return months[0], max(months[-1], month_of_date(self.closure_date))
 
-Shock = MineClosure
-"""Any shock event. With more types this becomes ``Annotated[A | B | ..., Field(discriminator="type")]``."""
+    def act(self, month: int, effects: MonthEffects) -> None:
+        """The mine's path is applied by the mine agent itself."""
+
+
+class _TimedEvent(_Strict):
+    """Time profile shared by the events other than the mine closure."""
+
+    start: YearMonth = Field(description="first month of the shock")
+    duration_months: int = Field(ge=1, le=240, description="months at full strength")
+    recovery: Literal["abrupt", "linear", "exponential"] = Field("linear", description="how the shock fades after its full-strength months")
+    recovery_months: int = Field(12, ge=0, le=240, description="months the recovery takes (exponential: to 5 % of full strength)")
+
+    def intensity(self, month: int) -> float:
+        """Strength 0..1 of the shock in month number ``month``."""
+        begin = month_number(self.start)
+        if month < begin:
+            return 0.0
+        after = month - begin - self.duration_months
+        if after < 0:
+            return 1.0
+        if self.recovery == "abrupt" or self.recovery_months == 0 or after >= self.recovery_months:
+            return 0.0
+        if self.recovery == "linear":
+            return 1.0 - (after + 1) / (self.recovery_months + 1)
+        return float(np.exp(-3.0 * (after + 1) / self.recovery_months))
+
+    def window(self) -> tuple[int, int]:
+        """First and last month number in which the shock acts."""
+        begin = month_number(self.start)
+        return begin, begin + self.duration_months + (0 if self.recovery == "abrupt" else self.recovery_months) - 1
+
+
+class MonthEffects:
+    """What the active shocks do this month, per (extended) sector.
+
+    Attributes:
+        export_factor: multiplier on export demand.
+        household_factor: multiplier on local household demand.
+        extra_cost: extra inputs bought outside the region, EUR per EUR of output.
+        capacity_factor: multiplier on what firms can produce.
+        failing: sectors (index, or -1 for any) whose largest firm fails this month.
+    """
+
+    def __init__(self, sectors: tuple[str, ...], energy_cost_share: np.ndarray, import_share_of_inputs: np.ndarray) -> None:
+        n = len(sectors)
+        self.sectors = sectors
+        self.energy_cost_share = energy_cost_share
+        self.import_share_of_inputs = import_share_of_inputs
+        self.export_factor = np.ones(n)
+        self.household_factor = np.ones(n)
+        self.extra_cost = np.zeros(n)
+        self.capacity_factor = np.ones(n)
+        self.failing: list[int] = []
+
+    def mask(self, names: list[str]) -> np.ndarray:
+        """Sectors named (all if the list is empty)."""
+        if not names:
+            return np.ones(len(self.sectors), bool)
+        return np.isin(np.array(self.sectors), names)
+
+    @property
+    def quiet(self) -> bool:
+        """Whether no shock acts on the economy this month."""
+        return (
+            not self.failing
+            and (self.export_factor == 1).all()
+            and (self.household_factor == 1).all()
+            and not self.extra_cost.any()
+            and (self.capacity_factor == 1).all()
+        )
+
+
+class EnergyPrice(_TimedEvent):
+    """Energy prices rise (defaults: the 2022 preset).
+
+    Preset 2022: wholesale gas and electricity prices for firms rose by about
+    100 % on 2021 over 2022 and eased during 2023 (Destatis, Erzeugerpreise
+    gewerblicher Produkte, energy; Bundesnetzagentur). Firms pay
+    ``energy_cost_share`` x ``price_rise`` x strength extra per EUR of output,
+    bought outside the region; households cut local spending by
+    ``household_energy_share`` x ``price_rise`` x strength (energy is about 7 %
+    of household spending, Destatis EVS).
+    """
+
+    type: Literal["energy_price"]
+    start: YearMonth = "2022-03"
+    duration_months: int = Field(10, ge=1, le=240)
+    recovery_months: int = Field(12, ge=0, le=240)
+    price_rise: float = Field(1.0, ge=0.0, le=10.0, allow_inf_nan=False, description="rise of energy prices at full strength (1.0: +100 %)")
+    household_energy_share: Share = Field(0.07, description="share of household spending on energy")
+    sectors: list[str] = Field(default_factory=list, description="sectors hit (empty: all, by their energy cost share)")
+
+    def act(self, month: int, effects: MonthEffects) -> None:
+        """Add this month's extra energy costs and households' spending cut."""
+        strength = self.intensity(month)
+        if strength == 0:
+            return
+        hit = effects.mask(self.sectors)
+        effects.extra_cost[hit] += effects.energy_cost_share[hit] * self.price_rise * strength
+        effects.household_factor *= max(0.0, 1.0 - self.household_energy_share * self.price_rise * strength)
+
+
+class DemandRecession(_TimedEvent):
+    """Export and local household demand fall (defaults: the 2020 pandemic preset).
+
+    Preset 2020: German exports fell by about 10 % and private consumption by
+    about 6 % in 2020, with the deepest fall in the second quarter and
+    hospitality closed for months (Destatis, VGR 2020); here exports -15 % and
+    households -10 % at full strength for three months from March 2020,
+    hospitality and personal services 2.5 times as hard, recovering over 9 months.
+    """
+
+    type: Literal["demand_recession"]
+    start: YearMonth = "2020-03"
+    duration_months: int = Field(3, ge=1, le=240)
+    recovery_months: int = Field(9, ge=0, le=240)
+    export_fall: Share = Field(0.15, description="fall of export demand at full strength (share)")
+    household_fall: Share = Field(0.10, description="fall of local household demand at full strength (share)")
+    sector_multipliers: dict[str, Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]] = Field(
+        default_factory=lambda: {"hospitality_personal": 2.5}, description="how much harder (or softer) named sectors are hit"
+    )
+
+    def act(self, month: int, effects: MonthEffects) -> None:
+        """Lower export and household demand for this month."""
+        strength = self.intensity(month)
+        if strength == 0:
+            return
+        multiplier = np.array([self.sector_multipliers.get(name, 1.0) for name in effects.sectors])
+        effects.export_factor *= np.clip(1.0 - self.export_fall * strength * multiplier, 0.0, None)
+        effects.household_factor *= np.clip(1.0 - self.household_fall * strength * multiplier, 0.0, None)
+
+
+class KeyEmployerFailure(_Strict):
+    """The largest non-mine employer (or the largest of ``sector``) fails and exits in month ``start``."""
+
+    type: Literal["key_employer_failure"]
+    start: YearMonth = Field(description="month the firm fails")
+    sector: str | None = Field(None, description="sector whose largest firm fails (default: the largest firm of any sector)")
+
+    def window(self) -> tuple[int, int]:
+        """First and last month number in which the shock acts."""
+        begin = month_number(self.start)
+        return begin, begin
+
+    def act(self, month: int, effects: MonthEffects) -> None:
+        """Mark the failure in its month."""
+        if month == month_number(self.start):
+            effects.failing.append(effects.sectors.index(self.sector) if self.sector in effects.sectors else -1)
+
+
+class SupplyDisruption(_TimedEvent):
+    """A share of imported inputs is unavailable (e.g. a blocked supply route).
+
+    Firms can produce only as much as their inputs allow: capacity falls by
+    ``unavailable_share`` x strength x the share of the sector's inputs that is
+    imported (stated assumption: no substitution within the period).
+    """
+
+    type: Literal["supply_disruption"]
+    start: YearMonth = Field(description="first month of the disruption")
+    duration_months: int = Field(3, ge=1, le=240)
+    recovery_months: int = Field(3, ge=0, le=240)
+    unavailable_share: Share = Field(0.2, description="share of imported inputs that cannot be had at full strength")
+    sectors: list[str] = Field(default_factory=list, description="sectors hit (empty: all)")
+
+    def act(self, month: int, effects: MonthEffects) -> None:
+        """Lower this month's capacity of the sectors hit."""
+        strength = self.intensity(month)
+        if strength == 0:
+            return
+        hit = effects.mask(self.sectors)
+        effects.capacity_factor[hit] *= 1.0 - self.unavailable_share * strength * effects.import_share_of_inputs[hit]
+
+
+Shock = Annotated[MineClosure | EnergyPrice | DemandRecession | KeyEmployerFailure | SupplyDisruption, Field(discriminator="type")]
+"""Any shock event (a discriminated union on ``type``)."""
+
+SHOCK_TYPES = ("mine_closure", "energy_price", "demand_recession", "key_employer_failure", "supply_disruption")
+
+
+def month_effects(shocks: list, month: int, context: MonthEffects) -> MonthEffects:
+    """Combine the effects of all shocks in month number ``month`` (``context`` is filled and returned)."""
+    for shock in shocks:
+        shock.act(month, context)
+    return context
+
+
+def shock_window(shocks: list) -> tuple[int, int] | None:
+    """First and last month number in which any of the shocks acts (None without shocks)."""
+    if not shocks:
+        return None
+    windows = [shock.window() for shock in shocks]
+    return min(w[0] for w in windows), max(w[1] for w in windows)

@@ -29,7 +29,7 @@ from bottrop_sim.calendar import YEAR_MONTH_PATTERN
 from bottrop_sim.economy.sector_table import REQUIRED_COLUMNS, default_table_path, load_sector_table
 from bottrop_sim.errors import ScenarioError, ScenarioErrors
 from bottrop_sim.scenario import Scenario, load_scenario, scenario_from_dict
-from bottrop_sim.shocks import MineClosure
+from bottrop_sim.shocks import SHOCK_TYPES, MineClosure
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -89,10 +89,15 @@ class Leaf:
     loc: tuple[str | int, ...]
     annotation: Any  # without Optional / Annotated
     limits: dict[str, Any]  # ge, gt, le, lt, min_length, max_length, pattern
+    shock: str = "mine_closure"  # the shock type, for fields of a shock
 
     @property
     def path(self) -> str:
         return field_path(self.loc)
+
+    @property
+    def id(self) -> str:
+        return f"{self.path}<{self.shock}>" if self.loc[0] == "shocks" and len(self.loc) > 1 else self.path
 
 
 def field_path(loc: tuple[str | int, ...]) -> str:
@@ -109,7 +114,8 @@ def unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, dict[str, Any]]:
                 items.extend(getattr(item, "metadata", None) or [item])
         elif origin in (typing.Union, types.UnionType):
             members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            assert len(members) == 1, annotation
+            if len(members) > 1:
+                break  # a union of models (the shock types): the walk visits each member
             annotation = members[0]
         else:
             break
@@ -125,19 +131,28 @@ def is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def schema_leaves(model: type[BaseModel] = Scenario, loc: tuple[str | int, ...] = ()) -> list[Leaf]:
-    """Every field, sections and lists of tables included, depth first."""
+def shock_type(model: type[BaseModel]) -> str:
+    return typing.get_args(model.model_fields["type"].annotation)[0]
+
+
+def schema_leaves(model: type[BaseModel] = Scenario, loc: tuple[str | int, ...] = (), shock: str = "mine_closure") -> list[Leaf]:
+    """Every field, sections and lists of tables included, depth first (each shock type's fields too)."""
     leaves = []
     for name, info in model.model_fields.items():
         annotation, limits = unwrap(info.annotation, info.metadata)
         here = (*loc, name)
-        leaves.append(Leaf(here, annotation, limits))
+        if name == "type" and loc and loc[0] == "shocks":
+            continue  # the tag: tested by test_unknown_shock_type_is_refused
+        leaves.append(Leaf(here, annotation, limits, shock))
         if is_model(annotation):
-            leaves += schema_leaves(annotation, here)
+            leaves += schema_leaves(annotation, here, shock)
         elif typing.get_origin(annotation) is list:
             item, _ = unwrap(typing.get_args(annotation)[0], [])
-            if is_model(item):
-                leaves += schema_leaves(item, (*here, 0))
+            members = [m for m in typing.get_args(item) if is_model(m)] if typing.get_origin(item) in (typing.Union, types.UnionType) else [item]
+            for member in members:
+                if is_model(member):
+                    tag = shock_type(member) if "type" in member.model_fields else shock
+                    leaves += schema_leaves(member, (*here, 0), tag)
     return leaves
 
 
@@ -160,24 +175,29 @@ def test_schema_walk_reaches_every_section_and_the_shock_fields():
         "shocks[0].staff_path[0].staff",
     ):
         assert expected in paths
-    assert len(paths) == len(LEAVES) > 45
+    assert len({leaf.id for leaf in LEAVES}) == len(LEAVES) > 45
+    assert {leaf.shock for leaf in LEAVES} == set(SHOCK_TYPES)
 
 
-def model_at(loc: tuple[str | int, ...]) -> type[BaseModel]:
+def model_at(loc: tuple[str | int, ...], shock: str = "mine_closure") -> type[BaseModel]:
     model: Any = Scenario
     for item in loc:
         if isinstance(item, str):
             model = unwrap(model.model_fields[item].annotation, [])[0]
         if typing.get_origin(model) is list:
             model = unwrap(typing.get_args(model)[0], [])[0]
+        if typing.get_origin(model) in (typing.Union, types.UnionType):
+            model = next(m for m in typing.get_args(model) if is_model(m) and shock_type(m) == shock)
     return model
 
 
-def scenario_with(loc: tuple[str | int, ...], value: Any) -> dict[str, Any]:
-    """A short, otherwise valid scenario with ``value`` at ``loc``."""
+def scenario_with(loc: tuple[str | int, ...], value: Any, shock_kind: str = "mine_closure") -> dict[str, Any]:
+    """A short, otherwise valid scenario with ``value`` at ``loc`` (in a shock of ``shock_kind``)."""
     data: dict[str, Any] = {"name": "probe", "start": "2015-01", "end": "2015-06"}
     if loc[0] == "shocks" and len(loc) > 1:
-        shock: dict[str, Any] = {"type": "mine_closure"}
+        shock: dict[str, Any] = {"type": shock_kind}
+        if shock_kind != "mine_closure":
+            shock["start"] = "2015-03"
         if len(loc) > 4:
             shock["staff_path"] = [{"month": "2015-01", "staff": 100}]
         data["shocks"] = [shock]
@@ -319,12 +339,12 @@ def number_text(value: float | int) -> str:
 VALUE_LEAVES = [leaf for leaf in LEAVES if leaf.loc != ("economy", "sector_table")]  # a path: tested with real files below
 
 
-@pytest.mark.parametrize("leaf", VALUE_LEAVES, ids=lambda leaf: leaf.path)
+@pytest.mark.parametrize("leaf", VALUE_LEAVES, ids=lambda leaf: leaf.id)
 @FAST
 @given(data=st.data())
 def test_wrong_type_is_refused(tmp_path, leaf, data):
     value = data.draw(wrong_type(leaf), label="value")
-    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, value))
+    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, value, leaf.shock))
     allowed = assert_names(refusal(file), file, leaf.path, value)
     if leaf.annotation is int:
         assert "integer" in allowed
@@ -332,12 +352,12 @@ def test_wrong_type_is_refused(tmp_path, leaf, data):
         assert "true or false" in allowed
 
 
-@pytest.mark.parametrize("leaf", [leaf for leaf in VALUE_LEAVES if out_of_range(leaf) is not None], ids=lambda leaf: leaf.path)
+@pytest.mark.parametrize("leaf", [leaf for leaf in VALUE_LEAVES if out_of_range(leaf) is not None], ids=lambda leaf: leaf.id)
 @FAST
 @given(data=st.data())
 def test_out_of_range_is_refused(tmp_path, leaf, data):
     value = data.draw(out_of_range(leaf), label="value")
-    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, value))
+    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, value, leaf.shock))
     allowed = assert_names(refusal(file), file, leaf.path, value)
     for name, symbol in (("ge", ">="), ("gt", ">"), ("le", "<=")):
         if name in leaf.limits and leaf.annotation in (int, float):
@@ -347,11 +367,11 @@ def test_out_of_range_is_refused(tmp_path, leaf, data):
 NUMBER_LEAVES = [leaf for leaf in VALUE_LEAVES if leaf.annotation in (int, float)]
 
 
-@pytest.mark.parametrize("leaf", NUMBER_LEAVES, ids=lambda leaf: leaf.path)
+@pytest.mark.parametrize("leaf", NUMBER_LEAVES, ids=lambda leaf: leaf.id)
 @MODEST
 @given(value=NON_FINITE)
 def test_nan_and_infinity_are_refused(tmp_path, leaf, value):
-    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, value))
+    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, value, leaf.shock))
     assert "finite" in assert_names(refusal(file), file, leaf.path, value) or leaf.annotation is int
 
 
@@ -359,12 +379,12 @@ def is_table_of_numbers(leaf: Leaf) -> bool:
     return typing.get_origin(leaf.annotation) is dict and unwrap(typing.get_args(leaf.annotation)[1], [])[0] in (int, float)
 
 
-@pytest.mark.parametrize("leaf", [leaf for leaf in VALUE_LEAVES if is_table_of_numbers(leaf)], ids=lambda leaf: leaf.path)
+@pytest.mark.parametrize("leaf", [leaf for leaf in VALUE_LEAVES if is_table_of_numbers(leaf)], ids=lambda leaf: leaf.id)
 @FAST
 @given(data=st.data())
 def test_bad_entry_in_a_table_of_numbers_is_refused(tmp_path, leaf, data):
     name, value = data.draw(bad_entries(leaf), label="entry")
-    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, {name: value}))
+    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, {name: value}, leaf.shock))
     assert_names(refusal(file), file, f"{leaf.path}.{name}", value)
 
 
@@ -429,20 +449,20 @@ CROSS_FIELD_RULES_HANDLED = (Scenario, MineClosure)
 
 def valid_case(leaf: Leaf) -> Any:
     """A test case for a leaf; skipped where the field's section has cross-field rules this file does not know."""
-    parent = model_at(leaf.loc[:-1])
+    parent = model_at(leaf.loc[:-1], leaf.shock)
     if parent.__pydantic_decorators__.model_validators and parent not in CROSS_FIELD_RULES_HANDLED:
         return pytest.param(leaf, marks=pytest.mark.skip(reason=f"{parent.__name__} has cross-field rules; tested with its section"))
     return leaf
 
 
-@pytest.mark.parametrize("leaf", [valid_case(leaf) for leaf in VALUE_LEAVES if valid_values(leaf) is not None], ids=lambda leaf: leaf.path)
+@pytest.mark.parametrize("leaf", [valid_case(leaf) for leaf in VALUE_LEAVES if valid_values(leaf) is not None], ids=lambda leaf: leaf.id)
 @FAST
 @given(data=st.data())
 def test_valid_value_is_accepted(tmp_path, leaf, data):
     value = data.draw(valid_values(leaf), label="value")
     if leaf.annotation is dt.date and data.draw(st.booleans(), label="quoted"):
         value = value.isoformat()  # "2018-12-21" in quotes is a date too
-    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, value))
+    file = write(tmp_path / "scenario.toml", scenario_with(leaf.loc, value, leaf.shock))
     loaded = loaded_value(load_scenario(file), leaf.loc)
     if isinstance(loaded, list):
         loaded = [point.model_dump() for point in loaded]
@@ -703,3 +723,22 @@ def test_default_table_is_valid():
     table = load_sector_table(default_table_path())
     assert table.sectors == DEFAULT_SECTORS
     assert (table.value_added_share() > 0).all()
+
+
+@pytest.mark.parametrize("shock", [{"type": "meteor"}, {"start": "2015-03"}, {"type": 3}], ids=["unknown", "missing", "not-text"])
+def test_unknown_shock_type_is_refused(tmp_path, shock):
+    file = write(tmp_path / "s.toml", {"shocks": [shock]})
+    error = refusal(file)
+    assert error.field == "shocks[0].type"
+    for kind in SHOCK_TYPES:
+        assert kind in error.allowed
+
+
+@pytest.mark.parametrize("kind", SHOCK_TYPES)
+def test_every_shock_type_loads_with_its_defaults(tmp_path, kind):
+    shock = {"type": kind} if kind in ("mine_closure", "energy_price", "demand_recession") else {"type": kind, "start": "2016-01"}
+    file = write(tmp_path / "s.toml", {"shocks": [shock]})
+    loaded = load_scenario(file).shocks[0]
+    assert loaded.type == kind
+    first, last = loaded.window()
+    assert first <= last

@@ -120,6 +120,7 @@ def trade(
     matrix_t: sp.csr_matrix,
     final_demand: np.ndarray,
     capacity: np.ndarray | None,
+    extra_import_per_output: np.ndarray | None = None,
 ) -> MonthFlows:
     """One month of orders, production and payments; updates firm arrays in place.
 
@@ -130,6 +131,8 @@ def trade(
         matrix_t: its transpose.
         final_demand: EUR per month per slot.
         capacity: maximum output per slot (EUR), or None for no limit (static mode).
+        extra_import_per_output: extra inputs bought outside per EUR of output this
+            month (e.g. dearer energy), per slot, or None.
 
     Returns:
         The month's aggregate flows.
@@ -146,6 +149,8 @@ def trade(
     local_purchases = planned * served_share
     unfilled = planned * firms.local_input_per_output[:n] - local_purchases
     imports = planned * firms.import_per_output[:n] + unfilled
+    if extra_import_per_output is not None:
+        imports = imports + output * extra_import_per_output[:n]
     wages = firms.headcount[:n] * firms.wage[:n]
     fixed = firms.fixed_costs[:n]
     final_sales = demand * fill[:n]

@@ -32,6 +32,7 @@ OPTIONAL_COLUMNS: dict[str, float | str | None] = {
     "export_share": 0.5,
     "household_consumption_share": 0.2,
     "mean_establishment_size": 15.0,
+    "energy_cost_share": 0.03,
     "skill_low": 0.2,
     "skill_medium": 0.6,
     "skill_high": 0.2,
@@ -57,6 +58,7 @@ class SectorTable:
         export_share: share 0..1 of final demand coming from outside the region.
         household_share: share 0..1 of final demand that is local household spending.
         mean_establishment_size: employees per establishment.
+        energy_cost_share: energy bought per EUR of output (what an energy price shock acts on).
         skill_shares: (sectors x 3) shares of low, medium, high skilled staff.
         variety_groups: group id per sector for related variety.
         labels_en, labels_de: human-readable labels.
@@ -73,6 +75,7 @@ class SectorTable:
     export_share: np.ndarray
     household_share: np.ndarray
     mean_establishment_size: np.ndarray
+    energy_cost_share: np.ndarray
     skill_shares: np.ndarray
     variety_groups: tuple[str, ...]
     labels_en: tuple[str, ...]
@@ -224,6 +227,7 @@ def _table_from_frame(frame: pd.DataFrame, csv_path: Path, source: str) -> Secto
     export_share = numeric("export_share", OPTIONAL_COLUMNS["export_share"], 0.0, 1.0, "a share in [0, 1]")  # type: ignore[arg-type]
     household_share = numeric("household_consumption_share", OPTIONAL_COLUMNS["household_consumption_share"], 0.0, 1.0, "a share in [0, 1]")  # type: ignore[arg-type]
     size = numeric("mean_establishment_size", OPTIONAL_COLUMNS["mean_establishment_size"], 1.0, 1e6, "a number >= 1 (employees)")  # type: ignore[arg-type]
+    energy = numeric("energy_cost_share", OPTIONAL_COLUMNS["energy_cost_share"], 0.0, 1.0, "a share in [0, 1] (EUR of energy per EUR of output)")  # type: ignore[arg-type]
     skills = np.column_stack([numeric(f"skill_{k}", OPTIONAL_COLUMNS[f"skill_{k}"], 0.0, 1.0, "a share in [0, 1]") for k in SKILLS])  # type: ignore[arg-type]
     employment = numeric("employment_2015", 0.0, 0.0, 1e7, "a number >= 0 (persons)") if "employment_2015" in frame.columns else None
     if errors:
@@ -258,6 +262,7 @@ def _table_from_frame(frame: pd.DataFrame, csv_path: Path, source: str) -> Secto
         export_share=export_share,
         household_share=household_share,
         mean_establishment_size=size,
+        energy_cost_share=energy,
         skill_shares=skills,
         variety_groups=text("variety_group", sectors),
         labels_en=text("label_en", sectors),

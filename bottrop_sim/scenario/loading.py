@@ -156,14 +156,21 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
 
 def _shock_tags(annotation: Any) -> set[str]:
     """The ``type`` tags of shock models (pydantic puts them into error locations of tagged unions)."""
-    tags = set()
+    return set(_shock_models(annotation))
+
+
+def _shock_models(annotation: Any) -> dict[str, type[BaseModel]]:
+    """Shock models by their ``type`` tag."""
+    models = {}
     for member in typing.get_args(annotation) or (annotation,):
         if _is_model(member) and "type" in member.model_fields:
-            tags.add(member.model_fields["type"].default)
-    return tags
+            models[typing.get_args(member.model_fields["type"].annotation)[0]] = member
+    return models
 
 
-_TAGS = _shock_tags(_unwrap(typing.get_args(Scenario.model_fields["shocks"].annotation)[0])[0])
+_SHOCK_UNION = _unwrap(typing.get_args(Scenario.model_fields["shocks"].annotation)[0])[0]
+_TAGS = _shock_tags(_SHOCK_UNION)
+_SHOCK_MODELS = _shock_models(_SHOCK_UNION)
 
 
 def _resolve(loc: tuple[Any, ...]) -> tuple[Any, list[Any], str | None] | None:
@@ -174,6 +181,9 @@ def _resolve(loc: tuple[Any, ...]) -> tuple[Any, list[Any], str | None] | None:
     for item in loc:
         annotation, extra = _unwrap(annotation)
         origin = typing.get_origin(annotation)
+        if origin in (typing.Union, types.UnionType) and item in _SHOCK_MODELS:
+            annotation = _SHOCK_MODELS[item]  # the tag of a tagged union selects the member
+            continue
         if _is_model(annotation) and isinstance(item, str):
             if item in _TAGS and item not in annotation.model_fields:
                 continue
@@ -257,7 +267,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     for position, item in enumerate(loc):
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in _TAGS and _resolve(loc[: position + 1]) is None:
+        elif item in _TAGS and (position == 0 or _resolve(loc[:position]) is None or not _is_model(_resolve(loc[:position])[0])):
             continue  # a union's tag, not a user-visible field
         else:
             parts.append(("." if parts else "") + str(item))
@@ -302,6 +312,9 @@ def _translate(exc: ValidationError, source: str | Path) -> ScenarioError:
             errors.append(ScenarioError(source, _join(field, problem.field), problem.value, problem.allowed))
         elif error["type"] == "extra_forbidden":
             errors.append(ScenarioError(source, field, loc[-1], _allowed(error)))
+        elif error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            given = error.get("input", {}).get("type") if isinstance(error.get("input"), dict) else error.get("input")
+            errors.append(ScenarioError(source, _join(field, "type"), given, "one of the shock types: " + ", ".join(sorted(_TAGS))))
         else:
             errors.append(ScenarioError(source, field, error.get("input"), _allowed(error)))
     return errors[0] if len(errors) == 1 else ScenarioErrors(errors)
