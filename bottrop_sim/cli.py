@@ -12,9 +12,10 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from bottrop_sim.errors import ScenarioError
@@ -38,6 +39,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's)")
     run.add_argument("--out", default=None, help="output folder (default: results/<scenario name>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        dest="overrides",
+        help="override a scenario field, e.g. governance.mode=alliance (repeatable)",
+    )
+    compare = commands.add_parser("compare", help="compare scenarios, each with its counterfactual twin, over common seeds; write a report")
+    compare.add_argument("scenarios", nargs="+", help="scenario files; the first is the reference for differences")
+    compare.add_argument("--replications", type=int, default=10, help="seeds per scenario (default 10)")
+    compare.add_argument("--seed", type=int, default=20181221, help="base seed of the replications (default 20181221)")
+    compare.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
+    compare.add_argument("--out", default="results/comparison", help="output folder (default results/comparison)")
+    compare.add_argument("--lang", choices=("de", "en"), default="en", help="language of the report and table (default en)")
+    compare.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides", help="override a field in every scenario (repeatable)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar or scorecard table")
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files")
     commands.add_parser("schema", help="print the JSON schema of scenario files")
@@ -51,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "compare":
+            return _compare(args)
         if args.command == "validate":
             return _validate(args.files)
         if args.command == "schema":
@@ -93,34 +113,126 @@ def _report(error: ScenarioError) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bottrop_sim.monitoring import scorecard
     from bottrop_sim.scenario.loading import load_scenario
     from bottrop_sim.scenario.schema import MAX_SEED
     from bottrop_sim.simulate import simulate
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, args.overrides)
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise ScenarioError("<command line>", "--seed", args.seed, f"an integer >= 0 and <= {MAX_SEED}")
-    out = Path(args.out) if args.out else Path("results") / scenario.name
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("<command line>", "--out", str(out), "a folder (new or existing), not a file")
+    out = _output_folder(Path(args.out) if args.out else Path("results") / scenario.name)
     show_progress = not args.quiet and sys.stderr.isatty()
     result = simulate(scenario, seed=args.seed, progress=show_progress)
-    _write_atomically(out, result.timeseries, result.provenance)
+    twin = simulate(scenario.without_shocks(), seed=result.seed).timeseries if scenario.shocks else None
+    indicators = {"seed": result.seed, "scenario": scenario.name, "indicators": _finite(scorecard(result.timeseries, twin, scenario))}
+    _write_atomically(
+        out,
+        {
+            "timeseries.csv": lambda path: result.timeseries.to_csv(path, index=False),
+            "provenance.json": lambda path: path.write_text(json.dumps(result.provenance, indent=2), encoding="utf-8"),
+            "indicators.json": lambda path: path.write_text(json.dumps(indicators, indent=2), encoding="utf-8"),
+        },
+    )
     if not args.quiet:
         print(summary_table(result.timeseries).to_string())
-        print(f"\nwrote {out / 'timeseries.csv'} and {out / 'provenance.json'} (seed {result.seed})")
+        print(f"\nwrote timeseries.csv, indicators.json and provenance.json to {out} (seed {result.seed})")
     return EXIT_OK
 
 
-def _write_atomically(out: Path, timeseries: pd.DataFrame, provenance: dict) -> None:
-    """Write into a temporary folder beside ``out``, then move the files in place."""
+def _compare(args: argparse.Namespace) -> int:
+    from bottrop_sim.compare import compare, labels
+    from bottrop_sim.report import write_report
+    from bottrop_sim.scenario.loading import load_scenario
+    from bottrop_sim.scenario.schema import MAX_SEED
+
+    scenarios = [load_scenario(file, args.overrides) for file in args.scenarios]
+    if not 1 <= args.replications <= 10_000:
+        raise ScenarioError("<command line>", "--replications", args.replications, "an integer from 1 to 10000")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise ScenarioError("<command line>", "--seed", args.seed, f"an integer >= 0 and <= {MAX_SEED}")
+    if args.workers is not None and not 1 <= args.workers <= 256:
+        raise ScenarioError("<command line>", "--workers", args.workers, "an integer from 1 to 256")
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ScenarioError("<command line>", "scenarios", names, "scenarios with different names (the name field of each file)")
+    out = _output_folder(Path(args.out))
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(scenarios) * args.replications, unit="run", desc="scenario and twin runs", file=sys.stderr)
+    result = compare(scenarios, args.replications, args.seed, args.workers, progress=(lambda done, total: bar.update(1)) if bar else None)
+    if bar is not None:
+        bar.close()
+    _write_atomically(
+        out,
+        {
+            "comparison.csv": lambda path: result.comparison.to_csv(path, index=False),
+            "indicators.csv": lambda path: result.indicators.to_csv(path, index=False),
+            "provenance.json": lambda path: path.write_text(json.dumps(result.provenance, indent=2), encoding="utf-8"),
+            "report.html": lambda path: write_report(
+                path,
+                comparison=result.comparison,
+                indicators=result.indicators,
+                series=result.series,
+                provenance=result.provenance,
+                labels=labels(),
+                lang=args.lang,
+            ),
+        },
+    )
+    if not args.quiet:
+        print(scorecard_table(result.comparison, args.lang).to_string())
+        print(f"\nwrote comparison.csv, indicators.csv, provenance.json and report.html to {out}")
+    return EXIT_OK
+
+
+def scorecard_table(comparison: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Indicators as rows, scenarios as columns: the mean over replications ± half its 95 % interval."""
+    from bottrop_sim.monitoring import REGISTRY
+
+    def number(value: float) -> str:
+        if abs(value) >= 1e6:
+            return f"{value / 1e6:,.1f} m"
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        return f"{value:.3g}"
+
+    def cell(row: pd.Series) -> str:
+        if not np.isfinite(row["mean"]):
+            return "-"
+        half = (row["ci_high"] - row["ci_low"]) / 2
+        return number(row["mean"]) + (f" ± {number(half)}" if half > 0 else "")
+
+    table = comparison.assign(cell=comparison.apply(cell, axis=1)).pivot(index="indicator", columns="scenario", values="cell")
+    table = table.loc[[name for name in REGISTRY if name in table.index], list(dict.fromkeys(comparison["scenario"]))]
+    label = "label_de" if lang == "de" else "label_en"
+    table.index = [f"{getattr(REGISTRY[name], label)} ({REGISTRY[name].unit})" for name in table.index]
+    return table
+
+
+def _finite(values: dict[str, float]) -> dict[str, float | None]:
+    """JSON has no NaN: undefined values become null."""
+    return {key: (float(value) if np.isfinite(value) else None) for key, value in values.items()}
+
+
+def _output_folder(out: Path) -> Path:
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("<command line>", "--out", str(out), "a folder (new or existing), not a file")
+    return out
+
+
+def _write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> None:
+    """Write every file into a temporary folder beside ``out``, then move them in place (nothing half-written)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        timeseries.to_csv(staging / "timeseries.csv", index=False)
-        (staging / "provenance.json").write_text(json.dumps(provenance, indent=2), encoding="utf-8")
+        for name, write in files.items():
+            write(staging / name)
         out.mkdir(exist_ok=True)
-        for name in ("timeseries.csv", "provenance.json"):
+        for name in files:
+            os.chmod(staging / name, 0o644)
             os.replace(staging / name, out / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

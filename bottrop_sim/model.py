@@ -8,7 +8,8 @@ sustained illiquidity -> entry of new firms -> labour-market flows -> household
 income (it sets next month's local spending) -> data collection.
 In the ``static`` behaviour mode there is no adaptation, entry or exit: firms
 produce exactly what is ordered, staff follow output, and final demand is the
-sector table's exogenous column alone.
+sector table's final demand column (households' part does not follow their
+income).
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ class BottropModel(mesa.Model):
         coefficients = np.zeros((n_ext, n_ext))
         coefficients[:n, :n] = table.input_coefficients
         final_demand = extend(table.final_demand, 0.0)
+        for sector, factor in self.scenario.economy.final_demand_scale.items():
+            final_demand[table.index(sector)] *= factor
         self.sector_labour = extend(table.labour_per_output, 1.0 / spec.output_per_staff_eur_month)
         self.sector_wage = extend(table.wage, spec.wage_eur_month)
         self.sector_emission = extend(table.emission_per_output, 0.0)
@@ -311,6 +314,7 @@ class BottropModel(mesa.Model):
 
         household_factor = self.households.demand_factor() if self.adaptive else 1.0
         extra_cost = None
+        pass_through = 0.0
         if effects is None:
             demand = firms.exogenous_demand + firms.household_demand * household_factor
         else:
@@ -319,6 +323,7 @@ class BottropModel(mesa.Model):
             demand = firms.exogenous_demand * (1.0 + export_part * (effects.export_factor[sector] - 1.0))
             demand += firms.household_demand * household_factor * effects.household_factor[sector]
             extra_cost = effects.extra_cost[sector] if effects.extra_cost.any() else None
+            pass_through = effects.pass_through
         capacity = None
         if self.mine is not None:
             demand[self.mine.slot] = self.mine_base_demand * activity
@@ -329,11 +334,13 @@ class BottropModel(mesa.Model):
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
         before = self.flows_this_month
-        self.flows_this_month = trade(firms, self.network.matrix(firms.sector), self.network.matrix_t(firms.sector), demand, capacity, extra_cost)
+        self.flows_this_month = trade(firms, self.network.matrix(firms.sector), self.network.matrix_t(firms.sector), demand, capacity, extra_cost, pass_through)
         for name in ("startup_capital", "public_funds", "adaptation_costs", "alliance_contributions"):
             setattr(self.flows_this_month, name, getattr(before, name))
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
         self._settle_mine(activity)
+        if self.adaptive:
+            self._pay_dividends()
         self.governance.after_trade()
 
         if self.adaptive:
@@ -392,10 +399,26 @@ class BottropModel(mesa.Model):
             hires[self.mine_sector] = target - current
             self.labour.hire(self.rng, hires)
         firms.headcount[slot] = target
-        return self.mine.activity(self.month)
+        activity = self.mine.activity(self.month)
+        firms.fixed_costs[slot] = self.mine_base_fixed_costs * activity  # the mine's fixed costs follow its activity
+        return activity
+
+    def _pay_dividends(self) -> None:
+        """Cash above twice a firm's liquidity target (``liquidity_months`` of its costs) goes to its owners.
+
+        Stated assumption: firms do not hoard cash without limit; at the baseline
+        every firm holds exactly its target, so nothing is paid.
+        """
+        firms, n = self.firms, self.firms.size
+        target = self.scenario.firms.liquidity_months * (firms.headcount[:n] * firms.wage[:n] + np.maximum(firms.fixed_costs[:n], 0.0))
+        excess = firms.liquidity[:n] - 2.0 * target
+        paying = (excess > 0) & firms.alive[:n] & ~firms.is_mine[:n]
+        if paying.any():
+            firms.liquidity[:n][paying] -= excess[paying]
+            self.flows_this_month.dividends += float(excess[paying].sum())
 
     def _settle_mine(self, activity: float) -> None:
-        """The mine's fixed costs follow its activity; its cash result is settled from outside.
+        """The mine's cash result is settled from outside.
 
         Hard-coal mining was subsidised until the end (coal financing law of 2007) and
         the clean-up is paid by the RAG foundation, so the mine's deficit or surplus is
@@ -404,7 +427,6 @@ class BottropModel(mesa.Model):
         if self.mine is None:
             return
         firms, slot = self.firms, self.mine.slot
-        firms.fixed_costs[slot] = self.mine_base_fixed_costs * activity
         subsidy = self.mine_liquidity - firms.liquidity[slot]
         firms.liquidity[slot] = self.mine_liquidity
         self.flows_this_month.mine_subsidies += float(subsidy)
@@ -527,7 +549,7 @@ class BottropModel(mesa.Model):
     def _start_firms(self, slots: np.ndarray, demand_each: float, headcount: int) -> None:
         """Set up the arrays of new firms that start with ``demand_each`` of demand and ``headcount`` staff."""
         firms = self.firms
-        for name in ("expected_orders", "reference_orders"):
+        for name in ("expected_orders", "reference_orders", "planned"):
             getattr(firms, name)[slots] = demand_each
         firms.headcount[slots] = headcount
         firms.productivity[slots] = demand_each / headcount

@@ -171,6 +171,7 @@ class MonthEffects:
         export_factor: multiplier on export demand.
         household_factor: multiplier on local household demand.
         extra_cost: extra inputs bought outside the region, EUR per EUR of output.
+        pass_through: share of the extra cost recovered from buyers through prices.
         capacity_factor: multiplier on what firms can produce.
         failing: sectors (index, or -1 for any) whose largest firm fails this month.
     """
@@ -184,6 +185,7 @@ class MonthEffects:
         self.household_factor = np.ones(n)
         self.extra_cost = np.zeros(n)
         self.capacity_factor = np.ones(n)
+        self.pass_through = 0.0
         self.failing: list[int] = []
 
     def mask(self, names: list[str]) -> np.ndarray:
@@ -222,6 +224,10 @@ class EnergyPrice(_TimedEvent):
     recovery_months: int = Field(12, ge=0, le=240)
     price_rise: float = Field(1.0, ge=0.0, le=10.0, allow_inf_nan=False, description="rise of energy prices at full strength (1.0: +100 %)")
     household_energy_share: Share = Field(0.07, description="share of household spending on energy")
+    pass_through: Share = Field(
+        0.7,
+        description="share of the extra energy cost firms pass on to their (outside and public) buyers through prices (stated assumption; producer prices rose with energy costs in 2022)",
+    )
     sectors: list[str] = Field(default_factory=list, description="sectors hit (empty: all, by their energy cost share)")
 
     def act(self, month: int, effects: MonthEffects) -> None:
@@ -231,6 +237,7 @@ class EnergyPrice(_TimedEvent):
             return
         hit = effects.mask(self.sectors)
         effects.extra_cost[hit] += effects.energy_cost_share[hit] * self.price_rise * strength
+        effects.pass_through = max(effects.pass_through, self.pass_through)
         effects.household_factor *= max(0.0, 1.0 - self.household_energy_share * self.price_rise * strength)
 
 

@@ -33,10 +33,10 @@ def check_month(model: BottropModel, before: dict[str, int | float]) -> None:
     assert abs(flows.intermediate_sales - flows.local_purchases) <= 1e-9 * scale
     assert abs(flows.output - flows.final_sales - flows.intermediate_sales) <= 1e-9 * scale
     assert abs(flows.value_added - (flows.output - flows.local_purchases - flows.imports)) <= 1e-9 * scale
-    assert abs(flows.cash_flow - (flows.final_sales - flows.imports - flows.wages - flows.fixed_costs)) <= 1e-9 * scale
+    assert abs(flows.cash_flow - (flows.final_sales + flows.price_pass_through - flows.imports - flows.wages - flows.fixed_costs)) <= 1e-9 * scale
     change = after["liquidity"] - before["liquidity"]
     inflows = flows.startup_capital + flows.public_funds + flows.mine_subsidies
-    outflows = flows.written_off + flows.adaptation_costs + flows.alliance_contributions
+    outflows = flows.written_off + flows.adaptation_costs + flows.alliance_contributions + flows.dividends
     assert abs(change - (flows.cash_flow + inflows - outflows)) <= 1e-8 * scale
     assert flows.final_sales <= flows.final_demand * (1 + 1e-12) + 1e-9
     # jobs: stock-flow identities

@@ -6,7 +6,7 @@ meets every ``meeting_interval_months``; a meeting updates membership, spreads
 reputation, settles free-riding, brokers local supplier links and launches
 joint projects. Once a year it evaluates its own indicators and re-prioritises
 its projects (reflexive governance, as the real alliance did with its
-monitoring instrument and Balanced Scorecard; Rabadjieva & Siegel 2020).
+monitoring instrument and Balanced Scorecard; Rabadjieva & Terstriep 2021, Sustainability 13(1) 231).
 """
 
 from __future__ import annotations
@@ -81,10 +81,10 @@ class Alliance(mesa.Agent):
             return
         model, firms, n = self.model, self.model.firms, self.model.firms.size
         members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
-        if len(members):
-            cost = membership.membership_cost(model, self, members)
-            firms.liquidity[members] -= cost
-            model.flows_this_month.alliance_contributions += float(cost.sum())
+        if len(members):  # the fee is paid in cash; staff time is already paid through wages
+            fee = self.spec.membership_cost_eur_month * (1.0 - self.cost_relief)
+            firms.liquidity[members] -= fee
+            model.flows_this_month.alliance_contributions += fee * len(members)
         if self.spec.projects:
             projects.collect_contributions(model, self, self.generator)
             projects.finish(model, self, self.generator)

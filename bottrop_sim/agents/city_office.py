@@ -86,9 +86,8 @@ class CityOffice(mesa.Agent):
     def _grants(self, view: dict[str, np.ndarray]) -> None:
         model, firms, spec = self.model, self.model.firms, self.spec
         listed = targets(model, spec, view, self.mine_suppliers)
-        n = len(view["alive"])
         troubled = listed[(view["shortfall_months"][listed] > 0) & ~firms.diversify_tried[listed] & (firms.headcount[listed] >= 2)]
-        for slot in troubled[: n if n else 0]:
+        for slot in troubled:
             cost = model.scenario.governance.adaptation.diversification_cost_months * firms.headcount[slot] * firms.wage[slot]
             grant = spec.grant_cost_share * cost
             if grant > self.funds["diversification"]:

@@ -12,9 +12,9 @@ so that indices remain stable. One month of trade (:func:`trade`) runs:
    region (imports); wages and fixed costs are paid; the rest changes liquidity.
 
 Money identity (tested every step): the change in all firms' liquidity equals
-final sales - imports - wages - fixed costs (+ start-up capital of entrants +
-public grants + mine subsidies - liquidity written off with exits - adaptation
-costs - alliance contributions), because every local intermediate sale is some local firm's
+final sales + price pass-through - imports - wages - fixed costs (+ start-up
+capital of entrants + public grants + mine subsidies - liquidity written off
+with exits - adaptation costs - alliance contributions - dividends), because every local intermediate sale is some local firm's
 purchase.
 """
 
@@ -107,6 +107,8 @@ class MonthFlows:
     adaptation_costs: float = 0.0  # customer search and diversification, paid outside the region
     alliance_contributions: float = 0.0  # membership fees and project contributions
     mine_subsidies: float = 0.0  # the mine's cash result settled from outside (coal subsidies, RAG foundation)
+    price_pass_through: float = 0.0  # extra (energy) costs recovered from final buyers through prices; part of cash_flow
+    dividends: float = 0.0  # cash above twice a firm's liquidity target, paid out to owners
     co2_t: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
@@ -121,6 +123,7 @@ def trade(
     final_demand: np.ndarray,
     capacity: np.ndarray | None,
     extra_import_per_output: np.ndarray | None = None,
+    pass_through: float = 0.0,
 ) -> MonthFlows:
     """One month of orders, production and payments; updates firm arrays in place.
 
@@ -133,6 +136,8 @@ def trade(
         capacity: maximum output per slot (EUR), or None for no limit (static mode).
         extra_import_per_output: extra inputs bought outside per EUR of output this
             month (e.g. dearer energy), per slot, or None.
+        pass_through: share 0..1 of that extra cost firms recover through higher
+            prices from their final buyers (ledger: ``price_pass_through``).
 
     Returns:
         The month's aggregate flows.
@@ -149,13 +154,18 @@ def trade(
     local_purchases = planned * served_share
     unfilled = planned * firms.local_input_per_output[:n] - local_purchases
     imports = planned * firms.import_per_output[:n] + unfilled
+    recovered = None
     if extra_import_per_output is not None:
-        imports = imports + output * extra_import_per_output[:n]
+        extra = output * extra_import_per_output[:n]
+        imports = imports + extra
+        recovered = pass_through * extra
     wages = firms.headcount[:n] * firms.wage[:n]
     fixed = firms.fixed_costs[:n]
     final_sales = demand * fill[:n]
     sales = output  # = final sales + intermediate sales
     cash = sales - local_purchases - imports - wages - fixed
+    if recovered is not None:
+        cash = cash + recovered
     alive = firms.alive[:n]
     cash = np.where(alive, cash, 0.0)
     firms.orders[:n] = orders
@@ -174,5 +184,6 @@ def trade(
         value_added=float(value_added.sum()),
         output=float(output.sum()),
         cash_flow=float(cash.sum()),
+        price_pass_through=float(np.where(alive, recovered, 0.0).sum()) if recovered is not None else 0.0,
         co2_t=float(output @ firms.emission_per_output[:n]),
     )

@@ -117,8 +117,8 @@ class Adaptation:
         firms.shortfall_months[:n] = np.where(short, firms.shortfall_months[:n] + 1, 0)
         if self.spec.customer_search and short.any():
             self._search(np.flatnonzero(short))
+        self._progress_diversification()  # also diversifications the city funded
         if self.spec.diversification:
-            self._progress_diversification()
             self._decide_diversification(np.flatnonzero(active & (firms.shortfall_months[:n] >= self.spec.diversification_after_months)))
 
     def _search(self, searching: np.ndarray) -> None:
@@ -150,7 +150,7 @@ class Adaptation:
         model, firms, n = self.model, self.model.firms, self.model.firms.size
         uses = model.sector_coefficients[firms.sector[supplier], :] > 0
         room = self.spec.max_import_substitution * firms.import_base[:n] - firms.substituted[:n]
-        candidates = np.flatnonzero(firms.alive[:n] & uses[firms.sector[:n]] & (room > 1e-6) & (firms.planned[:n] > 0))
+        candidates = np.flatnonzero(firms.alive[:n] & ~firms.is_mine[:n] & uses[firms.sector[:n]] & (room > 1e-6) & (firms.planned[:n] > 0))
         candidates = candidates[candidates != supplier]
         if prefer_members and firms.member[candidates].any():
             candidates = candidates[firms.member[candidates]]

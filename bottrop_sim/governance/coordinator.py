@@ -6,9 +6,11 @@
 * ``hybrid``: the alliance, with a coordinator the city pays: members' costs fall
   by ``cost_reduction_share`` and meetings follow the coordinator's interval.
 
-Each mechanism draws from its own generator, derived from the model's seed, so
-that switching one on or off leaves the others' random numbers unchanged
-(common random numbers).
+Each mechanism's own decisions draw from its own generator, derived from the
+model's seed, so switching a mechanism on or off does not shift the random
+numbers of the others as long as the runs have not diverged (common random
+numbers); once the economy differs, the core's draws (hiring, separations,
+entry) differ too.
 """
 
 from __future__ import annotations

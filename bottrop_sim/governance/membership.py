@@ -30,7 +30,7 @@ HOURS_PER_MONTH = 160.0
 
 
 def membership_cost(model: BottropModel, alliance: Alliance, slots: np.ndarray) -> np.ndarray:
-    """Money and time a member spends on the alliance per month, EUR."""
+    """Money and time a member spends on the alliance per month, EUR (time priced at the wage: an opportunity cost)."""
     spec, firms = alliance.spec, model.firms
     time_cost = spec.time_cost_hours_month * firms.wage[slots] / HOURS_PER_MONTH
     return (spec.membership_cost_eur_month + time_cost) * (1.0 - alliance.cost_relief)

@@ -57,8 +57,10 @@ class LaggedView:
         )
 
     def oldest(self) -> dict[str, np.ndarray] | None:
-        """The snapshot the office acts on (None before the first)."""
-        return self.snapshots[0] if self.snapshots else None
+        """The snapshot the office acts on: ``lag`` months old (None until there is one that old)."""
+        if len(self.snapshots) < (self.snapshots.maxlen or 1):
+            return None
+        return self.snapshots[0]
 
 
 def targets(model: BottropModel, spec: CitySpec, view: dict[str, np.ndarray], mine_suppliers: np.ndarray) -> np.ndarray:

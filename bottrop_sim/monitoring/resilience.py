@@ -306,7 +306,10 @@ def firm_employment_by_sector(timeseries: pd.DataFrame, sectors: tuple[str, ...]
 def resilience_measures(
     run: pd.DataFrame, twin: pd.DataFrame | None, scenario: Scenario, sectors: tuple[str, ...], recovery_months: int | None = None
 ) -> dict[str, float]:
-    """The four resilience measures of a run against its twin (NaN without a twin or a shock in the horizon).
+    """The four resilience measures of a run against its twin (NaN without a twin).
+
+    Without a shock in the horizon they are measured from the first month, so a
+    scenario without shocks scores exactly the neutral value 0 against its own twin.
 
     Args:
         run: the run's time series (one row per month).
@@ -318,9 +321,11 @@ def resilience_measures(
     Returns:
         ``{"resistance", "recovery", "reorientation", "renewal"}`` as floats.
     """
-    rows = shock_rows(scenario)
-    if twin is None or rows is None:
+    if twin is None:
         return dict.fromkeys(MEASURES, math.nan)
+    rows = shock_rows(scenario)
+    if rows is None:  # no shock in the horizon: measured from the first month (neutral when the run equals its twin)
+        rows = (0, 0)
     if len(run) != len(twin):
         raise ValueError(f"run has {len(run)} months, its twin {len(twin)}")
     first, last = rows

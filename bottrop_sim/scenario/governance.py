@@ -47,7 +47,11 @@ class AdaptationSpec(_Section):
     green_transition: bool = Field(True, description="the green (energy retrofit) activity has its own demand path and attracts diversifying firms")
     green_sector: str = Field("green_retrofit", pattern=r"^[a-z][a-z0-9_]{0,39}$", description="sector id of the green activity in the sector table")
     green_demand_growth_per_year: float = Field(
-        0.0, ge=-0.5, le=1.0, allow_inf_nan=False, description="yearly growth of the green activity's final demand (InnovationCity Ruhr: 3.3 % of homes a year)"
+        0.0,
+        ge=-0.5,
+        le=1.0,
+        allow_inf_nan=False,
+        description="yearly growth of the green activity's final demand (0 keeps it at its 2015 level; InnovationCity Ruhr modernised 3.3 % of homes a year)",
     )
     green_growth_start: YearMonth = Field("2015-01", description="month the green demand path starts")
     green_attraction: float = Field(

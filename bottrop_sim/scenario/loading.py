@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-import tomllib
 import types
 import typing
 from pathlib import Path
@@ -22,35 +21,32 @@ from pydantic import BaseModel, ValidationError
 from bottrop_sim.calendar import YEAR_MONTH_PATTERN
 from bottrop_sim.economy.sector_table import load_sector_table
 from bottrop_sim.errors import FieldError, ScenarioError, ScenarioErrors
+from bottrop_sim.scenario.composition import apply_overrides, read_with_parents
 from bottrop_sim.scenario.schema import Scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
     """Read and validate a scenario TOML file.
 
-    A relative ``economy.sector_table`` is resolved against the scenario file's
-    folder; the table itself is validated too.
+    The file may ``extends`` another one (see :mod:`bottrop_sim.scenario.composition`);
+    ``overrides`` (``path=value`` texts, as from ``--set``) apply last. A relative
+    ``economy.sector_table`` is resolved against the folder of the file that
+    names it; the table itself is validated too.
 
     Args:
         path: the scenario file.
+        overrides: ``path=value`` overrides, e.g. ``["governance.mode=alliance"]``.
 
     Returns:
         The validated scenario.
 
     Raises:
-        ScenarioError: naming the file, the field, the value and what is allowed.
+        ScenarioError: naming the file (or the command line), the field, the value and what is allowed.
     """
     file = Path(path)
-    if not file.is_file():
-        raise ScenarioError(file, "<file>", str(file), "an existing scenario file (TOML)")
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(file, "<syntax>", str(exc), "valid TOML (https://toml.io)") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(file, "<file>", "binary content", "a UTF-8 text file") from None
-    except OSError as exc:
-        raise ScenarioError(file, "<file>", exc.strerror or str(exc), "a readable scenario file (TOML)") from None
+    data = read_with_parents(file)
+    if overrides:
+        data = apply_overrides(data, overrides)
     return scenario_from_dict(data, source=file)
 
 
@@ -113,6 +109,9 @@ def _check_against_table(scenario: Scenario, source: str | Path, data: dict[str,
     for sector in purchases:
         if sector not in table.sectors:
             raise ScenarioError(source, f"mine.local_purchases_eur_month.{sector}", sector, known)
+    for sector in scenario.economy.final_demand_scale:
+        if sector not in table.sectors:
+            raise ScenarioError(source, f"economy.final_demand_scale.{sector}", sector, known)
     governance = scenario.governance
     for i, sector in enumerate(governance.city.target_sectors):
         if sector not in table.sectors:

@@ -1,0 +1,174 @@
+"""Scenario comparison: every scenario and its counterfactual twin over common seeds.
+
+For replication ``r`` every scenario runs with the same seed (common random
+numbers: differences come from the scenarios, not from the dice), together with
+its twin (the same scenario minus its shocks, same seed) for the resilience
+measures. Seeds derive from one base seed through ``numpy.random.SeedSequence``.
+Runs go to local processes; results are summarised with 95 % intervals
+(Student's t over replications; differences against the first scenario are
+paired by replication).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bottrop_sim.monitoring import REGISTRY, jobs_saved_cost, scorecard
+from bottrop_sim.provenance import git_revision, package_versions
+from bottrop_sim.scenario.schema import Scenario
+from bottrop_sim.simulate import simulate
+
+#: Time series kept for the report's plots.
+SERIES = ("employment_workplace", "unemployment_rate", "value_added_eur", "firms", "co2_t", "green_jobs", "alliance_members", "local_sourcing_share")
+COUNTERFACTUAL = " (counterfactual)"
+
+
+def replication_seeds(base_seed: int, replications: int) -> list[int]:
+    """One seed per replication from the base seed (the same for every scenario)."""
+    children = np.random.SeedSequence(base_seed).spawn(replications)
+    return [int(child.generate_state(1, np.uint64)[0] % (2**63 - 1)) for child in children]
+
+
+def run_pair(scenario: Scenario, seed: int) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
+    """A scenario and its twin with one seed: (scorecard without reference, run series, twin series)."""
+    run = simulate(scenario, seed=seed).timeseries
+    twin = simulate(scenario.without_shocks(), seed=seed).timeseries if scenario.shocks else run
+    columns = ["date", *[c for c in SERIES if c in run.columns]]
+    return scorecard(run, twin, scenario), run[columns], twin[columns]
+
+
+@dataclass
+class Comparison:
+    """The outcome of a comparison.
+
+    Attributes:
+        indicators: one row per scenario, replication and indicator (scenario, replication, seed, indicator, value).
+        comparison: one row per scenario and indicator: mean, 95 % interval, difference against the first scenario with its interval, n.
+        series: monthly summary for plots: scenario, date, variable, mean, low, high (2.5 and 97.5 % of replications).
+        provenance: scenarios, seeds, versions, git revision, time.
+    """
+
+    indicators: pd.DataFrame
+    comparison: pd.DataFrame
+    series: pd.DataFrame
+    provenance: dict
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    replications: int = 10,
+    seed: int = 20181221,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Comparison:
+    """Run every scenario and its twin over ``replications`` common seeds and summarise.
+
+    Args:
+        scenarios: the scenarios; the first is the reference for differences and for
+            public money per job saved.
+        replications: seeds per scenario.
+        seed: base seed.
+        workers: local processes (default: the number of cores; 1 runs in this process).
+        progress: called with (runs done, runs in all) after each scenario-seed pair.
+    """
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must differ, got {names}")
+    seeds = replication_seeds(seed, replications)
+    tasks = [(i, r) for r in range(replications) for i in range(len(scenarios))]
+    results: dict[tuple[int, int], tuple[dict[str, float], pd.DataFrame, pd.DataFrame]] = {}
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        for done, (i, r) in enumerate(tasks, start=1):
+            results[(i, r)] = run_pair(scenarios[i], seeds[r])
+            if progress:
+                progress(done, len(tasks))
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(run_pair, scenarios[i], seeds[r]): (i, r) for i, r in tasks}
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress(done, len(tasks))
+    rows = []
+    for (i, r), (values, _, _) in sorted(results.items()):
+        reference = results[(0, r)][0]
+        values = dict(values)
+        values["public_money_per_job_saved"] = jobs_saved_cost(values, reference) if i > 0 else math.nan
+        rows += [{"scenario": names[i], "replication": r, "seed": seeds[r], "indicator": k, "value": v} for k, v in values.items()]
+    indicators = pd.DataFrame(rows)
+    return Comparison(
+        indicators=indicators,
+        comparison=summarise(indicators, names),
+        series=summarise_series(results, names),
+        provenance={
+            "scenarios": [s.model_dump(mode="json") for s in scenarios],
+            "replications": replications,
+            "base_seed": seed,
+            "seeds": seeds,
+            "versions": package_versions(),
+            "git_revision": git_revision(),
+            "created_utc": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        },
+    )
+
+
+def interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95 % interval (Student's t) of finite values; NaN when there are none."""
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if len(values) == 1 or np.all(values == values[0]):
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+    return mean, mean - half, mean + half
+
+
+def summarise(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Mean and 95 % interval per scenario and indicator, and paired differences against the first scenario."""
+    wide = indicators.pivot_table(index=["indicator", "replication"], columns="scenario", values="value", dropna=False)
+    rows = []
+    for indicator in REGISTRY:
+        if indicator not in wide.index.get_level_values(0):
+            continue
+        block = wide.loc[indicator]
+        reference = block[names[0]].to_numpy(float)
+        for name in names:
+            values = block[name].to_numpy(float)
+            mean, low, high = interval(values)
+            diff = interval(values - reference) if name != names[0] else (math.nan, math.nan, math.nan)
+            rows.append(
+                {"scenario": name, "indicator": indicator, "mean": mean, "ci_low": low, "ci_high": high,
+                 "diff_mean": diff[0], "diff_ci_low": diff[1], "diff_ci_high": diff[2], "n": int(np.isfinite(values).sum())}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def summarise_series(results: dict, names: list[str]) -> pd.DataFrame:
+    """Monthly mean and 2.5-97.5 % range over replications, for each scenario and its twin."""
+    frames = []
+    for i, name in enumerate(names):
+        for position, label in ((1, name), (2, name + COUNTERFACTUAL)):
+            runs = [value[position].set_index("date") for (j, _), value in sorted(results.items()) if j == i]
+            stacked = pd.concat(runs, keys=range(len(runs)), names=["replication", "date"])
+            grouped = stacked.groupby(level="date")
+            summary = pd.concat({"mean": grouped.mean(), "low": grouped.quantile(0.025), "high": grouped.quantile(0.975)}, axis=1)
+            long = summary.stack(level=1, future_stack=True).reset_index().rename(columns={"level_1": "variable"})
+            long.insert(0, "scenario", label)
+            frames.append(long)
+    return pd.concat(frames, ignore_index=True)[["scenario", "date", "variable", "mean", "low", "high"]]
+
+
+def labels() -> dict[str, dict]:
+    """Registry labels for the report."""
+    return {name: asdict(indicator) for name, indicator in REGISTRY.items()}

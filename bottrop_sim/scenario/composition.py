@@ -1,0 +1,147 @@
+"""Composing scenarios: ``extends = "other.toml"`` inheritance and ``--set path=value`` overrides.
+
+A scenario file may name another file in ``extends`` (relative to its own
+folder); it then inherits everything and overrides only what it states. Tables
+(sections) merge key by key, to any depth; anything else, lists included (such
+as ``shocks``), replaces the inherited value whole. Chains of ``extends`` are
+followed; a missing or circular one is refused. A relative ``sector_table`` is
+resolved against the folder of the file that states it.
+
+Overrides from the command line (``--set governance.mode=alliance``) apply after
+inheritance. The value is read as a TOML value (``0.5``, ``true``,
+``"2019-01"``, ``[1, 2]``); a bare word that is not TOML is taken as text, so
+``--set governance.mode=alliance`` works without quotes. A path may index a list:
+``shocks[0].start=2019-06``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from bottrop_sim.errors import ScenarioError
+
+COMMAND_LINE = "<command line>"
+_PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
+
+
+def read_toml(file: Path) -> dict[str, Any]:
+    """Parse one TOML file, refusing what is not a readable TOML text file."""
+    if not file.is_file():
+        raise ScenarioError(file, "<file>", str(file), "an existing scenario file (TOML)")
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(file, "<syntax>", str(exc), "valid TOML (https://toml.io)") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(file, "<file>", "binary content", "a UTF-8 text file") from None
+    except OSError as exc:
+        raise ScenarioError(file, "<file>", exc.strerror or str(exc), "a readable scenario file (TOML)") from None
+
+
+def read_with_parents(file: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's data merged over everything it extends (``extends`` removed).
+
+    Raises:
+        ScenarioError: a missing, circular or malformed ``extends``, or a file that cannot be read.
+    """
+    file = Path(file)
+    data = read_toml(file)
+    if _chain:  # an inherited relative table path is relative to the parent file's folder
+        _absolute_table(data, file)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(file, "extends", parent, "the path of another scenario file, relative to this one, as text")
+    parent_file = (file.parent / parent).resolve()
+    chain = (*_chain, file.resolve())
+    if parent_file in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent_file))
+        raise ScenarioError(file, "extends", parent, f"a file that does not extend this one again (circular: {cycle})")
+    if not parent_file.is_file():
+        raise ScenarioError(file, "extends", parent, f"an existing scenario file (no file at {parent_file})")
+    return merge(read_with_parents(parent_file, chain), data)
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``: tables merge recursively, other values replace."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``path=value`` overrides to a scenario's data (returns a new dict).
+
+    Raises:
+        ScenarioError: a malformed override (source ``<command line>``).
+    """
+    result = merge({}, data)
+    for text in overrides:
+        path, value = parse_override(text)
+        _set(result, path, value, text)
+    return result
+
+
+def parse_override(text: str) -> tuple[list[str | int], Any]:
+    """Split ``a.b[0].c=value`` into its path and value."""
+    if "=" not in text:
+        raise ScenarioError(COMMAND_LINE, "--set", text, "path=value, e.g. governance.mode=alliance")
+    raw_path, raw_value = text.split("=", 1)
+    path: list[str | int] = []
+    for part in raw_path.strip().split("."):
+        match = _PATH_PART.fullmatch(part)
+        if match is None:
+            raise ScenarioError(COMMAND_LINE, "--set", text, "a dotted path of field names (list items as name[0]), e.g. shocks[0].start=2019-06")
+        path.append(match.group(1))
+        path.extend(int(i) for i in re.findall(r"\[(\d+)\]", match.group(2)))
+    return path, _toml_value(raw_value.strip())
+
+
+def _toml_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text  # a bare word: text
+
+
+def _set(data: dict[str, Any], path: list[str | int], value: Any, text: str) -> None:
+    target: Any = data
+    for position, key in enumerate(path[:-1]):
+        following = path[position + 1]
+        if isinstance(key, int):
+            if not isinstance(target, list) or key >= len(target):
+                raise ScenarioError(
+                    COMMAND_LINE, "--set", text, f"an index below {len(target) if isinstance(target, list) else 0} (the list has that many items)"
+                )
+            target = target[key]
+        else:
+            if not isinstance(target, dict):
+                raise ScenarioError(COMMAND_LINE, "--set", text, "a path through tables")
+            if key not in target or not isinstance(target[key], dict | list):
+                target[key] = [] if isinstance(following, int) else {}
+            target = target[key]
+    last = path[-1]
+    if isinstance(last, int):
+        if not isinstance(target, list) or last >= len(target):
+            raise ScenarioError(COMMAND_LINE, "--set", text, "an existing list item")
+        target[last] = value
+    elif isinstance(target, dict):
+        target[last] = value
+    else:
+        raise ScenarioError(COMMAND_LINE, "--set", text, "a path through tables")
+
+
+def _absolute_table(data: dict[str, Any], file: Path) -> None:
+    economy = data.get("economy")
+    if isinstance(economy, dict) and isinstance(economy.get("sector_table"), str):
+        table = Path(economy["sector_table"])
+        if not table.is_absolute():
+            economy["sector_table"] = str((file.parent / table).resolve())
