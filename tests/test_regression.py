@@ -1,39 +1,38 @@
-"""Pinned, seeded regression values for the shipped scenarios and for the economy core.
+"""Pinned, seeded regression values for every shipped scenario and for the economy core.
 
-Update these only on purpose (a deliberate change of the model), and say so in
-the commit message. Counts are compared exactly, money to 1e-9.
+The values live in tests/regression_values.json. Update them only on purpose (a
+deliberate change of the model), with ``python -m tests.test_regression --update``,
+and say why in the commit message. Counts are compared exactly, money to 1e-9.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 
-from bottrop_sim import simulate
+from bottrop_sim import load_scenario, simulate
 from bottrop_sim.scenario import scenario_from_dict
 from tests.conftest import SCENARIOS
 
-PINNED = {
-    "no_closure": {
-        # without shocks the economy stays on its steady state: every month equals the first
-        "2018-12": {"employment_workplace": 32984, "unemployed": 3852, "firms": 2263, "retired": 0, "moved_away": 0, "value_added_eur": 162213850.0},
-        "2035-12": {"employment_workplace": 32984, "unemployed": 3852, "firms": 2263, "retired": 0, "moved_away": 0, "value_added_eur": 162213850.0},
-    },
-    "closure_2018": {
-        "2018-12": {"employment_workplace": 30849, "unemployed": 4040, "firms": 2250, "retired": 354, "moved_away": 2, "value_added_eur": 150180146.27273738},
-        "2025-12": {"employment_workplace": 28937, "unemployed": 3843, "firms": 2322, "retired": 630, "moved_away": 39, "value_added_eur": 142484027.3887911},
-        "2035-12": {"employment_workplace": 28789, "unemployed": 3901, "firms": 2325, "retired": 630, "moved_away": 39, "value_added_eur": 142276316.94672924},
-    },
-}
-
-#: The economy core alone: closure_2018 with governance "none" and firm adaptation switched off.
-CORE_PINNED = {
-    "2018-12": {"employment_workplace": 30866, "unemployed": 4025, "firms": 2252, "retired": 357, "moved_away": 1, "value_added_eur": 150215108.10833788},
-    "2025-12": {"employment_workplace": 28802, "unemployed": 3895, "firms": 2315, "retired": 621, "moved_away": 46, "value_added_eur": 141833536.14923748},
-    "2035-12": {"employment_workplace": 28813, "unemployed": 3872, "firms": 2320, "retired": 621, "moved_away": 46, "value_added_eur": 142190453.83854887},
-}
+VALUES = Path(__file__).with_name("regression_values.json")
+PINNED = json.loads(VALUES.read_text())
 NO_ADAPTATION = {"customer_search": False, "diversification": False, "green_transition": False}
+SCENARIO_COLUMNS = ("employment_workplace", "unemployed", "firms", "alliance_members", "value_added_eur")
+CORE_COLUMNS = ("employment_workplace", "unemployed", "firms", "retired", "moved_away", "value_added_eur")
+
+
+def core_scenario(governance: dict | None = None):
+    data = tomllib.loads((SCENARIOS / "closure_2018.toml").read_text())
+    data["governance"] = governance or {"mode": "none", "adaptation": NO_ADAPTATION}
+    return scenario_from_dict(data, SCENARIOS / "closure_2018.toml")
+
+
+def pick(series, dates, columns) -> dict:
+    return {d: {c: (float(series.loc[d, c]) if c.endswith("_eur") else int(series.loc[d, c])) for c in columns} for d in dates}
 
 
 def check(series, pinned: dict, label: str) -> None:
@@ -46,11 +45,19 @@ def check(series, pinned: dict, label: str) -> None:
                 assert actual == pytest.approx(expected, rel=1e-9), (label, date, column, actual)
 
 
-@pytest.mark.parametrize("name", sorted(PINNED))
-def test_pinned_values(name, closure_scenario, no_closure_scenario):
-    scenario = {"closure_2018": closure_scenario, "no_closure": no_closure_scenario}[name]
-    assert scenario.seed == 20181221
-    check(simulate(scenario).timeseries.set_index("date"), PINNED[name], name)
+def test_every_shipped_scenario_is_pinned():
+    assert {p.stem for p in SCENARIOS.glob("*.toml")} == set(PINNED["scenarios"])
+
+
+@pytest.mark.parametrize("name", sorted(PINNED["scenarios"]))
+def test_pinned_values(name):
+    scenario = load_scenario(SCENARIOS / f"{name}.toml")
+    check(simulate(scenario).timeseries.set_index("date"), PINNED["scenarios"][name], name)
+
+
+def test_no_closure_stays_on_its_steady_state():
+    values = list(PINNED["scenarios"]["no_closure"].values())
+    assert all(v == values[0] for v in values)
 
 
 @pytest.mark.parametrize(
@@ -63,9 +70,20 @@ def test_pinned_values(name, closure_scenario, no_closure_scenario):
     ids=["default-mode", "explicit-none", "city-with-zero-budget"],
 )
 def test_governance_off_reproduces_the_core_exactly(governance):
-    data = tomllib.loads((SCENARIOS / "closure_2018.toml").read_text())
-    data["governance"] = governance
-    scenario = scenario_from_dict(data, SCENARIOS / "closure_2018.toml")
-    series = simulate(scenario).timeseries.set_index("date")
-    check(series, CORE_PINNED, "core")
+    series = simulate(core_scenario(governance)).timeseries.set_index("date")
+    check(series, PINNED["core_closure_2018_without_adaptation"], "core")
     assert (series["alliance_members"] == 0).all() and (series["city_budget_spent_eur"] == 0).all()
+
+
+def update() -> None:
+    """Recompute every pinned value (run only on purpose)."""
+    scenarios = {}
+    for file in sorted(SCENARIOS.glob("*.toml")):
+        series = simulate(load_scenario(file)).timeseries.set_index("date")
+        scenarios[file.stem] = pick(series, (series.index[len(series) // 2], series.index[-1]), SCENARIO_COLUMNS)
+    core = pick(simulate(core_scenario()).timeseries.set_index("date"), ("2018-12", "2025-12", "2035-12"), CORE_COLUMNS)
+    VALUES.write_text(json.dumps({"_comment": PINNED["_comment"], "scenarios": scenarios, "core_closure_2018_without_adaptation": core}, indent=1) + "\n")
+
+
+if __name__ == "__main__" and "--update" in sys.argv:
+    update()
