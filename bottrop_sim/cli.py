@@ -56,6 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--lang", choices=("de", "en"), default="en", help="language of the report and table (default en)")
     compare.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides", help="override a field in every scenario (repeatable)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar or scorecard table")
+    sweep = commands.add_parser("sweep", help="run (or resume) a batch sweep of an experiment file")
+    sweep.add_argument("experiment", help="experiment file (TOML), e.g. experiments/governance_sweep.toml")
+    sweep.add_argument("--out", required=True, help="results folder (running the same command again resumes)")
+    sweep.add_argument("--workers", type=int, default=None, help="local processes, or LocalCluster workers (default: all cores)")
+    sweep.add_argument("--backend", choices=("processes", "dask"), default="processes", help="where runs execute (default processes)")
+    sweep.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786 (implies --backend dask)")
+    sweep.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    analyze = commands.add_parser("analyze", help="sensitivity indices, summaries by lever, plots and an EMA Workbench export of a sweep")
+    analyze.add_argument("results", help="the sweep's results folder")
+    analyze.add_argument("--out", default=None, help="output folder (default: RESULTS/analysis)")
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files")
     commands.add_parser("schema", help="print the JSON schema of scenario files")
@@ -71,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "sweep":
+            return _sweep(args)
+        if args.command == "analyze":
+            return _analyze(args)
         if args.command == "validate":
             return _validate(args.files)
         if args.command == "schema":
@@ -185,6 +200,55 @@ def _compare(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(scorecard_table(result.comparison, args.lang).to_string())
         print(f"\nwrote comparison.csv, indicators.csv, provenance.json and report.html to {out}")
+    return EXIT_OK
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from bottrop_sim.experiments.runner import sweep
+
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise ScenarioError("<command line>", "--workers", args.workers, "an integer from 1 to 1024")
+    backend = "dask" if args.scheduler else args.backend
+    bar = None
+
+    def progress(done: int, total: int, failed: int) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="run", desc="sweep", file=sys.stderr)
+        if done:
+            bar.update(1)
+            bar.set_postfix(failed=failed)
+
+    try:
+        report = sweep(args.experiment, args.out, workers=args.workers, backend=backend, scheduler=args.scheduler, retry_failed=args.retry_failed,
+                       progress=None if args.quiet else progress)  # fmt: skip
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+        print(f"interrupted: finished runs are saved in {args.out}; run the same command again to resume", file=sys.stderr)
+        return 130
+    if bar is not None:
+        bar.close()
+    print(
+        f"{report.finished} runs in {report.seconds:.1f} s ({report.failed} failed), {report.skipped} already done of {report.total}; results in {args.out}"
+        + (" (rerun with --retry-failed to run the failed ones again)" if report.failed else "")
+    )
+    return EXIT_OK
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from bottrop_sim.experiments.analysis import analyze
+
+    results = Path(args.results)
+    if not (results / "experiment.json").is_file():
+        raise ScenarioError("<command line>", "results", str(results), "a sweep's results folder (it holds experiment.json)")
+    try:
+        summary = analyze(results, args.out)
+    except ValueError as error:
+        raise ScenarioError(str(results), "results", str(results), str(error)) from None
+    print(json.dumps(summary, indent=2, default=str))
     return EXIT_OK
 
 

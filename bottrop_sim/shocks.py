@@ -98,6 +98,10 @@ class MineClosure(_Strict):
     transfer_share: Share = Field(0.20, description="share of shed staff transferred to jobs outside the city")
     job_seeker_share: Share = Field(0.25, description="share of shed staff seeking a job (locally, if they live in Bottrop)")
     cleanup_activity: Share = Field(0.5, description="activity (output, purchases) per remaining staff member after the closure date, relative to before")
+    timing_shift_months: int = Field(0, ge=-120, le=120, description="moves the whole path and the closure date by this many months (for timing experiments)")
+    speed: float = Field(
+        1.0, gt=0.1, le=10.0, allow_inf_nan=False, description="phase-down speed: >1 compresses the path towards the closure date, <1 stretches it"
+    )
 
     @field_validator("staff_path")
     @classmethod
@@ -115,9 +119,15 @@ class MineClosure(_Strict):
             raise FieldError("+".join(shares), shares, f"shares summing to 1 (they sum to {total:.6g})")
         return self
 
+    def _path_months(self) -> np.ndarray:
+        """Month numbers of the staff path after shift and speed: c + shift + (m - c) / speed (c: closure month)."""
+        closure = month_of_date(self.closure_date)
+        months = np.array([month_number(p.month) for p in self.staff_path], float)
+        return closure + self.timing_shift_months + (months - closure) / self.speed
+
     def staff(self, month: int, base_staff: int) -> int:
         """Mine staff (persons) in month number ``month``."""
-        months = np.array([month_number(p.month) for p in self.staff_path], float)
+        months = self._path_months()
         staff = np.array([p.staff for p in self.staff_path], float)
         if month < months[0]:
             return int(base_staff)
@@ -125,12 +135,13 @@ class MineClosure(_Strict):
 
     def producing(self, month: int) -> bool:
         """Whether coal is still produced in month ``month`` (the closure month counts as producing)."""
-        return month <= month_of_date(self.closure_date)
+        return month <= month_of_date(self.closure_date) + self.timing_shift_months
 
     def window(self) -> tuple[int, int]:
         """First and last month number in which the shock acts."""
-        months = [month_number(p.month) for p in self.staff_path]
-        return months[0], max(months[-1], month_of_date(self.closure_date))
+        months = self._path_months()
+        closure = month_of_date(self.closure_date) + self.timing_shift_months
+        return int(np.floor(months[0])), int(max(np.ceil(months[-1]), closure))
 
     def act(self, month: int, effects: MonthEffects) -> None:
         """The mine's path is applied by the mine agent itself."""

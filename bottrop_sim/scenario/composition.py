@@ -30,7 +30,7 @@ _PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
 def read_toml(file: Path) -> dict[str, Any]:
     """Parse one TOML file, refusing what is not a readable TOML text file."""
     if not file.is_file():
-        raise ScenarioError(file, "<file>", str(file), "an existing scenario file (TOML)")
+        raise ScenarioError(file, "<file>", str(file), "an existing TOML file")
     try:
         return tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -38,7 +38,7 @@ def read_toml(file: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ScenarioError(file, "<file>", "binary content", "a UTF-8 text file") from None
     except OSError as exc:
-        raise ScenarioError(file, "<file>", exc.strerror or str(exc), "a readable scenario file (TOML)") from None
+        raise ScenarioError(file, "<file>", exc.strerror or str(exc), "a readable TOML file") from None
 
 
 def read_with_parents(file: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
