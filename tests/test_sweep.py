@@ -59,7 +59,7 @@ def test_designs_are_reproducible_from_the_seed(tmp_path):
 
 def test_seeds_derive_from_one_seed_sequence(tmp_path):
     experiment, _ = load_experiment(write_experiment(tmp_path, replications=3))
-    sampler, replication_seeds = seeds(experiment)
+    _, replication_seeds = seeds(experiment)
     children = np.random.SeedSequence(5).spawn(4)
     assert replication_seeds == [int(c.generate_state(1, np.uint64)[0] % (2**63 - 1)) for c in children[1:]]
     assert len(set(replication_seeds)) == 3
@@ -133,7 +133,7 @@ def wait_for_batches(out, count: int, process: subprocess.Popen, timeout: float 
 
 
 def test_sigkill_at_any_moment_loses_and_duplicates_nothing(sequential, tmp_path):
-    experiment, reference = sequential
+    _, reference = sequential
     experiment_file = write_experiment(tmp_path, batch_size=1, replications=2)  # same runs, a batch per run
     out = tmp_path / "out"
     for kill_after in (1, 5, 11):
@@ -202,8 +202,8 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(sequential, tmp_path):
 
 
 def test_results_load_in_pandas_and_duckdb(sequential, tmp_path):
-    experiment, _ = sequential
-    sweep(experiment, tmp_path / "out", workers=1)
+    experiment_file, _ = sequential
+    sweep(experiment_file, tmp_path / "out", workers=1)
     results = open_results(tmp_path / "out")
     assert {"governance.mode", "employment"} <= set(results.outcomes.columns)
     means = results.duckdb().sql('select "governance.mode" as mode, avg(employment) as jobs from outcomes group by 1 order by 1').df()
@@ -225,10 +225,7 @@ def test_results_load_in_pandas_and_duckdb(sequential, tmp_path):
 )
 def test_bad_experiment_fields_are_refused(tmp_path, extra, field):
     text = write_experiment(tmp_path).read_text()
-    if extra.startswith("design"):
-        text = text.replace('design = "grid"', extra)
-    else:
-        text = text.replace("seed = 5", f"seed = 5\n{extra}")
+    text = text.replace('design = "grid"', extra) if extra.startswith("design") else text.replace("seed = 5", f"seed = 5\n{extra}")
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(ScenarioError) as caught:

@@ -77,7 +77,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         series = run[["date", *task["keep_series"]]].assign(run_id=task["run_id"]) if task["keep_series"] else None
         outcome_row = {**manifest, **values}
         manifest |= {"status": "ok", "error": ""}
-    except Exception as error:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
+    except Exception as error:
         outcome_row, series = None, None
         last = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
         where = f" ({Path(last.filename).name}:{last.lineno})" if last else ""

@@ -12,7 +12,6 @@ its extreme values before anything runs.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 

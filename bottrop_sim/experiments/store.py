@@ -45,7 +45,7 @@ def param_hash(base_hash: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _fsync_write(path: Path, write) -> None:  # noqa: ANN001 - a callable writing to the path
+def _fsync_write(path: Path, write) -> None:
     write(path)
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
