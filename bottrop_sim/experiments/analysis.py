@@ -1,0 +1,397 @@
+"""Analysis of a sweep: sensitivity indices, outcomes by lever, plots and an EMA Workbench export.
+
+:func:`analyze` reads a results folder (see :mod:`bottrop_sim.experiments.store`)
+and writes into ``results/analysis`` (or another folder):
+
+* ``sobol.csv`` (sobol designs): first-order and total Sobol' indices with 95 %
+  confidence half-widths per outcome and parameter (Saltelli 2002; Jansen 1999
+  estimators as implemented in SALib, ``calc_second_order=False``).
+* ``morris.csv`` (morris designs): mu, mu* (mean absolute elementary effect),
+  its 95 % confidence half-width, and sigma (Morris 1991; Campolongo et al. 2007).
+* ``summary_by_lever.csv``: mean, standard deviation and a 95 % Student-t
+  interval over runs of every outcome, overall and by the value (categorical
+  parameters, or numeric ones with few values) or quartile bin of each parameter.
+* ``plots/*.png``: sensitivity bars, and each outcome by each parameter.
+* ``ema_results.tar.gz``: the runs in the layout of the EMA Workbench's
+  ``save_results``, so that ``ema_workbench.load_results`` returns
+  ``(experiments, outcomes)`` for its scenario discovery (PRIM, CART); the same
+  tables as plain ``ema_experiments.csv`` and ``ema_outcomes.csv``.
+* ``analysis.json``: the returned summary plus provenance.
+
+Sensitivity indices use the mean of each design point over its replications,
+in design point order, on the unit cube the design was sampled on. Every file is
+written under a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import tarfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from SALib.analyze import morris as morris_analysis
+from SALib.analyze import sobol as sobol_analysis
+from scipy import stats
+
+from bottrop_sim.experiments.designs import salib_problem, unit_sample
+from bottrop_sim.experiments.spec import Experiment, Parameter
+from bottrop_sim.experiments.store import Results, open_results
+from bottrop_sim.provenance import git_revision, package_versions
+
+CONFIDENCE = 0.95
+QUANTILE_BINS = 4
+NUM_RESAMPLES = 1000
+MORRIS_LEVELS = 4  # as sampled by designs.unit_sample
+EMA_FORMAT_VERSION = 0.1  # the metadata version ema_workbench.save_results writes (2.x)
+ALL = "(all)"
+
+
+def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow_incomplete: bool = False) -> dict[str, Any]:
+    """Analyse a sweep's results and write tables, plots and the EMA export.
+
+    Args:
+        results_dir: the sweep's results folder (``--out`` of ``bottrop-sim sweep``).
+        out_dir: where to write (default: ``results_dir/analysis``; created if missing).
+        allow_incomplete: analyse the finished runs of an incomplete sweep (design
+            points without any finished run) instead of refusing; Sobol' and
+            Morris indices are then skipped, as they need every design point.
+
+    Returns:
+        A short JSON-friendly summary: experiment, design, counts of points and
+        runs, outcome keys, the most influential parameter per outcome (sobol:
+        largest ST; morris: largest mu*), and the files written (relative to ``out_dir``).
+
+    Raises:
+        ValueError: if design points have no finished run (naming how many) and
+            ``allow_incomplete`` is false, or if no run has finished at all.
+    """
+    results = open_results(results_dir)
+    experiment = Experiment.model_validate(results.experiment["experiment"])
+    out = Path(out_dir) if out_dir is not None else Path(results_dir) / "analysis"
+    keys = list(dict.fromkeys(o.key for o in experiment.outcomes))
+    counts = _completeness(results)
+    if counts["points_missing"] and (not allow_incomplete or counts["runs_finished"] == 0):
+        raise ValueError(_incomplete_message(results, counts))
+    (out / "plots").mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+
+    def write(name: str, writer: Callable[[Path], None]) -> None:
+        _atomic(out / name, writer)
+        written.append(name)
+
+    influential: dict[str, dict[str, Any]] = {}
+    sensitivity = None
+    if experiment.design in ("sobol", "morris") and not counts["points_missing"]:
+        sensitivity = experiment.design
+        table = sensitivity_indices(results, experiment)
+        write(f"{sensitivity}.csv", lambda path: table.to_csv(path, index=False))
+        main, spread = ("ST", "S1") if sensitivity == "sobol" else ("mu_star", "sigma")
+        write(f"plots/{sensitivity}.png", lambda path: _save(_sensitivity_figure(table, main, spread), path))
+        for key, rows in table.groupby("outcome", sort=False):
+            if rows[main].notna().any():
+                top = rows.loc[rows[main].idxmax()]
+                influential[key] = {"parameter": top["parameter"], main: float(top[main])}
+    summary = summary_by_lever(results.outcomes, experiment)
+    write("summary_by_lever.csv", lambda path: summary.to_csv(path, index=False))
+    for parameter in experiment.parameters:
+        rows = summary[summary["parameter"] == parameter.path]
+        write(f"plots/by_{_slug(parameter.path)}.png", lambda path, rows=rows, parameter=parameter: _save(_by_parameter_figure(rows, parameter, keys), path))
+    experiments, outcome_arrays = ema_tables(results.outcomes, experiment)
+    write("ema_results.tar.gz", lambda path: write_ema_results(path, experiments, outcome_arrays))
+    write("ema_experiments.csv", lambda path: experiments.to_csv(path, index=False))
+    write("ema_outcomes.csv", lambda path: pd.DataFrame(outcome_arrays).to_csv(path, index=False))
+    report = {
+        "experiment": experiment.name,
+        "design": experiment.design,
+        **counts,
+        "outcomes": keys,
+        "sensitivity": sensitivity,
+        "most_influential": influential,
+        "out_dir": str(out),
+        "files": [*written, "analysis.json"],
+    }
+    record = {
+        **report,
+        "results_dir": str(Path(results_dir).resolve()),
+        "fingerprint": results.experiment.get("fingerprint"),
+        "versions": package_versions(),
+        "git_revision": git_revision(),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    _atomic(out / "analysis.json", lambda path: path.write_text(json.dumps(record, indent=2, default=str)))
+    return report
+
+
+def _completeness(results: Results) -> dict[str, int]:
+    runs, finished = results.runs, results.outcomes
+    done_points = set(finished["point"]) if len(finished) else set()
+    failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
+    return {
+        "points": len(results.design),
+        "points_missing": int((~results.design["point"].isin(done_points)).sum()),
+        "runs": int(results.experiment.get("runs", len(results.design) * int(results.experiment["experiment"]["replications"]))),
+        "runs_finished": len(finished),
+        "runs_failed": failed,
+    }
+
+
+def _incomplete_message(results: Results, counts: dict[str, int]) -> str:
+    not_run = counts["runs"] - counts["runs_finished"] - counts["runs_failed"]
+    return (
+        f"The sweep in {results.folder} is incomplete: {counts['points_missing']} of {counts['points']} design points have no finished run "
+        f"({counts['runs_finished']} of {counts['runs']} runs finished, {counts['runs_failed']} failed, {not_run} not run yet). "
+        "Finish it by running the same `bottrop-sim sweep EXPERIMENT --out DIR` again (add --retry-failed to rerun failed runs)"
+        + (", or analyse the finished runs only with allow_incomplete (no sensitivity indices)." if counts["runs_finished"] else ".")
+    )
+
+
+def point_means(results: Results, key: str) -> np.ndarray:
+    """An outcome's mean over replications per design point, in design point order.
+
+    Args:
+        results: the sweep's results.
+        key: the outcome's column (``Outcome.key``).
+    """
+    means = results.outcomes.groupby("point")[key].mean()
+    return means.reindex(results.design["point"]).to_numpy(dtype=float)
+
+
+def sensitivity_indices(results: Results, experiment: Experiment) -> pd.DataFrame:
+    """Sobol' or Morris indices of every outcome for every parameter (on the unit cube).
+
+    Sobol': columns S1, S1_conf, ST, ST_conf (``conf``: half-width of the 95 %
+    bootstrap interval). Morris: mu, mu_star, mu_star_conf, sigma, in the
+    outcome's unit per whole range of the parameter (elementary effects on the
+    unit cube). The bootstrap is seeded from the
+    experiment's seed (plus one: SALib's Sobol' analysis ignores a seed of 0).
+
+    Args:
+        results: the sweep's results (every design point finished).
+        experiment: the sweep's experiment (design ``sobol`` or ``morris``).
+    """
+    problem = salib_problem(experiment.parameters)
+    seed = experiment.seed + 1
+    if experiment.design == "morris":
+        unit = unit_sample(experiment)
+        if len(unit) != len(results.design):
+            raise ValueError(f"the Morris sample has {len(unit)} points but the results hold {len(results.design)}: was the design changed?")
+    frames = []
+    for key in dict.fromkeys(o.key for o in experiment.outcomes):
+        y = point_means(results, key)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if experiment.design == "sobol":
+                indices = sobol_analysis.analyze(problem, y, calc_second_order=False, num_resamples=NUM_RESAMPLES, conf_level=CONFIDENCE, seed=seed)
+                columns = ("S1", "S1_conf", "ST", "ST_conf")
+            else:
+                indices = morris_analysis.analyze(problem, unit, y, num_resamples=NUM_RESAMPLES, conf_level=CONFIDENCE, num_levels=MORRIS_LEVELS, seed=seed)
+                columns = ("mu", "mu_star", "mu_star_conf", "sigma")
+        frame = pd.DataFrame({c: np.asarray(indices[c], dtype=float) for c in columns})
+        frame.insert(0, "parameter", problem["names"])
+        frame.insert(0, "outcome", key)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def interval(values: pd.Series) -> dict[str, float]:
+    """Mean, standard deviation and 95 % Student-t interval of the mean (NaN values left out).
+
+    Args:
+        values: one outcome over runs.
+    """
+    data = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    n = len(data)
+    mean = float(data.mean()) if n else float("nan")
+    std = float(data.std(ddof=1)) if n > 1 else float("nan")
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * std / np.sqrt(n)) if n > 1 else float("nan")
+    return {"n": n, "mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half}
+
+
+def parameter_groups(values: pd.Series, parameter: Parameter) -> pd.Series:
+    """Group label of each run for one parameter, as an ordered categorical.
+
+    Categorical parameters group by value (in the experiment's order); numeric
+    ones with at most ``QUANTILE_BINS`` distinct values (grids) by value, others
+    by quantile bin, labelled ``Qi [min, max]`` with the bin's extreme values.
+
+    Args:
+        values: the parameter's value in each run.
+        parameter: the parameter.
+    """
+    if parameter.kind == "categorical":
+        order = [str(v) for v in parameter.values or []]
+        return pd.Series(pd.Categorical(values.astype(str), categories=order, ordered=True), index=values.index)
+    numbers = pd.to_numeric(values)
+    distinct = np.sort(numbers.unique())
+    if len(distinct) <= QUANTILE_BINS:
+        labels = numbers.map(_number)
+        return pd.Series(pd.Categorical(labels, categories=[_number(v) for v in distinct], ordered=True), index=values.index)
+    bins = pd.qcut(numbers, QUANTILE_BINS, labels=False, duplicates="drop")
+    names = {b: f"Q{i + 1} [{_number(numbers[bins == b].min())}, {_number(numbers[bins == b].max())}]" for i, b in enumerate(sorted(bins.unique()))}
+    return pd.Series(pd.Categorical(bins.map(names), categories=list(names.values()), ordered=True), index=values.index)
+
+
+def summary_by_lever(outcomes: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
+    """Every outcome overall (parameter ``(all)``) and by group of each parameter, levers first.
+
+    Args:
+        outcomes: one row per finished run (``Results.outcomes``).
+        experiment: the sweep's experiment.
+
+    Returns:
+        Columns outcome, parameter, role, group, value_low, value_high (range of
+        the parameter in the group; empty for categorical), n, mean, std,
+        ci_low, ci_high (95 % Student-t interval of the mean over runs).
+    """
+    keys = list(dict.fromkeys(o.key for o in experiment.outcomes))
+    rows = [{"outcome": key, "parameter": ALL, "role": "", "group": "all", **interval(outcomes[key])} for key in keys]
+    for parameter in sorted(experiment.parameters, key=lambda p: p.role != "lever"):
+        groups = parameter_groups(outcomes[parameter.path], parameter)
+        numeric = parameter.kind != "categorical"
+        for key in keys:
+            for label, index in groups.groupby(groups, observed=True, sort=True).groups.items():
+                span = pd.to_numeric(outcomes.loc[index, parameter.path]) if numeric else None
+                rows.append(
+                    {
+                        "outcome": key,
+                        "parameter": parameter.path,
+                        "role": parameter.role,
+                        "group": label,
+                        "value_low": float(span.min()) if numeric else np.nan,
+                        "value_high": float(span.max()) if numeric else np.nan,
+                        **interval(outcomes.loc[index, key]),
+                    }
+                )
+    columns = ["outcome", "parameter", "role", "group", "value_low", "value_high", "n", "mean", "std", "ci_low", "ci_high"]
+    return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def ema_tables(outcomes: pd.DataFrame, experiment: Experiment) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The finished runs as the EMA Workbench's ``(experiments, outcomes)``.
+
+    ``experiments`` has one row per run (in run_id order): the uncertainties,
+    then the levers (float, int64 or category columns named by parameter path),
+    then ``scenario`` (the run_id: one realisation of the uncertainties with its
+    seed), ``policy`` (the levers as ``path=value; ...``, or ``none``) and
+    ``model`` (the experiment's name), all three categorical as in the workbench.
+    ``outcomes`` maps each outcome key to a float array of one value per run.
+
+    Args:
+        outcomes: one row per finished run (``Results.outcomes``).
+        experiment: the sweep's experiment.
+    """
+    runs = outcomes.sort_values("run_id").reset_index(drop=True)
+    ordered = [p for p in experiment.parameters if p.role == "uncertainty"] + [p for p in experiment.parameters if p.role == "lever"]
+    dtypes = {"continuous": "float64", "integer": "int64", "categorical": "category"}
+    table = pd.DataFrame({p.path: runs[p.path].astype(object).astype(dtypes[p.kind]) for p in ordered})
+    levers = [p.path for p in ordered if p.role == "lever"]
+    policy = (
+        runs[levers].astype(str).apply(lambda row: "; ".join(f"{path}={row[path]}" for path in levers), axis=1)
+        if levers
+        else pd.Series("none", index=runs.index)
+    )
+    table["scenario"] = pd.Categorical(runs["run_id"].astype(object))
+    table["policy"] = pd.Categorical(policy.astype(object))
+    table["model"] = pd.Categorical([experiment.name] * len(runs))
+    arrays = {key: runs[key].to_numpy(dtype=float) for key in dict.fromkeys(o.key for o in experiment.outcomes)}
+    return table, arrays
+
+
+def write_ema_results(path: str | Path, experiments: pd.DataFrame, outcomes: dict[str, np.ndarray]) -> None:
+    """Write a tar.gz in the layout of ``ema_workbench.save_results`` (2.x, metadata version 0.1).
+
+    Members: ``experiments.csv`` (with header, no index), one ``<outcome>.cls``
+    per scalar outcome (one value per line, no header) and ``metadata.json``
+    (``version``, ``outcomes`` as [class name, outcome name, file name] and the
+    dtype name of every experiments column).
+
+    Args:
+        path: the file to write.
+        experiments: one row per run (see :func:`ema_tables`).
+        outcomes: one array of one value per run for each outcome.
+    """
+    members = {"experiments.csv": experiments.to_csv(header=True, index=False)}
+    for name, values in outcomes.items():
+        members[f"{name}.cls"] = pd.DataFrame(np.asarray(values)).to_csv(header=False, index=False)
+    metadata = {
+        "version": EMA_FORMAT_VERSION,
+        "outcomes": [["ScalarOutcome", name, f"{name}.cls"] for name in outcomes],
+        "experiments": {column: dtype.name for column, dtype in experiments.dtypes.items()},
+    }
+    members["metadata.json"] = json.dumps(metadata)
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in members.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+
+def _sensitivity_figure(table: pd.DataFrame, main: str, spread: str) -> Figure:
+    """Horizontal bars per outcome: ``main`` and ``spread`` measure by parameter, with confidence bars where known."""
+    keys = list(dict.fromkeys(table["outcome"]))
+    parameters = list(dict.fromkeys(table["parameter"]))
+    figure = Figure(figsize=(7, 1.2 + 0.35 * len(parameters) * len(keys)), layout="constrained")
+    axes = figure.subplots(len(keys), 1, squeeze=False)[:, 0]
+    positions = np.arange(len(parameters))
+    for ax, key in zip(axes, keys, strict=True):
+        rows = table[table["outcome"] == key].set_index("parameter").reindex(parameters)
+        for offset, measure in ((-0.2, spread), (0.2, main)):
+            error = rows.get(f"{measure}_conf")
+            ax.barh(positions + offset, rows[measure], height=0.4, xerr=error, label=measure, capsize=2)
+        ax.set_yticks(positions, parameters)
+        ax.invert_yaxis()
+        ax.axvline(0, color="grey", linewidth=0.5)
+        ax.set_title(key, loc="left", fontsize="medium")
+    axes[0].legend(loc="lower right", fontsize="small")
+    return figure
+
+
+def _by_parameter_figure(rows: pd.DataFrame, parameter: Parameter, keys: list[str]) -> Figure:
+    """One panel per outcome: mean and 95 % interval by group of the parameter."""
+    columns = min(3, len(keys))
+    lines = -(-len(keys) // columns)
+    figure = Figure(figsize=(4.2 * columns, 3.2 * lines), layout="constrained")
+    axes = figure.subplots(lines, columns, squeeze=False).ravel()
+    for ax, key in zip(axes, keys, strict=False):
+        data = rows[rows["outcome"] == key]
+        positions = np.arange(len(data))
+        error = np.vstack([data["mean"] - data["ci_low"], data["ci_high"] - data["mean"]])
+        ax.errorbar(positions, data["mean"], yerr=np.nan_to_num(error), fmt="o", capsize=3)
+        ax.set_xticks(positions, data["group"], rotation=30 if len(data) > 2 else 0, ha="right" if len(data) > 2 else "center", fontsize="small")
+        ax.set_title(key, loc="left", fontsize="medium")
+    for ax in axes[len(keys) :]:
+        ax.set_visible(False)
+    figure.suptitle(f"Outcomes by {parameter.path} ({parameter.role}): mean and 95 % interval over runs", fontsize="medium")
+    return figure
+
+
+def _save(figure: Figure, path: Path) -> None:
+    figure.savefig(path, format="png", dpi=110)
+
+
+def _atomic(path: Path, writer: Callable[[Path], None]) -> None:
+    """Write through a temporary name in the same folder, then rename into place."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        writer(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_")
+
+
+def _number(value: float) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.4g}"
