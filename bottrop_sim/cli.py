@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = commands.add_parser("analyze", help="sensitivity indices, summaries by lever, plots and an EMA Workbench export of a sweep")
     analyze.add_argument("results", help="the sweep's results folder")
     analyze.add_argument("--out", default=None, help="output folder (default: RESULTS/analysis)")
+    analyze.add_argument("--allow-incomplete", action="store_true", help="summarise the finished runs of an unfinished sweep (no sensitivity indices)")
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files")
     commands.add_parser("schema", help="print the JSON schema of scenario files")
@@ -245,9 +246,10 @@ def _analyze(args: argparse.Namespace) -> int:
     if not (results / "experiment.json").is_file():
         raise ScenarioError("<command line>", "results", str(results), "a sweep's results folder (it holds experiment.json)")
     try:
-        summary = analyze(results, args.out)
+        summary = analyze(results, args.out, allow_incomplete=args.allow_incomplete)
     except ValueError as error:
-        raise ScenarioError(str(results), "results", str(results), str(error)) from None
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
     print(json.dumps(summary, indent=2, default=str))
     return EXIT_OK
 

@@ -270,3 +270,35 @@ def test_sweep_command_runs_in_a_subprocess(tmp_path):
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "12 runs" in done.stdout
+
+
+def test_duckdb_works_without_kept_series_and_before_any_result(tmp_path):
+    text = write_experiment(tmp_path, replications=1).read_text().replace('keep_series = ["employment_workplace"]\n', "")
+    experiment = tmp_path / "noseries.toml"
+    experiment.write_text(text)
+    out = tmp_path / "out"
+    os.environ[FAULT_VARIABLE] = ",".join(f"p{p:06d}-r0000" for p in range(12))  # every run fails: nothing stored
+    try:
+        sweep(experiment, out, workers=1)
+    finally:
+        del os.environ[FAULT_VARIABLE]
+    connection = open_results(out).duckdb()
+    assert connection.sql("select count(*) from outcomes").fetchall()[0][0] == 0
+    assert connection.sql("select count(*) from runs where status = 'failed'").fetchall()[0][0] == 12
+
+
+def test_analyze_command(tmp_path, capsys):
+    experiment = write_experiment(tmp_path, replications=1)
+    out = tmp_path / "out"
+    os.environ[FAULT_VARIABLE] = "p000000-r0000"
+    try:
+        sweep(experiment, out, workers=1)
+    finally:
+        del os.environ[FAULT_VARIABLE]
+    assert main(["analyze", str(out)]) == 2  # one point has no finished run
+    assert "incomplete" in capsys.readouterr().err
+    assert main(["analyze", str(out), "--allow-incomplete"]) == 0
+    sweep(experiment, out, workers=1, retry_failed=True)
+    assert main(["analyze", str(out), "--out", str(tmp_path / "analysis")]) == 0
+    assert (tmp_path / "analysis" / "summary_by_lever.csv").is_file()
+    assert (tmp_path / "analysis" / "ema_results.tar.gz").is_file()

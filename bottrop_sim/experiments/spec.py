@@ -81,7 +81,9 @@ class Experiment(_Strict):
     description: str = Field("", max_length=2000)
     base: str = Field(description="base scenario file, relative to the experiment file")
     design: Literal["grid", "lhs", "sobol", "morris"] = Field(description="how design points are drawn")
-    samples: int = Field(16, ge=1, le=100_000, description="lhs: points; sobol: base samples N (N x (2D + 2) points); morris: trajectories; grid: unused")
+    samples: int = Field(
+        16, ge=1, le=100_000, description="lhs: points; sobol: base samples N (N x (D + 2) points, first and total order); morris: trajectories; grid: unused"
+    )
     replications: int = Field(1, ge=1, le=10_000, description="seeds per design point (shared by all points: common random numbers)")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="base seed of the design sample and of the replications")
     parameters: list[Parameter] = Field(min_length=1)

@@ -141,7 +141,10 @@ class Results:
         """An in-memory DuckDB connection with the views ``runs``, ``outcomes``, ``series``, ``design``."""
         connection = duckdb.connect()
         for name in ("runs", "outcomes", "series", "design"):
-            connection.register(name, getattr(self, name))
+            frame = getattr(self, name)
+            if frame.shape[1] == 0:  # nothing stored yet (or no series kept): an empty view with the key column
+                frame = pd.DataFrame({"run_id": pd.Series(dtype="str")})
+            connection.register(name, frame)
         return connection
 
 
