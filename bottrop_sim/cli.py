@@ -92,7 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schema":
             from bottrop_sim.scenario.schema import Scenario
 
-            print(json.dumps(Scenario.model_json_schema(), indent=2))
+            schema = Scenario.model_json_schema()
+            schema["properties"] = {
+                "extends": {"type": "string", "title": "Extends", "description": "another scenario file (relative to this one) to inherit from"},
+                **schema["properties"],
+            }
+            print(json.dumps(schema, indent=2))
             return EXIT_OK
     except ScenarioError as error:
         _report(error)

@@ -119,6 +119,8 @@ class BottropModel(mesa.Model):
         final_demand = extend(table.final_demand, 0.0)
         for sector, factor in self.scenario.economy.final_demand_scale.items():
             final_demand[table.index(sector)] *= factor
+        if not spec.enabled and spec.sector in table.sectors:
+            final_demand[table.index(spec.sector)] = 0.0  # no mine: nobody mines coal (the table's mining row is the mine)
         self.sector_labour = extend(table.labour_per_output, 1.0 / spec.output_per_staff_eur_month)
         self.sector_wage = extend(table.wage, spec.wage_eur_month)
         self.sector_emission = extend(table.emission_per_output, 0.0)
@@ -314,7 +316,7 @@ class BottropModel(mesa.Model):
 
         household_factor = self.households.demand_factor() if self.adaptive else 1.0
         extra_cost = None
-        pass_through = 0.0
+        pass_through = None
         if effects is None:
             demand = firms.exogenous_demand + firms.household_demand * household_factor
         else:
@@ -323,7 +325,7 @@ class BottropModel(mesa.Model):
             demand = firms.exogenous_demand * (1.0 + export_part * (effects.export_factor[sector] - 1.0))
             demand += firms.household_demand * household_factor * effects.household_factor[sector]
             extra_cost = effects.extra_cost[sector] if effects.extra_cost.any() else None
-            pass_through = effects.pass_through
+            pass_through = effects.pass_through[sector] if extra_cost is not None else None
         capacity = None
         if self.mine is not None:
             demand[self.mine.slot] = self.mine_base_demand * activity

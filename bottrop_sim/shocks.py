@@ -100,7 +100,11 @@ class MineClosure(_Strict):
     cleanup_activity: Share = Field(0.5, description="activity (output, purchases) per remaining staff member after the closure date, relative to before")
     timing_shift_months: int = Field(0, ge=-120, le=120, description="moves the whole path and the closure date by this many months (for timing experiments)")
     speed: float = Field(
-        1.0, gt=0.1, le=10.0, allow_inf_nan=False, description="phase-down speed: >1 compresses the path towards the closure date, <1 stretches it"
+        1.0,
+        gt=0.1,
+        le=10.0,
+        allow_inf_nan=False,
+        description="phase-down speed: the path (and the closure date) run this many times faster from its first month; <1 stretches it",
     )
 
     @field_validator("staff_path")
@@ -120,10 +124,14 @@ class MineClosure(_Strict):
         return self
 
     def _path_months(self) -> np.ndarray:
-        """Month numbers of the staff path after shift and speed: c + shift + (m - c) / speed (c: closure month)."""
-        closure = month_of_date(self.closure_date)
+        """Month numbers of the staff path after shift and speed: m0 + shift + (m - m0) / speed (m0: its first month)."""
         months = np.array([month_number(p.month) for p in self.staff_path], float)
-        return closure + self.timing_shift_months + (months - closure) / self.speed
+        return months[0] + self.timing_shift_months + (months - months[0]) / self.speed
+
+    def closure_month(self) -> int:
+        """Month number of the closure after shift and speed."""
+        first = month_number(self.staff_path[0].month)
+        return round(first + self.timing_shift_months + (month_of_date(self.closure_date) - first) / self.speed)
 
     def staff(self, month: int, base_staff: int) -> int:
         """Mine staff (persons) in month number ``month``."""
@@ -135,13 +143,12 @@ class MineClosure(_Strict):
 
     def producing(self, month: int) -> bool:
         """Whether coal is still produced in month ``month`` (the closure month counts as producing)."""
-        return month <= month_of_date(self.closure_date) + self.timing_shift_months
+        return month <= self.closure_month()
 
     def window(self) -> tuple[int, int]:
         """First and last month number in which the shock acts."""
         months = self._path_months()
-        closure = month_of_date(self.closure_date) + self.timing_shift_months
-        return int(np.floor(months[0])), int(max(np.ceil(months[-1]), closure))
+        return int(np.floor(months[0])), int(max(np.ceil(months[-1]), self.closure_month()))
 
     def act(self, month: int, effects: MonthEffects) -> None:
         """The mine's path is applied by the mine agent itself."""
@@ -196,7 +203,7 @@ class MonthEffects:
         self.household_factor = np.ones(n)
         self.extra_cost = np.zeros(n)
         self.capacity_factor = np.ones(n)
-        self.pass_through = 0.0
+        self.pass_through = np.zeros(n)
         self.failing: list[int] = []
 
     def mask(self, names: list[str]) -> np.ndarray:
@@ -237,7 +244,11 @@ class EnergyPrice(_TimedEvent):
     household_energy_share: Share = Field(0.07, description="share of household spending on energy")
     pass_through: Share = Field(
         0.7,
-        description="share of the extra energy cost firms pass on to their (outside and public) buyers through prices (stated assumption; producer prices rose with energy costs in 2022)",
+        description="share of the extra energy cost firms pass on to their buyers through prices (stated assumption; producer prices rose with energy costs in 2022)",
+    )
+    pass_through_by_sector: dict[str, Share] = Field(
+        default_factory=lambda: {"energy": 1.0},
+        description="pass-through of named sectors (default: energy suppliers pass their fuel costs on in full, as tariffs and price clauses did)",
     )
     sectors: list[str] = Field(default_factory=list, description="sectors hit (empty: all, by their energy cost share)")
 
@@ -248,7 +259,8 @@ class EnergyPrice(_TimedEvent):
             return
         hit = effects.mask(self.sectors)
         effects.extra_cost[hit] += effects.energy_cost_share[hit] * self.price_rise * strength
-        effects.pass_through = max(effects.pass_through, self.pass_through)
+        shares = np.array([self.pass_through_by_sector.get(name, self.pass_through) for name in effects.sectors])
+        effects.pass_through = np.maximum(effects.pass_through, np.where(hit, shares, 0.0))
         effects.household_factor *= max(0.0, 1.0 - self.household_energy_share * self.price_rise * strength)
 
 

@@ -32,7 +32,7 @@ def check_month(model: BottropModel, before: dict[str, int | float]) -> None:
     # goods and money: every local sale is some local firm's purchase
     assert abs(flows.intermediate_sales - flows.local_purchases) <= 1e-9 * scale
     assert abs(flows.output - flows.final_sales - flows.intermediate_sales) <= 1e-9 * scale
-    assert abs(flows.value_added - (flows.output - flows.local_purchases - flows.imports)) <= 1e-9 * scale
+    assert abs(flows.value_added - (flows.output + flows.price_pass_through - flows.local_purchases - flows.imports)) <= 1e-9 * scale
     assert abs(flows.cash_flow - (flows.final_sales + flows.price_pass_through - flows.imports - flows.wages - flows.fixed_costs)) <= 1e-9 * scale
     change = after["liquidity"] - before["liquidity"]
     inflows = flows.startup_capital + flows.public_funds + flows.mine_subsidies

@@ -256,7 +256,7 @@ def test_schema_prints_the_json_schema(capsys):
     code, stdout, _ = run_cli(capsys, "schema")
     assert code == 0
     schema = json.loads(stdout)
-    assert set(schema["properties"]) == set(Scenario.model_fields)
+    assert set(schema["properties"]) == {*Scenario.model_fields, "extends"}  # extends: inheritance, resolved when loading
     assert schema["additionalProperties"] is False
     assert schema["properties"]["seed"]["minimum"] == 0
     mine = schema["$defs"]["MineSpec"]["properties"]

@@ -106,3 +106,9 @@ def test_bad_override_is_refused_naming_the_field(override, field):
     with pytest.raises(ScenarioError) as caught:
         load_scenario(SCENARIOS / "closure_2018.toml", [override])
     assert caught.value.field == field
+
+
+def test_an_invalid_set_value_is_blamed_on_the_command_line():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(SCENARIOS / "closure_2018.toml", ["mine.staff=-5"])
+    assert caught.value.file.startswith("--set") and "closure_2018.toml" in caught.value.file

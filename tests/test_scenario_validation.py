@@ -417,6 +417,8 @@ def valid_values(leaf: Leaf) -> st.SearchStrategy[Any] | None:
         floats = st.floats(low, high, exclude_min="gt" in limits, allow_nan=False)
         return st.one_of(floats, st.integers(math.ceil(low), math.floor(high)).filter(lambda v: v > low or "gt" not in limits))
     if kind is str:
+        if leaf.loc[-1] == "sector" and leaf.loc[0] == "shocks":
+            return st.sampled_from(DEFAULT_SECTORS)  # checked against the sector table
         if limits.get("pattern") == YEAR_MONTH_PATTERN:
             return MONTHS
         if "pattern" in limits:
@@ -564,7 +566,7 @@ def test_toml_syntax_error_is_refused_with_its_line(tmp_path, text):
 
 def test_missing_scenario_file_is_refused(tmp_path):
     file = tmp_path / "nowhere.toml"
-    assert "existing scenario file" in assert_names(refusal(file), file, "<file>", str(file))
+    assert "an existing TOML file" in assert_names(refusal(file), file, "<file>", str(file))
 
 
 def test_folder_instead_of_a_file_is_refused(tmp_path):

@@ -100,3 +100,39 @@ def test_overlapping_shocks_compound():
 @pytest.mark.parametrize("shock", [DemandRecession(type="demand_recession"), EnergyPrice(type="energy_price")])
 def test_presets_are_documented_years(shock):
     assert shock.start in ("2020-03", "2022-03")
+
+
+def test_energy_suppliers_pass_their_costs_on_and_survive_the_2022_shock():
+    shocked, twin = pair([{"type": "energy_price"}], end="2024-12")
+    assert shocked.loc["2023-06", "output_energy"] > 0.8 * twin.loc["2023-06", "output_energy"]
+    assert shocked.loc["2022-06", "employment_energy"] > 0.9 * twin.loc["2022-06", "employment_energy"]
+
+
+def test_unknown_sector_names_in_shocks_are_refused():
+    from bottrop_sim import ScenarioError
+
+    for shock, field in (
+        ({"type": "key_employer_failure", "start": "2019-01", "sector": "logistic"}, "shocks[0].sector"),
+        ({"type": "energy_price", "sectors": ["energie"]}, "shocks[0].sectors"),
+        ({"type": "demand_recession", "sector_multipliers": {"hotels": 2.0}}, "shocks[0].sector_multipliers.hotels"),
+    ):
+        with pytest.raises(ScenarioError) as caught:
+            scenario_from_dict({"shocks": [shock]}, "x.toml")
+        assert caught.value.field == field and "logistics" in caught.value.allowed
+
+
+@pytest.mark.parametrize("speed", [0.5, 1.0, 2.0])
+def test_phase_down_speed_starts_from_the_first_point(speed):
+    from bottrop_sim.shocks import MineClosure
+
+    closure = MineClosure(type="mine_closure", speed=speed)
+    first = month_number("2015-01")
+    assert closure.staff(first, 3267) == 3267  # no jump at the start, whatever the speed
+    assert closure.closure_month() == round(first + (month_number("2018-12") - first) / speed)
+    assert closure.producing(closure.closure_month()) and not closure.producing(closure.closure_month() + 1)
+
+
+def test_a_region_without_the_mine_has_no_mining():
+    frame = simulate(scenario_from_dict({"end": "2019-12", "mine": {"enabled": False}})).timeseries
+    assert (frame["output_mining"] == 0).all() and (frame["mine_employment"] == 0).all()
+    assert 28_500 < frame["employment_workplace"].iloc[0] < 29_700  # 32,975 less the mine and its local suppliers' share

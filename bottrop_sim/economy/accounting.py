@@ -123,7 +123,7 @@ def trade(
     final_demand: np.ndarray,
     capacity: np.ndarray | None,
     extra_import_per_output: np.ndarray | None = None,
-    pass_through: float = 0.0,
+    pass_through: np.ndarray | None = None,
 ) -> MonthFlows:
     """One month of orders, production and payments; updates firm arrays in place.
 
@@ -136,8 +136,9 @@ def trade(
         capacity: maximum output per slot (EUR), or None for no limit (static mode).
         extra_import_per_output: extra inputs bought outside per EUR of output this
             month (e.g. dearer energy), per slot, or None.
-        pass_through: share 0..1 of that extra cost firms recover through higher
-            prices from their final buyers (ledger: ``price_pass_through``).
+        pass_through: share 0..1 per slot of that extra cost firms recover through
+            higher prices (ledger: ``price_pass_through``; it counts as output in
+            value added).
 
     Returns:
         The month's aggregate flows.
@@ -158,7 +159,7 @@ def trade(
     if extra_import_per_output is not None:
         extra = output * extra_import_per_output[:n]
         imports = imports + extra
-        recovered = pass_through * extra
+        recovered = extra * (pass_through[:n] if pass_through is not None else 0.0)
     wages = firms.headcount[:n] * firms.wage[:n]
     fixed = firms.fixed_costs[:n]
     final_sales = demand * fill[:n]
@@ -172,6 +173,8 @@ def trade(
     firms.output[:n] = output
     firms.liquidity[:n] += cash
     value_added = output - local_purchases - imports
+    if recovered is not None:
+        value_added = value_added + recovered  # the price rise is part of the value of output
     return MonthFlows(
         final_demand=float(demand.sum()),
         final_sales=float(final_sales.sum()),

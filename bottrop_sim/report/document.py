@@ -348,8 +348,8 @@ def _resilience_section(comparison: pd.DataFrame, indicators: pd.DataFrame, scen
     replications = indicators[indicators["indicator"].isin(names)]
     scales = {item.name: scale_for(item.unit, float(summary.loc[summary["indicator"] == item.name, "mean"].abs().max()), lang) for item in measures}
     factors = {name: scale.factor for name, scale in scales.items()}
-    shown = summary.assign(**{key: summary[key] * summary["indicator"].map(factors) for key in ("mean", "ci_low", "ci_high")})
-    shown_replications = replications.assign(value=replications["value"] * replications["indicator"].map(factors))
+    shown = summary.assign(**{key: summary[key] * summary["indicator"].map(factors).astype(float) for key in ("mean", "ci_low", "ci_high")})
+    shown_replications = replications.assign(value=replications["value"].astype(float) * replications["indicator"].map(factors).astype(float))
     panels = {item.name: (item.label, scales[item.name].label) for item in measures}
     figure = resilience_chart(shown, shown_replications, scenarios, panels, lang)
     header = f"<th scope='col'>{escape(text(lang, 'scenario'))}</th>" + "".join(f"<th scope='col'>{escape(item.label)}</th>" for item in measures)

@@ -45,9 +45,15 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     """
     file = Path(path)
     data = read_with_parents(file)
-    if overrides:
-        data = apply_overrides(data, overrides)
-    return scenario_from_dict(data, source=file)
+    if not overrides:
+        return scenario_from_dict(data, source=file)
+    try:
+        return scenario_from_dict(apply_overrides(data, overrides), source=file)
+    except ScenarioError as error:
+        given = [text.split("=", 1)[0].strip() for text in overrides]
+        if any(error.field == path or error.field.startswith((path + ".", path + "[")) for path in given):
+            raise ScenarioError(f"--set (on {file})", error.field, error.value, error.allowed) from None
+        raise
 
 
 def scenario_from_dict(data: dict[str, Any], source: str | Path = "<dict>", *, strict: bool = True) -> Scenario:
@@ -101,6 +107,12 @@ def _reject_nan(value: Any, source: str | Path, loc: tuple[Any, ...]) -> None:
             _reject_nan(item, source, (*loc, i))
 
 
+def _given(data: dict[str, Any], index: int) -> dict[str, Any]:
+    """The fields a scenario file gave for its shock number ``index`` (defaults excluded)."""
+    shocks = data.get("shocks") or []
+    return shocks[index] if index < len(shocks) and isinstance(shocks[index], dict) else {}
+
+
 def _check_against_table(scenario: Scenario, source: str | Path, data: dict[str, Any]) -> None:
     """Sector names in the scenario must exist in its sector table."""
     table = load_sector_table(scenario.economy.sector_table)
@@ -109,6 +121,16 @@ def _check_against_table(scenario: Scenario, source: str | Path, data: dict[str,
     for sector in purchases:
         if sector not in table.sectors:
             raise ScenarioError(source, f"mine.local_purchases_eur_month.{sector}", sector, known)
+    for i, shock in enumerate(scenario.shocks):
+        names = [("sectors", s) for s in getattr(shock, "sectors", [])]
+        names += [("sector_multipliers", s) for s in getattr(shock, "sector_multipliers", {})]
+        names += [("pass_through_by_sector", s) for s in getattr(shock, "pass_through_by_sector", {})]
+        if getattr(shock, "sector", None) is not None:
+            names.append(("sector", shock.sector))
+        for field, sector in names:
+            if sector not in table.sectors and not (field == "pass_through_by_sector" and "pass_through_by_sector" not in _given(data, i)):
+                suffix = "" if field == "sector" else f".{sector}" if field != "sectors" else ""
+                raise ScenarioError(source, f"shocks[{i}].{field}{suffix}", sector, known)
     for sector in scenario.economy.final_demand_scale:
         if sector not in table.sectors:
             raise ScenarioError(source, f"economy.final_demand_scale.{sector}", sector, known)

@@ -44,7 +44,7 @@ class EconomySpec(_Section):
 class MineSpec(_Section):
     """The mine (Bergwerk Prosper-Haniel) before any closure shock."""
 
-    enabled: bool = Field(True, description="whether the region has the mine")
+    enabled: bool = Field(True, description="whether the region has the mine (false: the table's mine sector has no final demand either)")
     sector: str = Field(
         "mining",
         pattern=r"^[a-z][a-z0-9_]{0,39}$",

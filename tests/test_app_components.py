@@ -1,0 +1,399 @@
+"""The workshop app without a browser: components rendered with ``solara.render``, and the pieces under them.
+
+What must hold (issue #6): step, reset, and a changed lever changing the next run;
+both panels move in lockstep from the same seed; invalid entries give a message
+next to the control; the exported scenario file loads with ``load_scenario``.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+solara = pytest.importorskip("solara")
+ipyvuetify = pytest.importorskip("ipyvuetify")
+
+from ipywidgets import Widget  # noqa: E402
+
+from bottrop_sim import load_scenario, simulate  # noqa: E402
+from bottrop_sim.app.export import scenario_toml, timeseries_csv  # noqa: E402
+from bottrop_sim.app.levers import LEVER_BY_PATH, LEVERS, check_entry, lever_values, panel_scenario, schema_range  # noqa: E402
+from bottrop_sim.app.main import App  # noqa: E402
+from bottrop_sim.app.runs import PanelRun, advance  # noqa: E402
+from bottrop_sim.app.scoring import KEY_INDICATORS, RESILIENCE, rows  # noqa: E402
+from bottrop_sim.app.state import PANELS, Workshop, scenario_catalog  # noqa: E402
+from bottrop_sim.app.texts import SCENARIOS, TEXT, month_text, parse_number, scenario_description  # noqa: E402
+
+from .conftest import SCENARIOS as SCENARIO_FOLDER  # noqa: E402
+
+pytestmark = pytest.mark.timeout(300)
+
+# --------------------------------------------------------------------------- helpers
+
+
+def descendants(root: Widget):
+    """``root`` and every widget inside it (children and other widget-valued traits)."""
+    stack, seen = [root], set()
+    while stack:
+        widget = stack.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        yield widget
+        for name in widget.keys:
+            value = getattr(widget, name, None)
+            items = value if isinstance(value, list | tuple) else [value]
+            stack.extend(item for item in items if isinstance(item, Widget))
+
+
+def with_class(root: Widget, css: str, kind=Widget) -> list:
+    """Widgets of type ``kind`` under ``root`` whose CSS classes include ``css``."""
+    return [w for w in descendants(root) if isinstance(w, kind) and css in (getattr(w, "class_", None) or "").split()]
+
+
+def one(root: Widget, css: str, kind=Widget):
+    found = with_class(root, css, kind)
+    assert len(found) == 1, f"expected one {kind.__name__} with class {css}, got {len(found)}"
+    return found[0]
+
+
+def texts(root: Widget) -> list[str]:
+    """All text shown under ``root`` (the string children of its widgets)."""
+    return [child for w in descendants(root) for child in (getattr(w, "children", None) or []) if isinstance(child, str)]
+
+
+def type_into(field, text: str) -> None:
+    """Type into a Solara InputText and press Enter."""
+    field.v_model = text
+    field.fire_event("keyup.enter", None)
+
+
+@pytest.fixture
+def app():
+    """The page rendered without a browser, with its session state."""
+    state = Workshop(SCENARIO_FOLDER)
+    box, rc = solara.render(App(state), handle_error=False)
+    yield box, state
+    state.playing.set(False)
+    rc.close()
+
+
+def date_text(root) -> str:
+    return one(root, "bs-date", ipyvuetify.Html).children[0]
+
+
+def click(root, css: str) -> None:
+    one(root, css, ipyvuetify.Btn).click()
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_opens_on_the_default_closure_scenario_ready_to_play(app):
+    rc, state = app
+    assert state.scenario_name.value == "closure_2018"
+    assert one(rc, "bs-select-scenario", ipyvuetify.Select).v_model == "closure_2018"
+    assert one(rc, "bs-select-governance-mode-A", ipyvuetify.Select).v_model == "none"
+    assert one(rc, "bs-select-governance-mode-B", ipyvuetify.Select).v_model == "alliance"
+    assert date_text(rc) == "Start: Jan. 2015"
+    assert not one(rc, "bs-play", ipyvuetify.Btn).disabled
+    assert state.runs["A"].value.seed == state.runs["B"].value.seed == 20181221
+
+
+def test_step_advances_both_panels_in_lockstep(app):
+    rc, state = app
+    before = {p: state.runs[p].value.snapshot.now["employment"] for p in PANELS}
+    click(rc, "bs-step")
+    assert date_text(rc) == "Juni 2015"
+    assert [state.runs[p].value.months_done for p in PANELS] == [6, 6]
+    click(rc, "bs-step")
+    assert date_text(rc) == "Dez. 2015"
+    snapshots = state.snapshots()
+    assert [len(s.timeseries) for s in snapshots.values()] == [12, 12]
+    assert all(s.timeseries["date"].iloc[-1] == "2015-12" for s in snapshots.values())
+    after = {p: snapshots[p].now["employment"] for p in PANELS}
+    assert after != before  # the mine sheds staff from 2015 on
+    figures = texts(one(rc, "bs-panel-A", ipyvuetify.Card))
+    assert f"{after['A']:,.0f}".replace(",", ".") in figures  # German thousands point
+
+
+def test_reset_goes_back_to_the_start_and_replays_identically(app):
+    rc, state = app
+    click(rc, "bs-step")
+    first = {p: state.runs[p].value.snapshot.timeseries.copy() for p in PANELS}
+    click(rc, "bs-step")
+    click(rc, "bs-reset")
+    assert date_text(rc) == "Start: Jan. 2015"
+    assert [state.runs[p].value.months_done for p in PANELS] == [0, 0]
+    click(rc, "bs-step")
+    for panel in PANELS:
+        pd.testing.assert_frame_equal(state.runs[panel].value.snapshot.timeseries, first[panel])
+
+
+def test_a_changed_lever_changes_the_next_run(app):
+    rc, state = app
+    state.interval.set(12)
+    for _ in range(4):  # to 2018-12: the alliance (founded 2017-03) is running
+        click(rc, "bs-step")
+    before = {p: state.runs[p].value.snapshot.timeseries.copy() for p in PANELS}
+    assert before["B"]["alliance_members"].iloc[-1] > 0
+
+    click(rc, "bs-levers-toggle-B")
+    lever = one(rc, "bs-lever-governance-alliance-founding-members")
+    assert "bs-lever-B" in lever.class_.split()
+    type_into(one(lever, "bs-entry-number", ipyvuetify.TextField), "150")
+    assert state.settings["B"].value["governance.alliance.founding_members"] == 150
+    assert state.dirty.value
+    assert TEXT["de"]["pending"] in texts(rc)  # mid-run: the change waits for a reset
+    assert state.runs["B"].value.months_done == 48  # the running run is untouched
+
+    click(rc, "bs-reset")
+    for _ in range(4):
+        click(rc, "bs-step")
+    after = {p: state.runs[p].value.snapshot.timeseries for p in PANELS}
+    pd.testing.assert_frame_equal(after["A"], before["A"])  # A's settings did not change
+    assert after["B"]["alliance_members"].iloc[-1] != before["B"]["alliance_members"].iloc[-1]
+    assert state.runs["B"].value.scenario.governance.alliance.founding_members == 150
+
+
+def test_a_changed_governance_before_the_start_applies_when_stepping(app):
+    rc, state = app
+    one(rc, "bs-select-governance-mode-A", ipyvuetify.Select).v_model = "city_led"
+    assert state.dirty.value and TEXT["de"]["pending_start"] in texts(rc)
+    click(rc, "bs-step")
+    assert state.runs["A"].value.scenario.governance.mode == "city_led"
+    assert state.runs["B"].value.scenario.governance.mode == "alliance"
+    assert not state.dirty.value
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [("viele", "Bitte eine Zahl eingeben."), ("99999", "Erlaubt: 0 bis 5.000 Betriebe."), ("12,5", "Bitte eine ganze Zahl eingeben.")],
+)
+def test_invalid_entries_show_a_message_next_to_the_control(app, entry, message):
+    rc, state = app
+    click(rc, "bs-levers-toggle-B")
+    lever = one(rc, "bs-lever-governance-alliance-founding-members")
+    field = one(lever, "bs-entry-number", ipyvuetify.TextField)
+    type_into(field, entry)
+    lever = one(rc, "bs-lever-governance-alliance-founding-members")
+    assert message in texts(lever)
+    assert one(lever, "bs-entry-number", ipyvuetify.TextField).error
+    assert state.settings["B"].value["governance.alliance.founding_members"] == 60  # unchanged
+    assert not state.dirty.value
+
+
+def test_invalid_month_and_seed_entries_are_refused_with_a_message(app):
+    rc, state = app
+    click(rc, "bs-levers-toggle-B")
+    lever = one(rc, "bs-lever-governance-alliance-start")
+    type_into(one(lever, "bs-entry", ipyvuetify.TextField), "März 2017")
+    assert TEXT["de"]["month_expected"] in texts(one(rc, "bs-lever-governance-alliance-start"))
+    type_into(one(rc, "bs-seed", ipyvuetify.TextField), "-3")
+    assert any(text.startswith("Erlaubt: 0 bis") for text in texts(rc))
+    assert state.seed.value == 20181221
+
+
+def test_language_switch_changes_labels_and_number_formats(app):
+    rc, state = app
+    click(rc, "bs-step")
+    one(rc, "bs-language", ipyvuetify.BtnToggle).v_model = 1  # the second button: EN (the browser test clicks it)
+    assert state.lang.value == "en"
+    shown = texts(rc)
+    assert "Play" in shown and "Reset" in shown and "Supply network" in shown
+    assert date_text(rc) == "Jun 2015"
+    employment = state.runs["A"].value.snapshot.now["employment"]
+    assert f"{employment:,.0f}" in texts(one(rc, "bs-panel-A", ipyvuetify.Card))  # English thousands comma
+    assert one(rc, "bs-select-governance-mode-B", ipyvuetify.Select).items[2]["text"] == "business alliance of firms"
+
+
+def test_every_tab_renders_without_a_problem_message(app):
+    rc, state = app
+    state.interval.set(12)
+    for _ in range(5):
+        click(rc, "bs-step")
+    tabs = one(rc, "bs-tab-series", ipyvuetify.Tab)
+    bar = next(w for w in descendants(rc) if isinstance(w, ipyvuetify.Tabs) and tabs in w.children)
+    for index, name in enumerate(("series", "network", "scorecard", "alliance", "export")):
+        bar.v_model = index  # what clicking the tab does in the browser
+        assert state.tab.value == index
+        content = texts(rc)
+        assert TEXT["de"]["view_failed"] not in content, name
+        if name in ("series", "network", "alliance"):
+            assert with_class(rc, f"bs-chart-{name}"), name
+        if name == "export":
+            assert "Szenario A (TOML)" in content and "Zeitreihen (CSV)" in content
+    state.tab.set(2)
+    table = [w for w in descendants(rc) if "bs-scorecard" in str(getattr(w, "unsafe_innerHTML", ""))]
+    assert table and "Widerstandsfähigkeit" in table[0].unsafe_innerHTML
+
+
+def test_play_runs_to_the_end_in_a_worker_thread(app):
+    rc, state = app
+    state.interval.set(12)
+    click(rc, "bs-play")
+    deadline = time.time() + 120
+    while not state.finished and time.time() < deadline:
+        time.sleep(0.2)
+    assert state.finished
+    deadline = time.time() + 10
+    while state.playing.value and time.time() < deadline:
+        time.sleep(0.05)
+    assert not state.playing.value
+    assert [state.runs[p].value.months_done for p in PANELS] == [252, 252]
+    assert date_text(rc) == "Dez. 2035"
+    assert one(rc, "bs-play", ipyvuetify.Btn).disabled
+
+
+def test_a_failing_action_becomes_a_message_not_a_traceback(app):
+    rc, state = app
+
+    def broken():
+        raise RuntimeError("boom")
+
+    state.guarded("Test", broken)()
+    assert state.problem.value == TEXT["de"]["problem"].format(what="Test")
+    assert state.problem.value in texts(rc)
+
+
+# --------------------------------------------------------------------------- the pieces
+
+
+def test_runs_equal_simulate_with_the_same_seed(closure_scenario):
+    run = PanelRun(closure_scenario, seed=5)
+    while advance([run], 12):
+        pass
+    expected = simulate(closure_scenario, seed=5).timeseries
+    pd.testing.assert_frame_equal(run.snapshot.timeseries, expected)
+    twin = simulate(closure_scenario.without_shocks(), seed=5).timeseries
+    pd.testing.assert_frame_equal(run.snapshot.twin, twin)
+
+
+def test_panels_differ_only_by_their_settings(closure_scenario):
+    alliance = closure_scenario.model_copy(update={"governance": closure_scenario.governance.model_copy(update={"mode": "alliance"})})
+    runs = [PanelRun(closure_scenario, 3), PanelRun(alliance, 3)]
+    assert advance(runs, 36) == 36
+    a, b = (run.snapshot.timeseries for run in runs)
+    founded = a.index[a["date"] == "2017-03"][0]
+    economy = ["employment_workplace", "unemployed", "value_added_eur", "firms", "co2_t"]
+    pd.testing.assert_frame_equal(a.loc[: founded - 1, economy], b.loc[: founded - 1, economy])  # common random numbers until the alliance acts
+    assert not a.loc[founded:, economy].equals(b.loc[founded:, economy])
+
+
+def test_network_layout_is_computed_once_and_links_are_the_heaviest(closure_scenario):
+    run = PanelRun(closure_scenario, seed=1)
+    start = run.snapshot.firms.xy.copy()
+    graph = run.model.supply_network()
+    weights = sorted((w for _, _, w in graph.edges(data="weight")), reverse=True)[:50]
+    links = run.strongest_links(50)
+    flows = sorted((graph.edges[int(s), int(b)]["weight"] for s, b in links), reverse=True)
+    np.testing.assert_allclose(flows, weights)  # before any search or brokerage the links are the graph's edges
+    advance([run], 60)
+    moved = run.snapshot.firms.xy
+    np.testing.assert_array_equal(moved[: len(start)], start)  # old firms keep their place
+    assert len(moved) == len(run.snapshot.firms.sector)
+
+
+def test_scorecard_rows_give_a_minus_b_and_the_better_panel(closure_scenario):
+    alliance = closure_scenario.model_copy(update={"governance": closure_scenario.governance.model_copy(update={"mode": "alliance"})})
+    runs = {"A": PanelRun(closure_scenario, 2), "B": PanelRun(alliance, 2)}
+    advance(list(runs.values()), 60)
+    snapshots = {p: r.snapshot for p, r in runs.items()}
+    lines = {row.name: row for row in rows(snapshots, "en", RESILIENCE + KEY_INDICATORS)}
+    employment = [snapshots[p].timeseries["employment_workplace"].iloc[-12:].mean() for p in ("A", "B")]
+    assert lines["employment"].values == {"A": f"{employment[0]:,.0f}", "B": f"{employment[1]:,.0f}"}
+    assert lines["employment"].difference == f"{employment[0] - employment[1]:+,.0f}"
+    assert lines["employment"].better == ("A" if employment[0] > employment[1] else "B")
+    assert lines["resistance"].values["A"].endswith("%") and lines["resistance"].values["A"].startswith("-")
+    assert lines["alliance_trust"].values["A"] == "–"  # no alliance, no trust to measure
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIO_FOLDER.glob("*.toml")))
+def test_exported_scenario_files_load_back_unchanged(tmp_path, name):
+    scenario = load_scenario(SCENARIO_FOLDER / f"{name}.toml")
+    path = tmp_path / f"{name}_export.toml"
+    path.write_text(scenario_toml(scenario, comment=["exported in a test"]), encoding="utf-8")
+    assert "extends" not in tomllib.loads(path.read_text(encoding="utf-8"))
+    assert load_scenario(path) == scenario
+
+
+def test_exported_panel_settings_load_and_run(tmp_path):
+    base = load_scenario(SCENARIO_FOLDER / "closure_2018.toml")
+    values = {**lever_values(base), "governance.mode": "hybrid", "governance.alliance.founding_members": 90, "governance.hybrid.cost_reduction_share": 0.5}
+    scenario = panel_scenario(base, values, SCENARIO_FOLDER / "closure_2018.toml")
+    path = tmp_path / "panel.toml"
+    path.write_text(scenario_toml(scenario, name="closure_2018_b_hybrid"), encoding="utf-8")
+    loaded = load_scenario(path)
+    assert loaded.governance.mode == "hybrid" and loaded.governance.alliance.founding_members == 90
+    assert loaded.model_copy(update={"name": scenario.name}) == scenario
+
+
+def test_time_series_csv_loads_with_pandas(closure_scenario):
+    run = PanelRun(closure_scenario, 1)
+    advance([run], 6)
+    table = pd.read_csv(io.StringIO(timeseries_csv({"A": run.snapshot})))
+    assert set(table["run"]) == {"scenario", "counterfactual"}
+    assert len(table) == 12 and table["panel"].eq("A").all()
+    np.testing.assert_allclose(table.loc[table["run"] == "scenario", "employment_workplace"], run.snapshot.timeseries["employment_workplace"])
+
+
+# --------------------------------------------------------------------------- words, numbers, checks
+
+
+@pytest.mark.parametrize(
+    ("entry", "lang", "value"),
+    [
+        ("1.500.000", "de", 1_500_000),
+        ("0,5", "de", 0.5),
+        ("0.5", "de", 0.5),
+        ("1,500,000", "en", 1_500_000),
+        ("2.75", "en", 2.75),
+        (" 60 ", "de", 60),
+        ("abc", "en", None),
+        ("", "de", None),
+    ],
+)
+def test_typed_numbers_are_read_as_people_write_them(entry, lang, value):
+    assert parse_number(entry, lang) == value
+
+
+def test_lever_checks_use_the_schema_range_in_shown_units():
+    trust = LEVER_BY_PATH["governance.alliance.initial_trust"]
+    assert check_entry(trust, "40", "de") == (0.4, None)
+    assert check_entry(trust, "140", "de") == (None, "Erlaubt: 0 bis 100 %.")
+    budget = LEVER_BY_PATH["governance.city.budget_eur_year"]
+    assert check_entry(budget, "2,5", "de") == (2_500_000.0, None)
+    assert schema_range("governance.alliance.founding_members") == (0, 5000)
+    for lever in LEVERS:
+        if lever.slider is not None:  # every slider position is a valid value
+            low, high = schema_range(lever.path)
+            assert low <= lever.stored(lever.slider[0]) and lever.stored(lever.slider[1]) <= high, lever.path
+
+
+def test_every_text_exists_in_both_languages():
+    assert set(TEXT["de"]) == set(TEXT["en"])
+    for lever in LEVERS:
+        assert set(lever.label) == set(lever.help) == set(lever.unit) == {"de", "en"}
+    for name in scenario_catalog(SCENARIO_FOLDER):
+        assert name in SCENARIOS, f"add a German and English description of {name} to bottrop_sim/app/texts.py"
+
+
+def test_descriptions_fall_back_to_the_file():
+    assert scenario_description("my_own", "de", "from the file") == "from the file"
+    assert month_text("2018-12", "de") == "Dez. 2018" and month_text("2018-03", "en") == "Mar 2018"
+
+
+def test_an_invalid_combination_is_reported_in_the_panel_and_not_applied(app):
+    rc, state = app
+    before = state.applied["A"].value
+    state.set_lever("A", "governance.mode", "city_led")
+    state.set_lever("A", "governance.city.targeting", "sectors")  # needs target sectors, which the app does not offer
+    problem = state.panel_problem["A"].value
+    assert problem is not None and problem.field == "governance.city.target_sectors"
+    assert state.applied["A"].value.governance.city.targeting == before.governance.city.targeting
+    assert any(text.startswith("Nicht übernommen:") for text in texts(one(rc, "bs-panel-A", ipyvuetify.Card)))
