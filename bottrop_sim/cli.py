@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("results", help="the sweep's results folder")
     analyze.add_argument("--out", default=None, help="output folder (default: RESULTS/analysis)")
     analyze.add_argument("--allow-incomplete", action="store_true", help="summarise the finished runs of an unfinished sweep (no sensitivity indices)")
+    app = commands.add_parser("app", help="start the workshop app (a browser app: two governance settings side by side)")
+    app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer only)")
+    app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    app.add_argument("--open", action="store_true", help="open the app in the default browser")
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files")
     commands.add_parser("schema", help="print the JSON schema of scenario files")
@@ -87,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "analyze":
             return _analyze(args)
+        if args.command == "app":
+            return _app(args)
         if args.command == "validate":
             return _validate(args.files)
         if args.command == "schema":
@@ -241,6 +247,23 @@ def _sweep(args: argparse.Namespace) -> int:
         f"{report.finished} runs in {report.seconds:.1f} s ({report.failed} failed), {report.skipped} already done of {report.total}; results in {args.out}"
         + (" (rerun with --retry-failed to run the failed ones again)" if report.failed else "")
     )
+    return EXIT_OK
+
+
+def _app(args: argparse.Namespace) -> int:
+    if not 1 <= args.port <= 65535:
+        raise ScenarioError("<command line>", "--port", args.port, "a port number from 1 to 65535")
+    try:
+        from bottrop_sim.app.server import AppUnavailableError, serve
+    except ImportError as error:
+        print(f"error: the app needs its extras: pip install 'bottrop-sim[app]' ({error})", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"bottrop_sim workshop app on http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
+    try:
+        serve(args.host, args.port, open_browser=args.open)
+    except AppUnavailableError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
 
 
