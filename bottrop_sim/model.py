@@ -119,7 +119,7 @@ class BottropModel(mesa.Model):
         final_demand = extend(table.final_demand, 0.0)
         for sector, factor in self.scenario.economy.final_demand_scale.items():
             final_demand[table.index(sector)] *= factor
-        if not spec.enabled and spec.sector in table.sectors:
+        if (not spec.enabled or spec.staff == 0) and spec.sector in table.sectors:
             final_demand[table.index(spec.sector)] = 0.0  # no mine: nobody mines coal (the table's mining row is the mine)
         self.sector_labour = extend(table.labour_per_output, 1.0 / spec.output_per_staff_eur_month)
         self.sector_wage = extend(table.wage, spec.wage_eur_month)

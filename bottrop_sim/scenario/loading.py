@@ -128,7 +128,8 @@ def _check_against_table(scenario: Scenario, source: str | Path, data: dict[str,
         if getattr(shock, "sector", None) is not None:
             names.append(("sector", shock.sector))
         for field, sector in names:
-            if sector not in table.sectors and not (field == "pass_through_by_sector" and "pass_through_by_sector" not in _given(data, i)):
+            defaulted = field in ("pass_through_by_sector", "sector_multipliers") and field not in _given(data, i)
+            if sector not in table.sectors and not defaulted:  # defaults name the default table's sectors; absent ones are ignored
                 suffix = "" if field == "sector" else f".{sector}" if field != "sectors" else ""
                 raise ScenarioError(source, f"shocks[{i}].{field}{suffix}", sector, known)
     for sector in scenario.economy.final_demand_scale:

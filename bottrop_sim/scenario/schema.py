@@ -34,7 +34,7 @@ class EconomySpec(_Section):
     suppliers_per_input: int = Field(3, ge=1, le=50, description="local suppliers a firm draws per input sector (size-biased)")
     mine_suppliers_per_input: int = Field(25, ge=1, le=500, description="local suppliers the mine draws per input sector")
     final_demand_scale: dict[str, Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]] = Field(
-        default_factory=dict, description="factor on the table's final demand of named sectors (e.g. mining = 0 for Bottrop without the mine)"
+        default_factory=dict, description="factor on the table's final demand of named sectors (for Bottrop without the mine use mine.enabled = false)"
     )
     spare_capacity_share: float = Field(
         0.10, ge=0.0, le=2.0, allow_inf_nan=False, description="output a firm can add with its staff before hiring, share of baseline output"
@@ -44,7 +44,7 @@ class EconomySpec(_Section):
 class MineSpec(_Section):
     """The mine (Bergwerk Prosper-Haniel) before any closure shock."""
 
-    enabled: bool = Field(True, description="whether the region has the mine (false: the table's mine sector has no final demand either)")
+    enabled: bool = Field(True, description="whether the region has the mine (false, or staff = 0: the table's mine sector has no final demand either)")
     sector: str = Field(
         "mining",
         pattern=r"^[a-z][a-z0-9_]{0,39}$",
