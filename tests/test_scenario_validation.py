@@ -29,12 +29,14 @@ from bottrop_sim.calendar import YEAR_MONTH_PATTERN
 from bottrop_sim.economy.sector_table import REQUIRED_COLUMNS, default_table_path, load_sector_table
 from bottrop_sim.errors import ScenarioError, ScenarioErrors
 from bottrop_sim.scenario import Scenario, load_scenario, scenario_from_dict
+from bottrop_sim.scenario.governance import CitySpec
 from bottrop_sim.shocks import SHOCK_TYPES, MineClosure
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 DEFAULT_SECTORS = load_sector_table().sectors
 SHARES = ("early_retirement_share", "transfer_share", "job_seeker_share")
+CITY_SHARES = ("diversification_grant_share", "retraining_share", "startup_grant_share")
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MODEST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -208,6 +210,15 @@ def scenario_with(loc: tuple[str | int, ...], value: Any, shock_kind: str = "min
     if loc[-1] in SHARES and isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
         for other in SHARES:
             data["shocks"][0][other] = (1.0 - value) / 2
+    if loc[:2] == ("governance", "city") and len(loc) == 3:  # keep the office's programme shares summing to 1
+        city = data.setdefault("governance", {}).setdefault("city", {})
+        if loc[-1] in CITY_SHARES and isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
+            for other in CITY_SHARES:
+                city[other] = (1.0 - value) / 2
+        if loc[-1] == "targeting" and value == "sectors":
+            city["target_sectors"] = [DEFAULT_SECTORS[1]]
+        if loc[-1] == "target_sectors":
+            city["targeting"] = "sectors"
     target: Any = data
     for item in loc[:-1]:
         target = target[item] if isinstance(item, int) else target.setdefault(item, {})
@@ -446,7 +457,7 @@ def loaded_value(scenario: Scenario, loc: tuple[str | int, ...]) -> Any:
 
 
 # scenario_with() keeps the cross-field rules of these models satisfied (start <= end, shares sum to 1)
-CROSS_FIELD_RULES_HANDLED = (Scenario, MineClosure)
+CROSS_FIELD_RULES_HANDLED = (Scenario, MineClosure, CitySpec)
 
 
 def valid_case(leaf: Leaf) -> Any:
