@@ -156,11 +156,13 @@ def test_workshop_session_in_headless_chromium(server, browser_page, tmp_path):
 
     # play: both panels advance together and differ
     page.locator(".bs-play").click()
-    page.get_by_text("Dez. 2019").wait_for(timeout=90_000)
+    page.wait_for_function("() => /20(1[6-9]|2[0-9])/.test(document.querySelector('.bs-date').textContent)", timeout=90_000)
+    playing = {panel: figures(page, panel) for panel in ("A", "B")}
     shoot(page, "app_playing")
     page.locator(".bs-date", has_text="Dez. 2035").wait_for(timeout=180_000)
     page.locator(".bs-play:not([disabled])").wait_for(state="detached")
     end = {panel: figures(page, panel) for panel in ("A", "B")}
+    assert playing["A"] != start["A"] and playing["B"] != start["B"]  # both advanced while playing
     assert end["A"] != start["A"] and end["B"] != start["B"]
     assert end["A"] != end["B"]
     assert len(end["A"]) == 4 and len(end["B"]) == 3  # the alliance panel shows its members
@@ -185,6 +187,7 @@ def test_workshop_session_in_headless_chromium(server, browser_page, tmp_path):
     jobs = page.locator(".bs-panel-A .bs-figure-value").first.inner_text()
     assert re.fullmatch(r"\d{1,3}(,\d{3})+", jobs), jobs  # English thousands separator
     assert page.get_by_text("Abbau von 3.267").count() == 0
+    time.sleep(0.6)  # let the tab's slide animation finish before the screenshot
     shoot(page, "app_english_export")
 
     # download the panels' scenario files and the time series

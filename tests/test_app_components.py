@@ -21,7 +21,8 @@ ipyvuetify = pytest.importorskip("ipyvuetify")
 from ipywidgets import Widget  # noqa: E402
 
 from bottrop_sim import load_scenario, simulate  # noqa: E402
-from bottrop_sim.app.export import scenario_toml, timeseries_csv  # noqa: E402
+from bottrop_sim.app.components import Guard  # noqa: E402
+from bottrop_sim.app.export import panel_description, scenario_toml, timeseries_csv  # noqa: E402
 from bottrop_sim.app.levers import LEVER_BY_PATH, LEVERS, check_entry, lever_values, panel_scenario, schema_range  # noqa: E402
 from bottrop_sim.app.main import App  # noqa: E402
 from bottrop_sim.app.runs import PanelRun, advance  # noqa: E402
@@ -261,6 +262,19 @@ def test_a_failing_action_becomes_a_message_not_a_traceback(app):
     assert state.problem.value in texts(rc)
 
 
+def test_a_failing_view_shows_a_message_instead_of_a_traceback():
+    @solara.component
+    def Broken(state):  # noqa: N802 - a Solara component
+        raise RuntimeError("boom")
+
+    box, rc = solara.render(Guard(Broken, None, "en"), handle_error=False)
+    try:
+        assert TEXT["en"]["view_failed"] in texts(box)
+        assert not any("boom" in text or "Traceback" in text for text in texts(box))
+    finally:
+        rc.close()
+
+
 # --------------------------------------------------------------------------- the pieces
 
 
@@ -327,10 +341,12 @@ def test_exported_panel_settings_load_and_run(tmp_path):
     values = {**lever_values(base), "governance.mode": "hybrid", "governance.alliance.founding_members": 90, "governance.hybrid.cost_reduction_share": 0.5}
     scenario = panel_scenario(base, values, SCENARIO_FOLDER / "closure_2018.toml")
     path = tmp_path / "panel.toml"
-    path.write_text(scenario_toml(scenario, name="closure_2018_b_hybrid"), encoding="utf-8")
+    described = scenario.model_copy(update={"description": panel_description(base, scenario, "B")})
+    path.write_text(scenario_toml(described, name="closure_2018_b_hybrid"), encoding="utf-8")
     loaded = load_scenario(path)
     assert loaded.governance.mode == "hybrid" and loaded.governance.alliance.founding_members == 90
-    assert loaded.model_copy(update={"name": scenario.name}) == scenario
+    assert "panel B: governance.mode = 'hybrid'; governance.alliance.founding_members = 90" in loaded.description
+    assert loaded.model_copy(update={"name": scenario.name, "description": scenario.description}) == scenario
 
 
 def test_time_series_csv_loads_with_pandas(closure_scenario):

@@ -1,0 +1,252 @@
+"""The app's charts, drawn with matplotlib's Figure API (no pyplot) and rendered to PNG bytes.
+
+The same figure is shown in the browser and downloaded as PNG, so what a
+workshop exports is what it saw. Fonts are sized for a projector at 1366x768;
+panel A is always blue, panel B always orange (Okabe-Ito colours, readable with
+colour-vision deficiencies), their counterfactual twins dashed in the same colour.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+from bottrop_sim.calendar import month_number
+from bottrop_sim.report.charts import LocaleFormatter
+from bottrop_sim.report.language import scale_for
+
+from .runs import PanelSnapshot
+from .texts import GOVERNANCE, SECTORS, number, t, word
+
+PANEL_COLOURS = {"A": "#0072B2", "B": "#D55E00"}
+SECTOR_COLOURS = (
+    "#000000",
+    "#8c564b",
+    "#7f7f7f",
+    "#bcbd22",
+    "#ff7f0e",
+    "#1f77b4",
+    "#9467bd",
+    "#17becf",
+    "#e377c2",
+    "#d62728",
+    "#2ca02c",
+    "#aec7e8",
+)
+"""Sector colours by sector index (the green retrofit activity, index 10 in the shipped table, is green)."""
+
+TITLE_FONT = 15
+TICK_FONT = 13
+LEGEND_FONT = 14
+DPI = 100
+WIDTH_INCHES = 13.3
+SERIES_HEIGHT_INCHES = 4.3
+NETWORK_HEIGHT_INCHES = 4.9
+ALLIANCE_HEIGHT_INCHES = 3.0
+
+SERIES: tuple[tuple[str, str, str], ...] = (
+    ("employment_workplace", "employment", "persons"),
+    ("unemployment_rate", "unemployment", "share 0..1"),
+    ("value_added_eur", "value_added", "EUR per month"),
+    ("firms", "firms", "count"),
+    ("co2_t", "co2", "t CO₂ per month"),
+)
+"""Time-series views: column, text key of the title, unit of the column."""
+
+
+def png_bytes(figure: Figure, dpi: int = DPI) -> bytes:
+    """Render a figure to PNG (Agg canvas, no pyplot state)."""
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
+    return buffer.getvalue()
+
+
+def _years(dates: pd.Series) -> np.ndarray:
+    """'YYYY-MM' dates as fractional years (2018-12 -> 2018.917), month starts."""
+    text = dates.astype(str)
+    return text.str.slice(0, 4).astype(int).to_numpy() + (text.str.slice(5, 7).astype(int).to_numpy() - 1) / 12.0
+
+
+def _horizon(snapshot: PanelSnapshot) -> tuple[float, float]:
+    start, end = month_number(snapshot.scenario.start), month_number(snapshot.scenario.end)
+    return start / 12.0, (end + 1) / 12.0
+
+
+def _time_axis(axes, snapshot: PanelSnapshot) -> None:
+    low, high = _horizon(snapshot)
+    axes.set_xlim(low, high)
+    span = high - low
+    axes.xaxis.set_major_locator(MultipleLocator(5 if span > 12 else 2 if span > 5 else 1))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f}"))
+
+
+def _tidy(axes) -> None:
+    axes.tick_params(labelsize=TICK_FONT)
+    axes.grid(True, alpha=0.3)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+
+
+def panel_label(panel: str, snapshot: PanelSnapshot, lang: str) -> str:
+    """'A: business alliance of firms' - a panel and its governance setting."""
+    return t(lang, "legend_panel", panel=panel, governance=word(GOVERNANCE, snapshot.scenario.governance.mode, lang))
+
+
+def counterfactual_note(snapshot: PanelSnapshot, lang: str) -> str:
+    """What the dashed lines are (the run without the closure, or without all shocks)."""
+    if not snapshot.scenario.shocks:
+        return t(lang, "no_counterfactual")
+    only_closure = all(shock.type == "mine_closure" for shock in snapshot.scenario.shocks)
+    return t(lang, "counterfactual_closure" if only_closure else "counterfactual_shocks")
+
+
+def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str) -> Figure:
+    """Employment, unemployment, value added, firms and CO2 of both panels, with their counterfactual twins dashed.
+
+    Args:
+        snapshots: panel name ("A", "B") -> snapshot (the same month in both).
+        lang: "de" or "en".
+    """
+    figure = Figure(figsize=(WIDTH_INCHES, SERIES_HEIGHT_INCHES), dpi=DPI)
+    grid = figure.subplots(2, 3, gridspec_kw={"left": 0.052, "right": 0.985, "top": 0.925, "bottom": 0.075, "wspace": 0.2, "hspace": 0.45})
+    first = next(iter(snapshots.values()))
+    for axes, (column, key, unit) in zip(grid.flat, SERIES, strict=False):
+        frames = [s.timeseries for s in snapshots.values()] + [s.twin for s in snapshots.values() if s.twin is not None]
+        values = [f[column].to_numpy(float) for f in frames if not f.empty]
+        magnitude = max((float(np.nanmax(np.abs(v))) for v in values if v.size), default=0.0)
+        scale = scale_for(unit, magnitude, lang)
+        for panel, snapshot in snapshots.items():
+            colour = PANEL_COLOURS.get(panel, "#333333")
+            if snapshot.twin is not None and not snapshot.twin.empty:
+                axes.plot(
+                    _years(snapshot.twin["date"]), snapshot.twin[column].to_numpy(float) * scale.factor, color=colour, linestyle="--", linewidth=1.6, alpha=0.8
+                )
+            if not snapshot.timeseries.empty:
+                axes.plot(_years(snapshot.timeseries["date"]), snapshot.timeseries[column].to_numpy(float) * scale.factor, color=colour, linewidth=2.6)
+        axes.set_title(f"{t(lang, key)} ({_per(scale.unit)})", fontsize=TITLE_FONT, loc="left")
+        axes.yaxis.set_major_formatter(LocaleFormatter(lang))
+        if not values:  # before the start: empty axes without a made-up scale
+            axes.set_yticks([])
+        _time_axis(axes, first)
+        _tidy(axes)
+    legend = grid.flat[-1]
+    legend.axis("off")
+    handles = [Line2D([], [], color=PANEL_COLOURS.get(p, "#333"), linewidth=3.5, label=_wrap(panel_label(p, s, lang), 30)) for p, s in snapshots.items()]
+    if first.scenario.shocks:
+        handles.append(Line2D([], [], color="#555555", linestyle="--", linewidth=1.8, label=_wrap(counterfactual_note(first, lang), 30)))
+    waiting = all(s.months_done == 0 for s in snapshots.values())
+    legend.legend(
+        handles=handles,
+        loc="lower left" if waiting else "center left",
+        bbox_to_anchor=(-0.08, 0.0, 1.08, 1.0),
+        fontsize=LEGEND_FONT,
+        frameon=False,
+        handlelength=2.2,
+    )
+    if waiting:
+        legend.text(0.02, 0.98, _wrap(t(lang, "press_play"), 34), fontsize=LEGEND_FONT, transform=legend.transAxes, va="top", color="#8a5300")
+    return figure
+
+
+def _per(unit: str) -> str:
+    """A unit in the short form of chart titles: 'EUR pro Monat' -> 'EUR/Monat', 'EUR per month' -> 'EUR/month'."""
+    return unit.replace(" pro ", "/").replace(" per ", "/")
+
+
+def _wrap(text: str, width: int) -> str:
+    words, lines, line = text.split(), [], ""
+    for item in words:
+        if line and len(line) + 1 + len(item) > width:
+            lines.append(line)
+            line = item
+        else:
+            line = f"{line} {item}".strip()
+    return "\n".join([*lines, line])
+
+
+def network_figure(snapshots: Mapping[str, PanelSnapshot], lang: str) -> Figure:
+    """The supply network of each panel: firms by sector, exited firms faded, alliance members ringed.
+
+    Args:
+        snapshots: panel -> snapshot.
+        lang: "de" or "en".
+    """
+    figure = Figure(figsize=(WIDTH_INCHES, NETWORK_HEIGHT_INCHES), dpi=DPI)
+    grid = figure.subplots(
+        1,
+        len(snapshots) + 1,
+        gridspec_kw={"width_ratios": [1.0] * len(snapshots) + [0.78], "left": 0.0, "right": 0.99, "top": 0.88, "bottom": 0.01, "wspace": 0.04},
+    )
+    sectors_seen: dict[int, str] = {}
+    for axes, (panel, snapshot) in zip(grid, snapshots.items(), strict=False):
+        firms = snapshot.firms
+        xy = firms.xy
+        pairs = firms.links
+        pairs = pairs[(pairs < len(xy)).all(axis=1)] if len(pairs) else pairs
+        if len(pairs):
+            axes.add_collection(LineCollection(np.stack([xy[pairs[:, 0]], xy[pairs[:, 1]]], axis=1), colors="#555555", linewidths=0.5, alpha=0.18, zorder=1))
+        size = 3.0 + 1.6 * np.sqrt(np.maximum(firms.headcount, 0))
+        gone = ~firms.alive
+        axes.scatter(xy[gone, 0], xy[gone, 1], s=26, c="#a0a0a0", marker="x", linewidths=1.1, zorder=3.5)
+        alive = firms.alive.copy()
+        colours = np.array([SECTOR_COLOURS[s % len(SECTOR_COLOURS)] for s in firms.sector[alive]])
+        axes.scatter(xy[alive, 0], xy[alive, 1], s=size[alive], c=colours, alpha=0.85, linewidths=0, zorder=3)
+        members = alive & firms.member
+        if members.any():
+            axes.scatter(xy[members, 0], xy[members, 1], s=2.2 * size[members] + 14, facecolors="none", edgecolors="black", linewidths=0.9, zorder=4)
+        if firms.mine_slot is not None and firms.alive[firms.mine_slot]:
+            axes.scatter([0.0], [0.0], s=size[firms.mine_slot], c=SECTOR_COLOURS[0], marker="s", zorder=5)
+        for s in np.unique(firms.sector[alive | gone]):
+            sectors_seen[int(s)] = firms.sector_names[s] if s < len(firms.sector_names) else str(s)
+        active = int(alive.sum()) - (1 if firms.mine_slot is not None and firms.alive[firms.mine_slot] else 0)
+        axes.set_title(f"{panel_label(panel, snapshot, lang)}\n{t(lang, 'firms_now')}: {number(active, lang)}", fontsize=TITLE_FONT)
+        axes.set_xlim(-1.4, 1.4)
+        axes.set_ylim(-1.38, 1.38)
+        axes.set_aspect("equal")
+        axes.axis("off")
+    legend = grid[-1]
+    legend.axis("off")
+    handles = [
+        Line2D([], [], marker="o", linestyle="", markersize=10, color=SECTOR_COLOURS[s % len(SECTOR_COLOURS)], label=word(SECTORS, name, lang))
+        for s, name in sorted(sectors_seen.items())
+    ]
+    handles += [
+        Line2D([], [], marker="o", linestyle="", markersize=11, markerfacecolor="none", markeredgecolor="black", markeredgewidth=1.5, label=t(lang, "member")),
+        Line2D([], [], marker="x", linestyle="", markersize=8, markeredgewidth=1.5, color="#a0a0a0", label=t(lang, "exited")),
+    ]
+    legend.legend(handles=handles, loc="center left", bbox_to_anchor=(-0.08, 0.5), fontsize=12.5, frameon=False, handletextpad=0.4, labelspacing=0.45)
+    return figure
+
+
+def alliance_figure(snapshots: Mapping[str, PanelSnapshot], lang: str) -> Figure:
+    """Members and trust of the alliance over time, panel A against panel B (settings without an alliance are left out)."""
+    figure = Figure(figsize=(WIDTH_INCHES, ALLIANCE_HEIGHT_INCHES), dpi=DPI)
+    members_axes, trust_axes = figure.subplots(1, 2, gridspec_kw={"left": 0.05, "right": 0.985, "top": 0.88, "bottom": 0.11, "wspace": 0.15})
+    first = next(iter(snapshots.values()))
+    for panel, snapshot in snapshots.items():
+        if snapshot.alliance is None or snapshot.timeseries.empty:
+            continue
+        years = _years(snapshot.timeseries["date"])
+        colour = PANEL_COLOURS.get(panel, "#333333")
+        members_axes.plot(years, snapshot.timeseries["alliance_members"].to_numpy(float), color=colour, linewidth=2.6, label=panel_label(panel, snapshot, lang))
+        trust = snapshot.timeseries["alliance_trust_mean"].to_numpy(float)
+        trust_axes.plot(years, trust, color=colour, linewidth=2.6)
+    members_axes.set_title(t(lang, "members_chart") + f" ({t(lang, 'firms')})", fontsize=TITLE_FONT, loc="left")
+    trust_axes.set_title(t(lang, "trust_chart") + " (0–1)", fontsize=TITLE_FONT, loc="left")
+    trust_axes.set_ylim(0.0, 1.0)
+    for axes in (members_axes, trust_axes):
+        axes.yaxis.set_major_formatter(LocaleFormatter(lang))
+        _time_axis(axes, first)
+        _tidy(axes)
+    if members_axes.get_legend_handles_labels()[0]:
+        members_axes.legend(fontsize=TICK_FONT, frameon=False, loc="upper left")
+    return figure

@@ -1,0 +1,84 @@
+"""The workshop app's page: ``solara run bottrop_sim.app.main:Page`` (or ``bottrop-sim app``).
+
+Layout for a projector at 1366x768: the header (title, scenario, language),
+the play controls, panels A and B side by side, then the views in tabs. Text
+is at least 15 px, key figures and the current month larger, so the page can be
+read from the back of a room; nothing is wider than the window.
+"""
+
+# ruff: noqa: N802 - Solara components are named in CapWords (solara run looks for `Page`)
+
+from __future__ import annotations
+
+import solara
+
+from .charts import PANEL_COLOURS
+from .components import Controls, Guard, Header, Panels
+from .state import Workshop
+from .texts import t
+from .views import Views
+
+CSS = f"""
+.bs-app {{ font-size: 17px; max-width: 1366px; margin: 0 auto; padding: 8px 14px 24px 14px; color: #1a1a1a; }}
+.bs-app .v-label, .bs-app .v-select__selection, .bs-app input, .bs-app .v-btn {{ font-size: 16px !important; }}
+.bs-app .v-btn {{ text-transform: none; letter-spacing: 0; }}
+.bs-title {{ font-size: 26px; font-weight: 700; line-height: 1.15; }}
+.bs-subtitle {{ font-size: 16px; color: #444; }}
+.bs-description {{ font-size: 15px; color: #333; margin-top: 2px; }}
+.bs-header {{ border-bottom: 1px solid #ddd; padding-bottom: 6px; }}
+.bs-controls .v-btn {{ min-height: 40px; }}
+.bs-play {{ min-width: 118px !important; font-weight: 700; }}
+.bs-date {{ font-size: 24px; font-weight: 700; }}
+.bs-note {{ font-size: 15px; color: #333; }}
+.bs-help {{ font-size: 14.5px; color: #4a4a4a; line-height: 1.3; }}
+.bs-lever-label {{ font-size: 16px; font-weight: 600; }}
+.bs-message {{ font-size: 15px; font-weight: 600; }}
+.bs-message-error {{ color: #b00020; }}
+.bs-message-notice {{ color: #8a5300; }}
+.bs-panel {{ border-top: 6px solid #999; }}
+.bs-panel .v-card__text {{ padding: 6px 12px 8px 12px !important; }}
+.bs-panel-A {{ border-top-color: {PANEL_COLOURS["A"]}; }}
+.bs-panel-B {{ border-top-color: {PANEL_COLOURS["B"]}; }}
+.bs-badge {{ display: inline-block; min-width: 40px; text-align: center; font-size: 24px; font-weight: 800; color: white;
+  border-radius: 6px; padding: 2px 10px; }}
+.bs-badge-A {{ background: {PANEL_COLOURS["A"]}; }}
+.bs-badge-B {{ background: {PANEL_COLOURS["B"]}; }}
+.bs-figure-value {{ font-size: 22px; font-weight: 700; line-height: 1.2; }}
+.bs-figure-caption {{ font-size: 14.5px; color: #444; }}
+.bs-levers {{ margin-top: 4px; }}
+.bs-entry-number input {{ text-align: right; }}
+.bs-tabs .v-tab, .bs-app .v-tab {{ font-size: 17px; text-transform: none; letter-spacing: 0; font-weight: 600; }}
+.bs-scorecard {{ border-collapse: collapse; width: 100%; font-size: 16px; }}
+.bs-scorecard th {{ text-align: right; padding: 4px 10px; border-bottom: 2px solid #444; background: #f4f4f4; }}
+.bs-scorecard th:first-child, .bs-scorecard td:first-child, .bs-scorecard .bs-unit, .bs-scorecard th:last-child {{ text-align: left; }}
+.bs-scorecard td {{ text-align: right; padding: 3px 10px; border-bottom: 1px solid #e3e3e3; white-space: nowrap; }}
+.bs-scorecard .bs-unit {{ white-space: normal; color: #444; font-size: 14.5px; }}
+.bs-scorecard .bs-group td {{ text-align: left; font-weight: 700; background: #fafafa; padding-top: 8px; }}
+.bs-scorecard th:nth-child(2), .bs-scorecard td:nth-child(2) {{ color: {PANEL_COLOURS["A"]}; font-weight: 600; }}
+.bs-scorecard th:nth-child(3), .bs-scorecard td:nth-child(3) {{ color: {PANEL_COLOURS["B"]}; font-weight: 600; }}
+.bs-better-A {{ color: {PANEL_COLOURS["A"]}; font-weight: 800; }}
+.bs-better-B {{ color: {PANEL_COLOURS["B"]}; font-weight: 800; }}
+.bs-project {{ font-size: 16px; }}
+.bs-chart img {{ max-width: 100%; height: auto; }}
+.v-menu__content .v-list-item__title {{ font-size: 16px; }}
+"""
+
+
+@solara.component
+def App(state: Workshop):
+    """The page's content for one session's state (tests render it with a state of their own)."""
+    version = state.version.value
+    solara.use_effect(lambda: state.drawn(version), [version])  # effects run once the redraw is done
+    solara.Title(t(state.lang.value, "title"))
+    solara.Style(CSS)
+    lang = state.lang.value
+    with solara.Column(classes=["bs-app"], gap="10px"):
+        for part in (Header, Controls, Panels, Views):
+            Guard(part, state, lang)
+
+
+@solara.component
+def Page():
+    """The workshop app: one :class:`~bottrop_sim.app.state.Workshop` per browser session."""
+    state = solara.use_memo(Workshop, [])
+    App(state)
