@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import warnings
 
 APP = "bottrop_sim.app.main:Page"
 DEFAULT_HOST = "127.0.0.1"
@@ -46,6 +47,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool
         from solara.__main__ import run
     except ImportError as error:
         raise AppUnavailableError(f"the workshop app needs the 'app' extra: pip install 'bottrop-sim[app]' ({error})") from None
+    # Solara warns on every first request over plain http that its session cookie cannot be
+    # samesite=none; on 127.0.0.1 or a room's local network that is expected and only noise.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     arguments = [APP, "--host", host, "--port", str(int(port)), "--production", "--no-check-version", "--theme-loader", "plain"]
     arguments.append("--open" if open_browser else "--no-open")
     run.main(args=arguments, prog_name="bottrop-sim app", standalone_mode=False)
