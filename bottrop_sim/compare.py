@@ -16,12 +16,12 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bottrop_sim.experiments.runner import worker_context
 from bottrop_sim.monitoring import REGISTRY, jobs_saved_cost, scorecard
 from bottrop_sim.provenance import git_revision, package_versions
 from bottrop_sim.scenario.schema import Scenario
@@ -93,7 +93,7 @@ def compare(
             if progress:
                 progress(done, len(tasks))
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
             futures = {pool.submit(run_pair, scenarios[i], seeds[r]): (i, r) for i, r in tasks}
             for done, future in enumerate(as_completed(futures), start=1):
                 results[futures[future]] = future.result()

@@ -9,7 +9,8 @@ and stops. Running the same command again resumes: finished runs are skipped,
 failed ones are retried with ``retry_failed``.
 
 For tests of failure handling, the environment variable
-``BOTTROP_SIM_FAIL_RUNS`` (comma-separated run ids) makes those runs raise.
+``BOTTROP_SIM_FAIL_RUNS`` (comma-separated run ids), read by the process that
+starts the sweep, makes those runs raise.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +59,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     manifest = {key: task[key] for key in ("run_id", "point", "replication", "seed", "param_hash")}
     try:
-        if task["run_id"] in os.environ.get(FAULT_VARIABLE, "").split(","):
+        if task.get("inject_failure"):
             raise RuntimeError("injected failure (BOTTROP_SIM_FAIL_RUNS)")
         scenario = scenario_from_dict(apply_overrides(task["base_data"], task["overrides"]), task["base_file"], strict=False)
         run = simulate(scenario, seed=task["seed"]).timeseries
@@ -195,7 +197,8 @@ def sweep(
     finished = set(done.loc[done["status"] == "ok", "run_id"]) if len(done) else set()
     failed_before = set(done.loc[done["status"] == "failed", "run_id"]) if len(done) else set()
     skip = finished | (set() if retry_failed else failed_before)
-    todo = [t for t in tasks if t["run_id"] not in skip]
+    failing = set(os.environ.get(FAULT_VARIABLE, "").split(",")) - {""}  # fault injection for tests, read where the sweep starts
+    todo = [{**t, "inject_failure": t["run_id"] in failing} for t in tasks if t["run_id"] not in skip]
     store = ResultStore(Path(out))
     pending: dict[str, list] = {"manifest": [], "outcomes": [], "series": []}
     counts = {"done": 0, "failed": 0}
@@ -240,12 +243,27 @@ def sweep(
     )
 
 
+def worker_context() -> BaseContext:
+    """Start method of the worker processes.
+
+    ``forkserver`` where available: a server process imports the model once and
+    forks workers from it, so workers start in milliseconds instead of
+    re-importing everything (as ``spawn`` does); no worker inherits the parent's
+    threads. Elsewhere ``spawn``.
+    """
+    if "forkserver" in get_all_start_methods():
+        context = get_context("forkserver")
+        context.set_forkserver_preload(["bottrop_sim.experiments.runner", "bottrop_sim.model", "bottrop_sim.monitoring"])
+        return context
+    return get_context("spawn")
+
+
 def _processes(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[str, Any]]:
     """Run tasks on local processes (spawned); a pool broken by a dying worker is rebuilt and its runs resubmitted."""
     queue = list(reversed(tasks))
     limit = 2 * workers
     while queue:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
         running: dict[Any, dict[str, Any]] = {}
         try:
             while queue or running:
