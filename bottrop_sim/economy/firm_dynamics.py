@@ -1,0 +1,247 @@
+"""Firm dynamics on the accounting arrays: staffing, exit, entry, branches, market shares, dividends.
+
+A mixin of :class:`~bottrop_sim.model.BottropModel`: the rules here act on the
+model's firm arrays and labour market, vectorised over all firms; the agent
+classes own the events that are individual (a firm's exit).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bottrop_sim.agents.firm import Firm
+
+if TYPE_CHECKING:
+    from bottrop_sim.economy.accounting import FirmArrays, MonthFlows
+    from bottrop_sim.economy.labour import LabourMarket
+    from bottrop_sim.economy.network import SupplyNetwork
+    from bottrop_sim.governance import Governance
+    from bottrop_sim.scenario.schema import Scenario
+
+#: Share of a sector's mean establishment size with which a new firm starts (stated assumption:
+#: start-ups are small, IfM Bonn start-up statistics).
+ENTRANT_SIZE_SHARE = 0.5
+
+
+class FirmDynamics:
+    """Staffing with frictions, exit after sustained illiquidity, entry, branches and dividends."""
+
+    firms: FirmArrays
+    labour: LabourMarket
+    network: SupplyNetwork
+    governance: Governance
+    scenario: Scenario
+    flows_this_month: MonthFlows
+    rng: np.random.Generator
+    adaptive: bool
+    n_sectors_ext: int
+    month: int
+
+    def release_market(self, sector: int, exogenous: float, household: float) -> None:
+        """Final demand of an exiting firm: partly to surviving competitors, the rest open for entrants."""
+        firms, n = self.firms, self.firms.size
+        takeover = self.scenario.firms.market_takeover_share if self.adaptive else 0.0
+        rivals = np.flatnonzero(firms.alive[:n] & (firms.sector[:n] == sector) & ~firms.is_mine[:n])
+        base = firms.exogenous_demand[rivals] + firms.household_demand[rivals]
+        if len(rivals) and base.sum() > 0 and takeover > 0:
+            weight = base / base.sum()
+            firms.exogenous_demand[rivals] += takeover * exogenous * weight
+            firms.household_demand[rivals] += takeover * household * weight
+        else:
+            takeover = 0.0
+        self.open_market_exogenous[sector] += (1.0 - takeover) * exogenous
+        self.open_market_household[sector] += (1.0 - takeover) * household
+
+    def _pay_dividends(self) -> None:
+        """Cash above twice a firm's liquidity target (``liquidity_months`` of its costs) goes to its owners.
+
+        Stated assumption: firms do not hoard cash without limit; at the baseline
+        every firm holds exactly its target, so nothing is paid.
+        """
+        firms, n = self.firms, self.firms.size
+        target = self.scenario.firms.liquidity_months * (firms.headcount[:n] * firms.wage[:n] + np.maximum(firms.fixed_costs[:n], 0.0))
+        excess = firms.liquidity[:n] - 2.0 * target
+        paying = (excess > 0) & firms.alive[:n] & ~firms.is_mine[:n]
+        if paying.any():
+            firms.liquidity[:n][paying] -= excess[paying]
+            self.flows_this_month.dividends += float(excess[paying].sum())
+
+    def _apply_staff_changes(self, hires: np.ndarray, fires: np.ndarray, moved_out: np.ndarray | None = None, moved_in: np.ndarray | None = None) -> None:
+        firms, n = self.firms, self.firms.size
+        if moved_out is not None and moved_out.any():
+            by_sector = np.bincount(firms.sector[:n], weights=moved_out, minlength=self.n_sectors_ext).astype(np.int64)
+            arriving = np.bincount(firms.sector[:n], weights=moved_in, minlength=self.n_sectors_ext).astype(np.int64)
+            self.labour.move(self.rng, self.sector_staff(), by_sector, arriving)
+            firms.headcount[:n] += moved_in - moved_out
+        if fires.any():
+            self.labour.separate(self.rng, self.sector_staff(), np.bincount(firms.sector[:n], weights=fires, minlength=self.n_sectors_ext).astype(np.int64))
+        if hires.any():
+            self.labour.hire(self.rng, np.bincount(firms.sector[:n], weights=hires, minlength=self.n_sectors_ext).astype(np.int64))
+        firms.headcount[:n] += hires - fires
+
+    def _staff_follow_output(self) -> None:
+        firms, n = self.firms, self.firms.size
+        movable = firms.alive[:n] & ~firms.is_mine[:n]
+        wanted = np.where(movable, np.floor(firms.output[:n] / np.where(movable, firms.productivity[:n], 1.0) + 0.5), firms.headcount[:n]).astype(np.int64)
+        change = wanted - firms.headcount[:n]
+        self._apply_staff_changes(np.maximum(change, 0), np.maximum(-change, 0))
+
+    def _adapt_staff(self, hiring_rate: float, firing_rate: float, tolerance: float, smoothing: float) -> None:
+        """Staff move towards expected orders with frictions (stochastic rounding of fractional moves)."""
+        firms, n = self.firms, self.firms.size
+        movable = firms.alive[:n] & ~firms.is_mine[:n]
+        expected = firms.expected_orders[:n]
+        expected += smoothing * (firms.orders[:n] - expected)
+        target = expected / np.where(movable, firms.productivity[:n], 1.0)
+        headcount = firms.headcount[:n]
+        draw = self.rng.random(n)
+        gap = target - headcount
+        hires = np.where(movable & (gap > 0.5), np.floor(gap * hiring_rate + draw), 0.0).astype(np.int64)
+        surplus = headcount - target - tolerance * headcount
+        fires = np.where(movable & (surplus >= 1.0), np.floor(surplus * firing_rate + draw), 0.0).astype(np.int64)
+        fires = np.maximum(np.minimum(fires, headcount - 1), 0)  # an active establishment keeps at least one person
+        hires, fires, moved_out, moved_in = self.governance.adjust_staffing(hires, fires)
+        self._apply_staff_changes(hires, fires, moved_out, moved_in)
+
+    def _exit_illiquid(self, exit_after: int) -> None:
+        firms, n = self.firms, self.firms.size
+        illiquid = firms.liquidity[:n] < -1.0
+        firms.illiquid_months[:n] = np.where(illiquid, firms.illiquid_months[:n] + 1, 0)
+        leaving = np.flatnonzero(firms.alive[:n] & ~firms.is_mine[:n] & (firms.illiquid_months[:n] >= exit_after))
+        for slot in leaving:
+            agent = self.firm_by_slot.pop(int(slot))
+            agent.exit()
+
+    def _enter(self) -> None:
+        """New firms fill open local market demand (left by exits), at ``entry_speed`` per month."""
+        open_total = self.open_market_exogenous + self.open_market_household
+        if not open_total.any():
+            return
+        speed = self.scenario.firms.entry_speed
+        for sector in np.flatnonzero(open_total > 0):
+            demand_each = self.entrant_demand(int(sector))
+            possible = int(open_total[sector] // demand_each)
+            count = min(possible, int(self.rng.poisson(speed * open_total[sector] / demand_each)))
+            if count:
+                self.create_entrants(int(sector), count, demand_each)
+
+    def entrant_demand(self, sector: int) -> float:
+        """Final demand a new firm of the sector starts with, EUR per month."""
+        size = max(1, round(ENTRANT_SIZE_SHARE * self.sector_size[sector]))
+        return size / self.sector_labour[sector]
+
+    def _new_slots(self, count: int) -> np.ndarray:
+        firms = self.firms
+        old_capacity = firms.capacity
+        slots = firms.add(count)
+        if firms.capacity != old_capacity:
+            self.network.resize(firms.capacity)
+        return slots
+
+    def create_entrants(self, sector: int, count: int, demand_each: float, capital: float | None = None, public: bool = False) -> np.ndarray:
+        """Found ``count`` firms in ``sector`` that take open local demand.
+
+        Args:
+            sector: sector index.
+            count: number of firms.
+            demand_each: final demand each takes from the open market, EUR per month.
+            capital: starting cash per firm, EUR (default: ``liquidity_months`` of its costs).
+            public: whether the capital is a public grant (ledger: public funds).
+
+        Returns:
+            The new firms' slots.
+        """
+        firms = self.firms
+        slots = self._new_slots(count)
+        open_total = self.open_market_exogenous[sector] + self.open_market_household[sector]
+        household_part = self.open_market_household[sector] / open_total
+        self.open_market_exogenous[sector] -= count * demand_each * (1.0 - household_part)
+        self.open_market_household[sector] -= count * demand_each * household_part
+        firms.sector[slots] = sector
+        firms.alive[slots] = True
+        self._set_sector_figures(slots)
+        firms.exogenous_demand[slots] = demand_each * (1.0 - household_part)
+        firms.household_demand[slots] = demand_each * household_part
+        headcount = max(1, int(np.floor(demand_each * self.sector_labour[sector] + 0.5)))
+        self._start_firms(slots, demand_each, headcount)
+        cash = (
+            self.scenario.firms.liquidity_months * (headcount * firms.wage[slots] + np.maximum(firms.fixed_costs[slots], 0.0))
+            if capital is None
+            else np.full(count, float(capital))
+        )
+        firms.liquidity[slots] = cash
+        if public:
+            self.flows_this_month.public_funds += float(cash.sum())
+        else:
+            self.flows_this_month.startup_capital += float(cash.sum())
+        hires = np.zeros(self.n_sectors_ext, np.int64)
+        hires[sector] = headcount * count
+        self.labour.hire(self.rng, hires)
+        self._connect(slots, sector)
+        self.entries_this_month += count
+        return slots
+
+    def _start_firms(self, slots: np.ndarray, demand_each: float, headcount: int) -> None:
+        """Set up the arrays of new firms that start with ``demand_each`` of demand and ``headcount`` staff."""
+        firms = self.firms
+        for name in ("expected_orders", "reference_orders", "planned"):
+            getattr(firms, name)[slots] = demand_each
+        firms.headcount[slots] = headcount
+        firms.productivity[slots] = demand_each / headcount
+        wages = headcount * firms.wage[slots]
+        firms.fixed_costs[slots] = demand_each * (1.0 - firms.local_input_per_output[slots] - firms.import_per_output[slots]) - wages
+        self._init_traits(slots)
+        self.new_slots.extend(int(s) for s in slots)
+
+    def _connect(self, slots: np.ndarray, sector: int) -> None:
+        firms = self.firms
+        self.network.draw_suppliers(self.rng, slots, sector, firms.sector, firms.headcount, firms.alive, self.scenario.economy.suppliers_per_input)
+        for slot in slots:
+            self.firm_by_slot[int(slot)] = Firm(self, slot)
+
+    def open_branch(self, parent: int, sector: int, moved: int) -> int:
+        """A diversifying firm opens an establishment in ``sector`` and moves ``moved`` staff into it.
+
+        The branch's market is open demand of that sector where there is some,
+        else new final demand (a new product sold outside); its starting cash
+        comes from the parent. Returns the branch's slot.
+        """
+        firms = self.firms
+        demand = moved / self.sector_labour[sector]
+        open_exogenous, open_household = self.open_market_exogenous[sector], self.open_market_household[sector]
+        taken = min(demand, open_exogenous + open_household)
+        household = taken * open_household / (open_exogenous + open_household) if taken > 0 else 0.0
+        self.open_market_household[sector] -= household
+        self.open_market_exogenous[sector] -= taken - household
+        slot = self._new_slots(1)
+        firms.sector[slot] = sector
+        firms.alive[slot] = True
+        self._set_sector_figures(slot)
+        firms.exogenous_demand[slot] = demand - household
+        firms.household_demand[slot] = household
+        leaving = np.zeros(self.n_sectors_ext, np.int64)
+        arriving = np.zeros(self.n_sectors_ext, np.int64)
+        leaving[firms.sector[parent]] = moved
+        arriving[sector] = moved
+        self.labour.move(self.rng, self.sector_staff(), leaving, arriving)
+        firms.reference_orders[parent] *= 1.0 - moved / firms.headcount[parent]
+        firms.headcount[parent] -= moved
+        self._start_firms(slot, demand, moved)
+        cash = max(
+            0.0,
+            min(
+                float(firms.liquidity[parent]),
+                self.scenario.firms.liquidity_months * (moved * float(firms.wage[slot[0]]) + max(float(firms.fixed_costs[slot[0]]), 0.0)),
+            ),
+        )
+        firms.liquidity[parent] -= cash
+        firms.liquidity[slot] = cash
+        firms.parent[slot] = parent
+        firms.capability[slot] = firms.capability[parent]
+        firms.member[slot] = firms.member[parent]
+        firms.trust[slot] = firms.trust[parent]
+        self._connect(slot, sector)
+        self.entries_this_month += 1
+        return int(slot[0])

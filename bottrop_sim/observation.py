@@ -1,0 +1,112 @@
+"""What the model records each month: the time-series row, its DataCollector reporters, the network view.
+
+A mixin of :class:`~bottrop_sim.model.BottropModel`; every column is described in
+docs/ODD.md ("Observation").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+from bottrop_sim.calendar import year_month
+
+if TYPE_CHECKING:
+    from bottrop_sim.economy.accounting import FirmArrays, MonthFlows
+    from bottrop_sim.economy.households import Households
+    from bottrop_sim.economy.labour import LabourMarket
+    from bottrop_sim.economy.network import SupplyNetwork
+
+
+class Observation:
+    """The monthly record of the model (``indicators``) and views on its state."""
+
+    firms: FirmArrays
+    labour: LabourMarket
+    households: Households
+    network: SupplyNetwork
+    flows_this_month: MonthFlows
+    indicators: dict[str, float | str]
+    month: int
+    start_month: int
+
+    def _record(self) -> None:
+        firms, n, labour, flows = self.firms, self.firms.size, self.labour, self.flows_this_month
+        alive = firms.alive[:n]
+        workplace = int(firms.headcount[:n].sum())
+        mine_staff = int(firms.headcount[self.mine.slot]) if self.mine is not None else 0
+        inputs = flows.local_purchases + flows.imports
+        row: dict[str, float | str] = {
+            "date": year_month(self.month),
+            "employment_workplace": workplace,
+            "mine_employment": mine_staff,
+            "firm_employment": workplace - mine_staff,
+            "unemployed": int(labour.unemployed.sum()),
+            "unemployment_rate": labour.unemployment_rate(),
+            "labour_force": labour.labour_force(),
+            "residents_employed_local": int(labour.employed_local.sum()),
+            "in_commuters": workplace - int(labour.employed_local.sum()),
+            "out_commuters": int(labour.out_commuters.sum()),
+            "retired": int(labour.retired.sum()),
+            "moved_away": int(labour.moved_away.sum()),
+            "hires": labour.flows["hires"],
+            "separations": labour.flows["separations"],
+            "firms": int(alive.sum() - (1 if self.mine is not None else 0)),
+            "firm_entries": self.entries_this_month,
+            "firm_exits": self.exits_this_month,
+            "value_added_eur": flows.value_added,
+            "output_eur": flows.output,
+            "final_demand_eur": flows.final_demand,
+            "imports_eur": flows.imports,
+            "wages_eur": flows.wages,
+            "co2_t": flows.co2_t,
+            "local_sourcing_share": flows.local_purchases / inputs if inputs > 0 else 0.0,
+            "resident_income_eur": self.households.income,
+            "liquidity_eur": float(firms.liquidity[:n][alive].sum()),
+            "mine_subsidies_eur": flows.mine_subsidies,
+            "key_employer_failures": self.failures,
+            "network_robustness": self._network_robustness(),
+            **self.governance.indicators(),
+        }
+        staff = np.bincount(firms.sector[:n], weights=firms.headcount[:n], minlength=self.n_sectors_ext)
+        for i, name in enumerate(self.sector_names):
+            row[f"output_{name}"] = float(self.sector_output[i])
+        for i, name in enumerate(self.sector_names):
+            row[f"employment_{name}"] = int(staff[i])
+        self.indicators = row
+
+    def _reporters(self) -> dict[str, object]:
+        columns = [
+            "date", "employment_workplace", "mine_employment", "firm_employment", "unemployed", "unemployment_rate",
+            "labour_force", "residents_employed_local", "in_commuters", "out_commuters", "retired", "moved_away",
+            "hires", "separations", "firms", "firm_entries", "firm_exits", "value_added_eur", "output_eur",
+            "final_demand_eur", "imports_eur", "wages_eur", "co2_t", "local_sourcing_share", "resident_income_eur",
+            "liquidity_eur", "mine_subsidies_eur", "alliance_members", "alliance_projects_active", "alliance_trust_mean",
+            "alliance_local_sourcing_share", "alliance_brokered_links", "pooled_staff", "member_layoffs", "city_budget_spent_eur",
+            "trainees", "firms_diversified", "green_jobs", "search_successes", "key_employer_failures", "network_robustness",
+        ] + [f"output_{name}" for name in self.sector_names] + [f"employment_{name}" for name in self.sector_names]  # fmt: skip
+        return {column: (lambda model, key=column: model.indicators[key]) for column in columns}
+
+    def _network_robustness(self) -> float:
+        """Output-weighted mean over buyers of 1 - the largest single supplier's share of their local inputs.
+
+        It says how much of a typical firm's local supply survives the loss of its
+        most important local supplier (1: spread over many, 0: one supplier each).
+        Recomputed every January and in the first month (it changes slowly).
+        """
+        if self.month % 12 != 0 and self.month != self.start_month and hasattr(self, "_robustness"):
+            return self._robustness
+        firms, n = self.firms, self.firms.size
+        inputs = self.network.matrix_t(firms.sector)[:n]
+        totals = np.asarray(inputs.sum(axis=1)).ravel()
+        largest = inputs.max(axis=1).toarray().ravel()
+        buyers = totals > 0
+        weights = firms.planned[:n][buyers]
+        self._robustness = float(np.average(1.0 - largest[buyers] / totals[buyers], weights=weights)) if weights.sum() > 0 else 0.0
+        return self._robustness
+
+    def supply_network(self) -> nx.DiGraph:
+        """The supply network as a networkx DiGraph weighted by this month's input orders (EUR)."""
+        return self.network.to_digraph(self.firms.sector, self.firms.planned, self.firms.alive, self.sector_names_ext)
