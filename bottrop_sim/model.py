@@ -287,7 +287,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         if self.month > self.end_month:
             self.running = False
             return
-        firms, n = self.firms, self.firms.size
+        firms = self.firms
         behaviour = self.scenario.firms
         self.labour.reset_flows()
         self.exits_this_month = self.entries_this_month = self.failures = 0
@@ -319,10 +319,8 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
                 capacity *= effects.capacity_factor[firms.sector]
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
-        before = self.flows_this_month
-        self.flows_this_month = trade(firms, self.network.matrix(firms.sector), self.network.matrix_t(firms.sector), demand, capacity, extra_cost, pass_through)
-        for name in ("startup_capital", "public_funds", "adaptation_costs", "alliance_contributions"):
-            setattr(self.flows_this_month, name, getattr(before, name))
+        matrix, matrix_t = self.network.matrix(firms.sector), self.network.matrix_t(firms.sector)
+        trade(firms, matrix, matrix_t, demand, capacity, extra_cost, pass_through, into=self.flows_this_month)
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
         self._settle_mine(activity)
         if self.adaptive:

@@ -148,3 +148,19 @@ def test_identities_hold_under_every_governance_setting(table, seed, mode, cut):
     victims = np.arange(n)[~firms.is_mine[:n]][::3]
     firms.exogenous_demand[victims] *= 1 - cut
     run_checked(model)
+
+
+def test_identities_hold_through_every_shock_type(closure_scenario):
+    """A key employer failing before trade books its written-off cash in the same month's ledger."""
+    shocks = [
+        *closure_scenario.model_dump()["shocks"],
+        {"type": "key_employer_failure", "start": "2016-03"},
+        {"type": "energy_price", "start": "2016-05", "duration_months": 4},
+        {"type": "demand_recession", "start": "2016-09"},
+        {"type": "supply_disruption", "start": "2017-01"},
+    ]
+    from bottrop_sim.scenario import scenario_from_dict
+
+    scenario = scenario_from_dict({**closure_scenario.model_dump(mode="json"), "end": "2017-12", "shocks": shocks}, strict=False)
+    model = BottropModel(scenario)
+    run_checked(model)

@@ -124,6 +124,7 @@ def trade(
     capacity: np.ndarray | None,
     extra_import_per_output: np.ndarray | None = None,
     pass_through: np.ndarray | None = None,
+    into: MonthFlows | None = None,
 ) -> MonthFlows:
     """One month of orders, production and payments; updates firm arrays in place.
 
@@ -139,9 +140,12 @@ def trade(
         pass_through: share 0..1 per slot of that extra cost firms recover through
             higher prices (ledger: ``price_pass_through``; it counts as output in
             value added).
+        into: the month's ledger to record the trade in (flows booked before trade,
+            such as grants or liquidity written off with a failed firm, stay);
+            a new one if None.
 
     Returns:
-        The month's aggregate flows.
+        The month's ledger.
     """
     n = firms.size
     planned = firms.planned[:n]
@@ -175,7 +179,8 @@ def trade(
     value_added = output - local_purchases - imports
     if recovered is not None:
         value_added = value_added + recovered  # the price rise is part of the value of output
-    return MonthFlows(
+    flows = into if into is not None else MonthFlows()
+    traded = dict(
         final_demand=float(demand.sum()),
         final_sales=float(final_sales.sum()),
         intermediate_sales=float((intermediate_orders * fill[:n]).sum()),
@@ -190,3 +195,6 @@ def trade(
         price_pass_through=float(np.where(alive, recovered, 0.0).sum()) if recovered is not None else 0.0,
         co2_t=float(output @ firms.emission_per_output[:n]),
     )
+    for name, value in traded.items():
+        setattr(flows, name, value)
+    return flows
