@@ -25,8 +25,3 @@ def year_month(number: int) -> str:
 def month_of_date(date: dt.date) -> int:
     """Month number of the month that contains ``date``."""
     return date.year * 12 + date.month - 1
-
-
-def month_range(start: str, end: str) -> list[str]:
-    """All months from ``start`` to ``end`` inclusive."""
-    return [year_month(m) for m in range(month_number(start), month_number(end) + 1)]

@@ -17,6 +17,9 @@ import numpy as np
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
 
+#: A firm is out of cash when it is more than this many euros in debt (a tolerance for rounding), EUR.
+ILLIQUID_BELOW_EUR = -1.0
+
 
 class Firm(mesa.Agent):
     """A firm agent.
@@ -79,10 +82,6 @@ class Firm(mesa.Agent):
         return float(matrix[self.slot, mine_slot] * model.firms.planned[mine_slot] / model.firms.orders[self.slot])
 
     # -- decisions ------------------------------------------------------------
-    def is_illiquid(self) -> bool:
-        """Out of cash: more than one euro in debt (tolerance for rounding)."""
-        return self.model.firms.liquidity[self.slot] < -1.0
-
     def exit(self) -> None:
         """Leave the market after sustained illiquidity.
 

@@ -64,8 +64,3 @@ class Mine(mesa.Agent):
         if self.closure is not None and not self.closure.producing(month):
             share *= self.closure.cleanup_activity
         return share
-
-    @property
-    def producing(self) -> bool:
-        """Whether coal is still produced this month."""
-        return self.closure is None or self.closure.producing(self.model.month)

@@ -20,7 +20,7 @@ purchase.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -110,10 +110,6 @@ class MonthFlows:
     price_pass_through: float = 0.0  # extra (energy) costs recovered from final buyers through prices; part of cash_flow
     dividends: float = 0.0  # cash above twice a firm's liquidity target, paid out to owners
     co2_t: float = 0.0
-
-    def as_dict(self) -> dict[str, float]:
-        """The ledger as a plain dict."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def trade(

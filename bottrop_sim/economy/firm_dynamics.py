@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bottrop_sim.agents.firm import Firm
+from bottrop_sim.agents.firm import ILLIQUID_BELOW_EUR, Firm
 
 if TYPE_CHECKING:
     from bottrop_sim.economy.accounting import FirmArrays, MonthFlows
@@ -107,7 +107,7 @@ class FirmDynamics:
 
     def _exit_illiquid(self, exit_after: int) -> None:
         firms, n = self.firms, self.firms.size
-        illiquid = firms.liquidity[:n] < -1.0
+        illiquid = firms.liquidity[:n] < ILLIQUID_BELOW_EUR
         firms.illiquid_months[:n] = np.where(illiquid, firms.illiquid_months[:n] + 1, 0)
         leaving = np.flatnonzero(firms.alive[:n] & ~firms.is_mine[:n] & (firms.illiquid_months[:n] >= exit_after))
         for slot in leaving:
