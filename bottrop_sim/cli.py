@@ -143,7 +143,7 @@ def _run(args: argparse.Namespace) -> int:
     from bottrop_sim.monitoring import scorecard
     from bottrop_sim.scenario.loading import load_scenario
     from bottrop_sim.scenario.schema import MAX_SEED
-    from bottrop_sim.simulate import simulate
+    from bottrop_sim.simulate import simulate, twin_timeseries
 
     scenario = load_scenario(args.scenario, args.overrides)
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
     out = _output_folder(Path(args.out) if args.out else Path("results") / scenario.name)
     show_progress = not args.quiet and sys.stderr.isatty()
     result = simulate(scenario, seed=args.seed, progress=show_progress)
-    twin = simulate(scenario.without_shocks(), seed=result.seed).timeseries if scenario.shocks else None
+    twin = twin_timeseries(scenario, result.timeseries, result.seed)
     indicators = {"seed": result.seed, "scenario": scenario.name, "indicators": _finite(scorecard(result.timeseries, twin, scenario))}
     _write_atomically(
         out,
@@ -169,7 +169,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from bottrop_sim.compare import compare, labels
-    from bottrop_sim.report import write_report
+    from bottrop_sim.report import render_report
     from bottrop_sim.scenario.loading import load_scenario
     from bottrop_sim.scenario.schema import MAX_SEED
 
@@ -198,14 +198,16 @@ def _compare(args: argparse.Namespace) -> int:
             "comparison.csv": lambda path: result.comparison.to_csv(path, index=False),
             "indicators.csv": lambda path: result.indicators.to_csv(path, index=False),
             "provenance.json": lambda path: path.write_text(json.dumps(result.provenance, indent=2), encoding="utf-8"),
-            "report.html": lambda path: write_report(
-                path,
-                comparison=result.comparison,
-                indicators=result.indicators,
-                series=result.series,
-                provenance=result.provenance,
-                labels=labels(),
-                lang=args.lang,
+            "report.html": lambda path: path.write_text(
+                render_report(
+                    comparison=result.comparison,
+                    indicators=result.indicators,
+                    series=result.series,
+                    provenance=result.provenance,
+                    labels=labels(),
+                    lang=args.lang,
+                ),
+                encoding="utf-8",
             ),
         },
     )

@@ -14,34 +14,33 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bottrop_sim.experiments.runner import worker_context
+from bottrop_sim.experiments.runner import processes
 from bottrop_sim.monitoring import REGISTRY, jobs_saved_cost, scorecard
 from bottrop_sim.provenance import git_revision, package_versions
 from bottrop_sim.scenario.schema import Scenario
-from bottrop_sim.simulate import simulate
+from bottrop_sim.simulate import replication_seeds, simulate, twin_timeseries
 
 #: Time series kept for the report's plots.
 SERIES = ("employment_workplace", "unemployment_rate", "value_added_eur", "firms", "co2_t", "green_jobs", "alliance_members", "local_sourcing_share")
 COUNTERFACTUAL = " (counterfactual)"
 
 
-def replication_seeds(base_seed: int, replications: int) -> list[int]:
-    """One seed per replication from the base seed (the same for every scenario)."""
-    children = np.random.SeedSequence(base_seed).spawn(replications)
-    return [int(child.generate_state(1, np.uint64)[0] % (2**63 - 1)) for child in children]
+def run_pair_task(task: tuple[int, int, Scenario, int]) -> tuple[int, int, tuple[dict[str, float], pd.DataFrame, pd.DataFrame]]:
+    """:func:`run_pair` for (scenario index, replication, scenario, seed), keyed by the first two."""
+    i, r, scenario, seed = task
+    return i, r, run_pair(scenario, seed)
 
 
 def run_pair(scenario: Scenario, seed: int) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """A scenario and its twin with one seed: (scorecard without reference, run series, twin series)."""
     run = simulate(scenario, seed=seed).timeseries
-    twin = simulate(scenario.without_shocks(), seed=seed).timeseries if scenario.shocks else run
+    twin = twin_timeseries(scenario, run, seed)
     columns = ["date", *[c for c in SERIES if c in run.columns]]
     return scorecard(run, twin, scenario), run[columns], twin[columns]
 
@@ -84,21 +83,14 @@ def compare(
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ, got {names}")
     seeds = replication_seeds(seed, replications)
-    tasks = [(i, r) for r in range(replications) for i in range(len(scenarios))]
+    tasks = [(i, r, scenarios[i], seeds[r]) for r in range(replications) for i in range(len(scenarios))]
     results: dict[tuple[int, int], tuple[dict[str, float], pd.DataFrame, pd.DataFrame]] = {}
     workers = workers or os.cpu_count() or 1
-    if workers == 1:
-        for done, (i, r) in enumerate(tasks, start=1):
-            results[(i, r)] = run_pair(scenarios[i], seeds[r])
-            if progress:
-                progress(done, len(tasks))
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
-            futures = {pool.submit(run_pair, scenarios[i], seeds[r]): (i, r) for i, r in tasks}
-            for done, future in enumerate(as_completed(futures), start=1):
-                results[futures[future]] = future.result()
-                if progress:
-                    progress(done, len(tasks))
+    finished = map(run_pair_task, tasks) if workers == 1 else processes(run_pair_task, tasks, workers)
+    for done, (i, r, result) in enumerate(finished, start=1):
+        results[(i, r)] = result
+        if progress:
+            progress(done, len(tasks))
     rows = []
     for (i, r), (values, _, _) in sorted(results.items()):
         reference = results[(0, r)][0]

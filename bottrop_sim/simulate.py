@@ -6,12 +6,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bottrop_sim.model import BottropModel
 from bottrop_sim.provenance import provenance
 from bottrop_sim.scenario.loading import load_scenario
 from bottrop_sim.scenario.schema import Scenario
+
+
+def replication_seeds(base_seed: int, replications: int) -> list[int]:
+    """One seed per replication from a base seed, through ``numpy.random.SeedSequence``.
+
+    Child ``i`` does not depend on how many are drawn, so more replications keep
+    the first seeds. Comparisons and sweeps give replication ``i`` of every
+    scenario or design point the same seed (common random numbers).
+    """
+    children = np.random.SeedSequence(base_seed).spawn(replications)
+    return [int(child.generate_state(1, np.uint64)[0] % (2**63 - 1)) for child in children]
+
+
+def twin_timeseries(scenario: Scenario, run: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The counterfactual twin's time series: the scenario minus its shocks, same seed.
+
+    A scenario without shocks is its own twin (its resilience is then the neutral value).
+    """
+    return simulate(scenario.without_shocks(), seed=seed).timeseries if scenario.shocks else run
 
 
 @dataclass

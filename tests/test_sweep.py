@@ -19,6 +19,7 @@ from bottrop_sim.experiments import open_results
 from bottrop_sim.experiments.designs import design_points, seeds
 from bottrop_sim.experiments.runner import FAULT_VARIABLE, sweep
 from bottrop_sim.experiments.spec import load_experiment
+from bottrop_sim.simulate import replication_seeds as shared_seeds
 from tests.conftest import ROOT
 from tests.sweep_helpers import BIN, DaskCluster, write_experiment
 
@@ -60,8 +61,7 @@ def test_designs_are_reproducible_from_the_seed(tmp_path):
 def test_seeds_derive_from_one_seed_sequence(tmp_path):
     experiment, _ = load_experiment(write_experiment(tmp_path, replications=3))
     _, replication_seeds = seeds(experiment)
-    children = np.random.SeedSequence(5).spawn(4)
-    assert replication_seeds == [int(c.generate_state(1, np.uint64)[0] % (2**63 - 1)) for c in children[1:]]
+    assert replication_seeds == shared_seeds(5, 4)[1:]  # the first child seeds the sampler
     assert len(set(replication_seeds)) == 3
 
 

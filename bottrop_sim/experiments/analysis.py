@@ -77,7 +77,7 @@ def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow
     results = open_results(results_dir)
     experiment = Experiment.model_validate(results.experiment["experiment"])
     out = Path(out_dir) if out_dir is not None else Path(results_dir) / "analysis"
-    keys = list(dict.fromkeys(o.key for o in experiment.outcomes))
+    keys = experiment.outcome_keys
     counts = _completeness(results)
     if counts["points_missing"] and (not allow_incomplete or counts["runs_finished"] == 0):
         raise ValueError(_incomplete_message(results, counts))
@@ -185,7 +185,7 @@ def sensitivity_indices(results: Results, experiment: Experiment) -> pd.DataFram
         if len(unit) != len(results.design):
             raise ValueError(f"the Morris sample has {len(unit)} points but the results hold {len(results.design)}: was the design changed?")
     frames = []
-    for key in dict.fromkeys(o.key for o in experiment.outcomes):
+    for key in experiment.outcome_keys:
         y = point_means(results, key)
         with np.errstate(divide="ignore", invalid="ignore"):
             if experiment.design == "sobol":
@@ -251,7 +251,7 @@ def summary_by_lever(outcomes: pd.DataFrame, experiment: Experiment) -> pd.DataF
         the parameter in the group; empty for categorical), n, mean, std,
         ci_low, ci_high (95 % Student-t interval of the mean over runs).
     """
-    keys = list(dict.fromkeys(o.key for o in experiment.outcomes))
+    keys = experiment.outcome_keys
     rows = [{"outcome": key, "parameter": ALL, "role": "", "group": "all", **interval(outcomes[key])} for key in keys]
     for parameter in sorted(experiment.parameters, key=lambda p: p.role != "lever"):
         groups = parameter_groups(outcomes[parameter.path], parameter)
@@ -301,7 +301,7 @@ def ema_tables(outcomes: pd.DataFrame, experiment: Experiment) -> tuple[pd.DataF
     table["scenario"] = pd.Categorical(runs["run_id"].astype(object))
     table["policy"] = pd.Categorical(policy.astype(object))
     table["model"] = pd.Categorical([experiment.name] * len(runs))
-    arrays = {key: runs[key].to_numpy(dtype=float) for key in dict.fromkeys(o.key for o in experiment.outcomes)}
+    arrays = {key: runs[key].to_numpy(dtype=float) for key in experiment.outcome_keys}
     return table, arrays
 
 

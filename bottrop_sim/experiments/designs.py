@@ -26,12 +26,12 @@ from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
 from bottrop_sim.experiments.spec import Experiment, Parameter
+from bottrop_sim.simulate import replication_seeds
 
 
 def seeds(experiment: Experiment) -> tuple[int, list[int]]:
     """(sampler seed, one seed per replication) derived from the experiment's seed."""
-    children = np.random.SeedSequence(experiment.seed).spawn(experiment.replications + 1)
-    values = [int(child.generate_state(1, np.uint64)[0] % (2**63 - 1)) for child in children]
+    values = replication_seeds(experiment.seed, experiment.replications + 1)
     return values[0] % (2**32), values[1:]
 
 

@@ -54,7 +54,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     from bottrop_sim.monitoring import REGISTRY, scorecard
     from bottrop_sim.scenario.composition import apply_overrides
     from bottrop_sim.scenario.loading import scenario_from_dict
-    from bottrop_sim.simulate import simulate
+    from bottrop_sim.simulate import simulate, twin_timeseries
 
     started = time.perf_counter()
     manifest = {key: task[key] for key in ("run_id", "point", "replication", "seed", "param_hash")}
@@ -65,9 +65,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         run = simulate(scenario, seed=task["seed"]).timeseries
         values: dict[str, float] = {}
         if any(o["statistic"] == "final" and o["name"] in REGISTRY for o in task["outcomes"]):
-            twin = None
-            if task["needs_twin"]:  # resilience needs the counterfactual (a run without shocks is its own twin)
-                twin = simulate(scenario.without_shocks(), seed=task["seed"]).timeseries if scenario.shocks else run
+            twin = twin_timeseries(scenario, run, task["seed"]) if task["needs_twin"] else None  # resilience needs the twin
             card = scorecard(run, twin, scenario)
         for outcome in task["outcomes"]:
             name, statistic = outcome["name"], outcome["statistic"]
@@ -233,7 +231,7 @@ def sweep(
         elif (workers or os.cpu_count() or 1) == 1:
             results = (run_task(task) for task in todo)
         else:
-            results = _processes(todo, workers or os.cpu_count() or 1)
+            results = processes(run_task, todo, workers or os.cpu_count() or 1)
         for result in results:
             collect(result)
     finally:
@@ -258,8 +256,12 @@ def worker_context() -> BaseContext:
     return get_context("spawn")
 
 
-def _processes(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[str, Any]]:
-    """Run tasks on local processes (spawned); a pool broken by a dying worker is rebuilt and its runs resubmitted."""
+def processes(function: Callable[[Any], Any], tasks: list[Any], workers: int) -> Iterator[Any]:
+    """``function`` over tasks on local processes, results as they finish (in any order).
+
+    A pool broken by a dying worker is rebuilt and the runs it held are submitted
+    again; at most twice as many tasks as workers are in flight.
+    """
     queue = list(reversed(tasks))
     limit = 2 * workers
     while queue:
@@ -269,7 +271,7 @@ def _processes(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[str, 
             while queue or running:
                 while queue and len(running) < limit:
                     task = queue.pop()
-                    running[pool.submit(run_task, task)] = task
+                    running[pool.submit(function, task)] = task
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     task = running.pop(future)

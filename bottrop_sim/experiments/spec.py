@@ -108,6 +108,11 @@ class Experiment(_Strict):
         return self
 
     @property
+    def outcome_keys(self) -> list[str]:
+        """Column names of the outcomes in the results, each once, in file order."""
+        return list(dict.fromkeys(o.key for o in self.outcomes))
+
+    @property
     def needs_twin(self) -> bool:
         """Whether any outcome is a resilience measure (it needs the counterfactual twin)."""
         return any(o.name in REGISTRY and REGISTRY[o.name].group == "resilience" for o in self.outcomes)
