@@ -26,6 +26,7 @@ import pandas as pd
 import pytest
 
 from bottrop_sim import load_scenario
+from bottrop_sim.app.texts import SCENARIOS as SCENARIO_TEXTS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -186,7 +187,9 @@ def test_workshop_session_in_headless_chromium(server, browser_page, tmp_path):
     page.get_by_text("Scenario A (TOML)").wait_for()
     jobs = page.locator(".bs-panel-A .bs-figure-value").first.inner_text()
     assert re.fullmatch(r"\d{1,3}(,\d{3})+", jobs), jobs  # English thousands separator
-    assert page.get_by_text("Abbau von 3.267").count() == 0
+    chosen = SCENARIO_TEXTS["closure_2018_alliance"]  # the scenario picked above: its description follows the language
+    page.get_by_text(chosen["en"][1]).wait_for()
+    assert page.get_by_text(chosen["de"][1]).count() == 0
     time.sleep(0.6)  # let the tab's slide animation finish before the screenshot
     shoot(page, "app_english_export")
 

@@ -54,7 +54,7 @@ def test_comparison_rows_and_paired_differences(result):
 def test_interval_is_a_t_interval():
     mean, low, high = interval(np.array([1.0, 2.0, 3.0]))
     assert mean - low == pytest.approx(high - mean)
-    assert mean == 2.0 and high - mean == pytest.approx(4.302652729911275 * 1.0 / math.sqrt(3))
+    assert mean == 2.0 and high - mean == pytest.approx(4.302652729911275 * 1.0 / math.sqrt(3))  # t(0.975, df 2) x sd 1 / sqrt(3)
     assert interval(np.array([5.0])) == (5.0, 5.0, 5.0)
     assert all(math.isnan(v) for v in interval(np.array([np.nan])))
 
