@@ -40,26 +40,27 @@ def Chart(figure_png: bytes, download, filename: str, lang: str, name: str):
 
 
 @solara.component
+def DrawnChart(snapshots: dict, lang: str, version: int, draw, name: str, stem: str):
+    """A chart drawn from the panels' snapshots, redrawn when they change, with a PNG download."""
+    image = solara.use_memo(lambda: png_bytes(draw(snapshots, lang)), [version, lang, len(snapshots)])
+    Chart(image, lambda: png_bytes(draw(snapshots, lang), EXPORT_DPI), f"bottrop_{stem}_{_stamp()}.png", lang, name)
+
+
+@solara.component
 def SeriesView(state: Workshop):
     """Employment, unemployment, value added, firms and CO2: A against B, counterfactual twins dashed."""
-    lang = state.lang.value
-    version = state.version.value
     snapshots = state.snapshots()
-    image = solara.use_memo(lambda: png_bytes(series_figure(snapshots, lang)), [version, lang, len(snapshots)])
     if snapshots:
-        Chart(image, lambda: png_bytes(series_figure(snapshots, lang), EXPORT_DPI), f"bottrop_time_series_{_stamp()}.png", lang, "series")
+        DrawnChart(snapshots, state.lang.value, state.version.value, series_figure, "series", "time_series")
 
 
 @solara.component
 def NetworkView(state: Workshop):
     """The supply networks of A and B: firms by sector, exited firms faded, alliance members ringed."""
-    lang = state.lang.value
-    version = state.version.value
     snapshots = state.snapshots()
-    image = solara.use_memo(lambda: png_bytes(network_figure(snapshots, lang)), [version, lang, len(snapshots)])
-    solara.Text(t(lang, "network_note"), classes=["bs-note"])
+    solara.Text(t(state.lang.value, "network_note"), classes=["bs-note"])
     if snapshots:
-        Chart(image, lambda: png_bytes(network_figure(snapshots, lang), EXPORT_DPI), f"bottrop_supply_network_{_stamp()}.png", lang, "network")
+        DrawnChart(snapshots, state.lang.value, state.version.value, network_figure, "network", "supply_network")
 
 
 @solara.component
@@ -142,10 +143,8 @@ def AllianceView(state: Workshop):
     with solara.Columns([1, 1], gutters_dense=True):
         for panel, snapshot in snapshots.items():
             AllianceCard(panel, snapshot, lang)
-    with_alliance = any(s.alliance is not None for s in snapshots.values())
-    image = solara.use_memo(lambda: png_bytes(alliance_figure(snapshots, lang)) if with_alliance else b"", [version, lang, with_alliance])
-    if with_alliance:
-        Chart(image, lambda: png_bytes(alliance_figure(snapshots, lang), EXPORT_DPI), f"bottrop_alliance_{_stamp()}.png", lang, "alliance")
+    if any(s.alliance is not None for s in snapshots.values()):
+        DrawnChart(snapshots, lang, version, alliance_figure, "alliance", "alliance")
 
 
 @solara.component
