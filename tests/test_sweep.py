@@ -302,3 +302,11 @@ def test_analyze_command(tmp_path, capsys):
     assert main(["analyze", str(out), "--out", str(tmp_path / "analysis")]) == 0
     assert (tmp_path / "analysis" / "summary_by_lever.csv").is_file()
     assert (tmp_path / "analysis" / "ema_results.tar.gz").is_file()
+
+
+@pytest.mark.parametrize("text", ['say "hi"', "back\\slash", "two\nlines", "tab\tand ümlaut", "emoji 😀"])
+def test_categorical_text_values_survive_the_override_round_trip(text):
+    from bottrop_sim.experiments.spec import _toml
+    from bottrop_sim.scenario.composition import parse_override
+
+    assert parse_override(f"name={_toml(text)}")[1] == text

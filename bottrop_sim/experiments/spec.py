@@ -12,6 +12,7 @@ its extreme values before anything runs.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -196,8 +197,8 @@ def _toml(value: Any) -> str:
         value = value.item()
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, str):  # a JSON string without ASCII escaping is a valid TOML basic string (control characters too)
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, float):
         return repr(float(value))
     return repr(value)
