@@ -9,7 +9,7 @@ import pytest
 
 import bottrop_sim
 from bottrop_sim import BottropModel, Scenario, simulate
-from bottrop_sim.agents import Firm, Mine
+from bottrop_sim.model import Firm, Mine
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_timeseries_has_the_promised_columns_one_row_per_month(closure_scenario)
         "co2_t",
         "local_sourcing_share",
     ]
-    required += [f"output_{s}" for s in bottrop_sim.model.sector_table_for(closure_scenario).sectors]
+    required += [f"output_{s}" for s in bottrop_sim.economy.sector_table.sector_table_for(closure_scenario).sectors]
     assert set(required) <= set(frame.columns)
     assert frame["unemployment_rate"].between(0, 1).all()
     assert frame["local_sourcing_share"].between(0, 1).all()

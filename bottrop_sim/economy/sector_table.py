@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -270,3 +272,19 @@ def _table_from_frame(frame: pd.DataFrame, csv_path: Path, source: str) -> Secto
         source=source,
         employment_2015=employment,
     )
+
+
+@lru_cache(maxsize=32)
+def _cached_table(path: str | None, stamp: float) -> SectorTable:
+    return load_sector_table(path)
+
+
+def sector_table_for(scenario: Any) -> SectorTable:
+    """The sector table a scenario names in ``economy.sector_table`` (cached per file and modification time).
+
+    Args:
+        scenario: a validated scenario (anything with ``economy.sector_table``: a path or None for the shipped table).
+    """
+    path = scenario.economy.sector_table
+    stamp = Path(path).stat().st_mtime if path else 0.0
+    return _cached_table(path, stamp)

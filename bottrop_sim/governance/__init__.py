@@ -6,9 +6,8 @@
 * :mod:`.projects`: the alliance's joint projects (real-world labs);
 * :mod:`.pooling`: members hire other members' surplus staff before layoffs;
 * :mod:`.programmes`: the city office's grants, vouchers and start-up grants;
-* :mod:`.coordinator`: wires the mechanisms of a governance setting into the month.
+* :mod:`.coordinator`: wires the mechanisms of a governance setting into the month;
+* :mod:`.alliance`, :mod:`.city_office`: the collective actors (Mesa agents) whose rules the modules above hold.
+
+The package face imports nothing, so each module can be imported on its own.
 """
-
-from bottrop_sim.governance.coordinator import Governance
-
-__all__ = ["Governance"]

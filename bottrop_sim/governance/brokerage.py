@@ -20,7 +20,7 @@ import numpy as np
 from bottrop_sim.governance.adaptation import link_local_supply
 
 if TYPE_CHECKING:
-    from bottrop_sim.agents.alliance import Alliance
+    from bottrop_sim.governance.alliance import Alliance
     from bottrop_sim.model import BottropModel
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from bottrop_sim.agents.alliance import Alliance
+    from bottrop_sim.governance.alliance import Alliance
     from bottrop_sim.model import BottropModel
 
 #: Working hours per month used to price members' time (stated assumption).

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from bottrop_sim.agents.alliance import Alliance
+    from bottrop_sim.governance.alliance import Alliance
     from bottrop_sim.model import BottropModel
     from bottrop_sim.scenario.governance import LabSpec
 

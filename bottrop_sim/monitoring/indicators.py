@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from bottrop_sim.economy.sector_table import sector_table_for
 from bottrop_sim.monitoring.diversity import herfindahl, shannon_entropy, variety
 from bottrop_sim.monitoring.resilience import resilience_measures
 
@@ -220,8 +221,6 @@ def sectors_of(scenario: Scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
     Returns:
         (sectors, variety groups).
     """
-    from bottrop_sim.model import sector_table_for  # the model imports much; keep this module light on import
-
     table = sector_table_for(scenario)
     sectors, groups = tuple(table.sectors), tuple(table.variety_groups)
     if scenario.mine.enabled and scenario.mine.sector not in sectors:

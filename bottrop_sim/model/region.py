@@ -14,25 +14,22 @@ income).
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import mesa
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from bottrop_sim.agents.firm import Firm
-from bottrop_sim.agents.mine import Mine
+from bottrop_sim.model.firm import Firm
+from bottrop_sim.model.mine import Mine
 from bottrop_sim.calendar import month_number, year_month
 from bottrop_sim.economy.accounting import FirmArrays, MonthFlows, trade
-from bottrop_sim.economy.firm_dynamics import FirmDynamics
+from bottrop_sim.model.firm_dynamics import FirmDynamics
 from bottrop_sim.economy.households import Households
 from bottrop_sim.economy.labour import LabourMarket
 from bottrop_sim.economy.network import SupplyNetwork
-from bottrop_sim.economy.sector_table import SectorTable, load_sector_table
-from bottrop_sim.governance import Governance
-from bottrop_sim.observation import Observation
+from bottrop_sim.economy.sector_table import sector_table_for
+from bottrop_sim.governance.coordinator import Governance
+from bottrop_sim.model.observation import Observation
 from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.shocks import MonthEffects, month_effects
 
@@ -42,18 +39,6 @@ MINE_VALUE_ADDED_SHARE = 0.40
 CAPABILITY_DISPERSION = 0.3
 #: Stream number of the generator for firms' traits (capability), derived from the seed.
 TRAITS_STREAM = 1
-
-
-@lru_cache(maxsize=32)
-def _cached_table(path: str | None, stamp: float) -> SectorTable:
-    return load_sector_table(path)
-
-
-def sector_table_for(scenario: Scenario) -> SectorTable:
-    """The scenario's sector table (cached per file and modification time)."""
-    path = scenario.economy.sector_table
-    stamp = Path(path).stat().st_mtime if path else 0.0
-    return _cached_table(path, stamp)
 
 
 class BottropModel(FirmDynamics, Observation, mesa.Model):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bottrop_sim.agents.firm import ILLIQUID_BELOW_EUR, Firm
+from bottrop_sim.model.firm import ILLIQUID_BELOW_EUR, Firm
 
 if TYPE_CHECKING:
     from bottrop_sim.economy.accounting import FirmArrays, MonthFlows
