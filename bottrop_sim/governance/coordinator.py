@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bottrop_sim.governance.adaptation import Adaptation
 from bottrop_sim.governance.alliance import Alliance
 from bottrop_sim.governance.city_office import CityOffice
-from bottrop_sim.governance.adaptation import Adaptation
 from bottrop_sim.governance.pooling import pool_staff
 
 if TYPE_CHECKING:

@@ -19,16 +19,16 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from bottrop_sim.model.firm import Firm
-from bottrop_sim.model.mine import Mine
 from bottrop_sim.calendar import month_number, year_month
 from bottrop_sim.economy.accounting import FirmArrays, MonthFlows, trade
-from bottrop_sim.model.firm_dynamics import FirmDynamics
 from bottrop_sim.economy.households import Households
 from bottrop_sim.economy.labour import LabourMarket
 from bottrop_sim.economy.network import SupplyNetwork
 from bottrop_sim.economy.sector_table import sector_table_for
 from bottrop_sim.governance.coordinator import Governance
+from bottrop_sim.model.firm import Firm
+from bottrop_sim.model.firm_dynamics import FirmDynamics
+from bottrop_sim.model.mine import Mine
 from bottrop_sim.model.observation import Observation
 from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.shocks import MonthEffects, month_effects
