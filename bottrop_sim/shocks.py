@@ -35,12 +35,11 @@ import re
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from bottrop_sim.calendar import YEAR_MONTH_PATTERN, month_number, month_of_date
+from bottrop_sim.calendar import month_number, month_of_date
 from bottrop_sim.errors import FieldError
-
-YearMonth = Annotated[str, Field(pattern=YEAR_MONTH_PATTERN, description="month as YYYY-MM")]
+from bottrop_sim.values import Section, Share, YearMonth
 
 
 def _date_from_text(value: object) -> object:
@@ -57,21 +56,16 @@ def _date_from_text(value: object) -> object:
 
 Date = Annotated[dt.date, BeforeValidator(_date_from_text)]
 """A day: a TOML date (2018-12-21) or the same in quotes."""
-Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class StaffPoint(_Strict):
+class StaffPoint(Section):
     """One point of the mine's staff path."""
 
     month: YearMonth
     staff: Annotated[int, Field(ge=0, le=50_000, description="persons employed at the mine in that month")]
 
 
-class MineClosure(_Strict):
+class MineClosure(Section):
     """Phase-down and closure of the mine (default: Prosper-Haniel as it happened).
 
     Staff follow the path linearly between points (persons at the start of each
@@ -154,7 +148,7 @@ class MineClosure(_Strict):
         """The mine's path is applied by the mine agent itself."""
 
 
-class _TimedEvent(_Strict):
+class _TimedEvent(Section):
     """Time profile shared by the events other than the mine closure."""
 
     start: YearMonth = Field(description="first month of the shock")
@@ -294,7 +288,7 @@ class DemandRecession(_TimedEvent):
         effects.household_factor *= np.clip(1.0 - self.household_fall * strength * multiplier, 0.0, None)
 
 
-class KeyEmployerFailure(_Strict):
+class KeyEmployerFailure(Section):
     """The largest non-mine employer (or the largest of ``sector``) fails and exits in month ``start``."""
 
     type: Literal["key_employer_failure"]

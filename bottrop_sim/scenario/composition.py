@@ -16,15 +16,14 @@ inheritance. The value is read as a TOML value (``0.5``, ``true``,
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from bottrop_sim.errors import ScenarioError
+from bottrop_sim.scenario.fields import PathError, parse_path, set_value
 
 COMMAND_LINE = "<command line>"
-_PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
 
 
 def read_toml(file: Path) -> dict[str, Any]:
@@ -78,30 +77,30 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Apply ``path=value`` overrides to a scenario's data (returns a new dict).
+    """Apply ``path=value`` overrides (texts, as from ``--set``) to a scenario's data (returns a new dict).
 
     Raises:
         ScenarioError: a malformed override (source ``<command line>``).
     """
+    pairs = [parse_override(text) for text in overrides]
     result = merge({}, data)
-    for text in overrides:
-        path, value = parse_override(text)
-        _set(result, path, value, text)
+    for text, (path, value) in zip(overrides, pairs, strict=True):
+        try:
+            set_value(result, path, value)
+        except PathError as error:
+            raise ScenarioError(COMMAND_LINE, "--set", text, str(error)) from None
     return result
 
 
-def parse_override(text: str) -> tuple[list[str | int], Any]:
-    """Split ``a.b[0].c=value`` into its path and value."""
+def parse_override(text: str) -> tuple[tuple[str | int, ...], Any]:
+    """Split ``a.b[0].c=value`` into its path and value (the value read as TOML, a bare word as text)."""
     if "=" not in text:
         raise ScenarioError(COMMAND_LINE, "--set", text, "path=value, e.g. governance.mode=alliance")
     raw_path, raw_value = text.split("=", 1)
-    path: list[str | int] = []
-    for part in raw_path.strip().split("."):
-        match = _PATH_PART.fullmatch(part)
-        if match is None:
-            raise ScenarioError(COMMAND_LINE, "--set", text, "a dotted path of field names (list items as name[0]), e.g. shocks[0].start=2019-06")
-        path.append(match.group(1))
-        path.extend(int(i) for i in re.findall(r"\[(\d+)\]", match.group(2)))
+    try:
+        path = parse_path(raw_path)
+    except PathError as error:
+        raise ScenarioError(COMMAND_LINE, "--set", text, str(error)) from None
     return path, _toml_value(raw_value.strip())
 
 
@@ -110,33 +109,6 @@ def _toml_value(text: str) -> Any:
         return tomllib.loads(f"value = {text}")["value"]
     except tomllib.TOMLDecodeError:
         return text  # a bare word: text
-
-
-def _set(data: dict[str, Any], path: list[str | int], value: Any, text: str) -> None:
-    target: Any = data
-    for position, key in enumerate(path[:-1]):
-        following = path[position + 1]
-        if isinstance(key, int):
-            if not isinstance(target, list) or key >= len(target):
-                raise ScenarioError(
-                    COMMAND_LINE, "--set", text, f"an index below {len(target) if isinstance(target, list) else 0} (the list has that many items)"
-                )
-            target = target[key]
-        else:
-            if not isinstance(target, dict):
-                raise ScenarioError(COMMAND_LINE, "--set", text, "a path through tables")
-            if key not in target or not isinstance(target[key], dict | list):
-                target[key] = [] if isinstance(following, int) else {}
-            target = target[key]
-    last = path[-1]
-    if isinstance(last, int):
-        if not isinstance(target, list) or last >= len(target):
-            raise ScenarioError(COMMAND_LINE, "--set", text, "an existing list item")
-        target[last] = value
-    elif isinstance(target, dict):
-        target[last] = value
-    else:
-        raise ScenarioError(COMMAND_LINE, "--set", text, "a path through tables")
 
 
 def _absolute_table(data: dict[str, Any], file: Path) -> None:

@@ -8,26 +8,26 @@ docs/ODD.md ("Submodels: adaptation and governance").
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bottrop_sim.errors import FieldError
-from bottrop_sim.shocks import YearMonth
+from bottrop_sim.values import Euro, Months, Role, Section, Share, YearMonth
 
-Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Euro = Annotated[float, Field(ge=0.0, le=1e10, allow_inf_nan=False)]
-Months = Annotated[int, Field(ge=1, le=240)]
+GovernanceMode = Literal["none", "city_led", "alliance", "hybrid"]
+GOVERNANCE_MODES: tuple[str, ...] = get_args(GovernanceMode)
+"""The governance settings, in the order the app and reports show them."""
+ALLIANCE_MODES = ("alliance", "hybrid")
+"""Settings in which the alliance acts."""
+UNCERTAIN = {"role": "uncertainty"}
+"""A field's own role: a behavioural assumption, not something decision makers set."""
 
 LAB_TYPES = ("city_logistics", "hybrid_retail", "sustainable_business", "digital_crafts")
 TARGETING_RULES = ("largest_employers", "mine_suppliers", "start_ups", "sectors")
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AdaptationSpec(_Section):
+class AdaptationSpec(Section):
     """How firms adapt on their own (acts in every governance setting, adaptive mode only)."""
 
     customer_search: bool = Field(True, description="firms whose orders fall search for new customers")
@@ -59,8 +59,10 @@ class AdaptationSpec(_Section):
     )
 
 
-class CitySpec(_Section):
+class CitySpec(Section):
     """The city's economic development office (hierarchical, with its own budget)."""
+
+    ROLE: ClassVar[Role] = "lever"
 
     budget_eur_year: Euro = Field(1_500_000.0, description="yearly budget for programmes and overhead (EUR)")
     overhead_share: Share = Field(0.20, description="share of the budget spent on administration")
@@ -72,10 +74,10 @@ class CitySpec(_Section):
     retraining_share: Share = Field(0.4, description="share of the programme budget for retraining vouchers")
     startup_grant_share: Share = Field(0.2, description="share of the programme budget for start-up grants")
     grant_cost_share: Share = Field(0.5, description="share of a targeted firm's diversification cost a grant covers")
-    grant_success_bonus: Share = Field(0.2, description="added chance of success for a funded diversification (advice)")
+    grant_success_bonus: Share = Field(0.2, description="added chance of success for a funded diversification (advice)", json_schema_extra=UNCERTAIN)
     voucher_eur: Euro = Field(6000.0, description="cost of one retraining voucher (EUR)")
     training_months: Months = Field(6, description="length of a retraining course")
-    retraining_placement_rate: Share = Field(0.35, description="share of trainees who find a job right after the course")
+    retraining_placement_rate: Share = Field(0.35, description="share of trainees who find a job right after the course", json_schema_extra=UNCERTAIN)
     startup_grant_eur: Euro = Field(30_000.0, description="one start-up grant (EUR)")
 
     @model_validator(mode="after")
@@ -90,16 +92,20 @@ class CitySpec(_Section):
         return self
 
 
-class LabSpec(_Section):
+class LabSpec(Section):
     """One type of joint project (a real-world lab of the Wirtschaftsallianz)."""
+
+    ROLE: ClassVar[Role] = "lever"
 
     enabled: bool = True
     contribution_eur_month: Euro = Field(300.0, description="contribution of each participating member per month (EUR)")
     duration_months: Months = Field(18, description="length of a project")
     participants: int = Field(8, ge=1, le=500, description="members taking part")
-    success_rate: Share = Field(0.6, description="chance of success at full trust")
+    success_rate: Share = Field(0.6, description="chance of success at full trust", json_schema_extra=UNCERTAIN)
     effect: Literal["demand", "productivity", "co2"] = Field("demand", description="what a success changes for the participants")
-    effect_size: float = Field(0.03, ge=-0.5, le=0.5, allow_inf_nan=False, description="relative change (e.g. 0.03: +3 % demand; -0.1: -10 % CO2 per EUR)")
+    effect_size: float = Field(
+        0.03, ge=-0.5, le=0.5, allow_inf_nan=False, description="relative change (e.g. 0.03: +3 % demand; -0.1: -10 % CO2 per EUR)", json_schema_extra=UNCERTAIN
+    )
     sectors: list[str] = Field(default_factory=list, description="sectors whose members take part (empty: all)")
 
 
@@ -112,29 +118,42 @@ def _default_labs() -> dict[str, LabSpec]:
     }
 
 
-class AllianceSpec(_Section):
+class AllianceSpec(Section):
     """The Wirtschaftsallianz Bottrop: a non-hierarchical strategic alliance of firms."""
+
+    ROLE: ClassVar[Role] = "lever"
 
     start: YearMonth = Field("2017-03", description="founding month (the real one: 23 Mar 2017)")
     founding_members: int = Field(60, ge=0, le=5000, description="firms at the founding (about 60 in 2017)")
-    initial_trust: Share = Field(0.5, description="trust of firms in the alliance at the start (0: none, 1: full)")
+    initial_trust: Share = Field(0.5, description="trust of firms in the alliance at the start (0: none, 1: full)", json_schema_extra=UNCERTAIN)
     membership_cost_eur_month: Euro = Field(100.0, description="membership fee per month (EUR)")
     time_cost_hours_month: float = Field(8.0, ge=0.0, le=200.0, allow_inf_nan=False, description="staff time a member spends on the alliance (hours per month)")
     meeting_interval_months: Months = Field(3, description="months between plenary meetings")
-    join_rate: Share = Field(0.02, description="chance per meeting that a firm with a positive expected net benefit joins")
-    leave_rate: Share = Field(0.25, description="chance per meeting that a member whose expected net benefit turned negative leaves")
-    reputation_weight: Share = Field(0.1, description="per meeting, non-members' trust moves this share of the way to the members' mean trust")
-    peer_weight: float = Field(0.02, ge=0.0, le=5.0, allow_inf_nan=False, description="weight of the share of a firm's trading partners who are members")
-    need_weight: float = Field(0.05, ge=0.0, le=5.0, allow_inf_nan=False, description="weight of a firm's shortfall of orders in its expected benefit")
+    join_rate: Share = Field(0.02, description="chance per meeting that a firm with a positive expected net benefit joins", json_schema_extra=UNCERTAIN)
+    leave_rate: Share = Field(
+        0.25, description="chance per meeting that a member whose expected net benefit turned negative leaves", json_schema_extra=UNCERTAIN
+    )
+    reputation_weight: Share = Field(
+        0.1, description="per meeting, non-members' trust moves this share of the way to the members' mean trust", json_schema_extra=UNCERTAIN
+    )
+    peer_weight: float = Field(
+        0.02, ge=0.0, le=5.0, allow_inf_nan=False, description="weight of the share of a firm's trading partners who are members", json_schema_extra=UNCERTAIN
+    )
+    need_weight: float = Field(
+        0.05, ge=0.0, le=5.0, allow_inf_nan=False, description="weight of a firm's shortfall of orders in its expected benefit", json_schema_extra=UNCERTAIN
+    )
     base_benefit: float = Field(
         0.001,
         ge=0.0,
         le=1.0,
         allow_inf_nan=False,
         description="expected benefit of membership without need or peers (networking), per EUR of monthly value added",
+        json_schema_extra=UNCERTAIN,
     )
     information_sharing: bool = Field(True, description="meetings share information: members search faster and more locally")
-    information_bonus: float = Field(0.5, ge=0.0, le=5.0, allow_inf_nan=False, description="relative increase of members' search success")
+    information_bonus: float = Field(
+        0.5, ge=0.0, le=5.0, allow_inf_nan=False, description="relative increase of members' search success", json_schema_extra=UNCERTAIN
+    )
     brokerage: bool = Field(True, description="meetings reveal members' input needs and broker local supplier links")
     brokered_links_per_meeting: int = Field(5, ge=0, le=500, description="links the alliance tries to broker per meeting")
     brokered_link_share: Share = Field(0.05, description="part of the buyer's imported inputs a brokered link replaces")
@@ -142,10 +161,10 @@ class AllianceSpec(_Section):
     max_active_projects: int = Field(4, ge=0, le=50, description="projects running at once")
     labs: dict[str, LabSpec] = Field(default_factory=_default_labs, description="the four real-world labs and their parameters")
     staff_pooling: bool = Field(True, description="a member hires another member's surplus staff before layoffs")
-    free_riding_propensity: Share = Field(0.3, description="chance that a member with no trust left skips its contribution")
-    trust_gain: Share = Field(0.10, description="trust gained by participants of a successful project (share of the gap to 1)")
-    trust_loss: Share = Field(0.10, description="trust lost by participants of a failed project (share of trust)")
-    free_riding_penalty: Share = Field(0.1, description="trust all members lose per unit share of free riders in a funding round")
+    free_riding_propensity: Share = Field(0.3, description="chance that a member with no trust left skips its contribution", json_schema_extra=UNCERTAIN)
+    trust_gain: Share = Field(0.10, description="trust gained by participants of a successful project (share of the gap to 1)", json_schema_extra=UNCERTAIN)
+    trust_loss: Share = Field(0.10, description="trust lost by participants of a failed project (share of trust)", json_schema_extra=UNCERTAIN)
+    free_riding_penalty: Share = Field(0.1, description="trust all members lose per unit share of free riders in a funding round", json_schema_extra=UNCERTAIN)
     reflexive_evaluation: bool = Field(True, description="once a year the alliance evaluates its indicators and re-prioritises projects")
 
     @field_validator("labs", mode="before")
@@ -169,18 +188,22 @@ class AllianceSpec(_Section):
         return merged
 
 
-class HybridSpec(_Section):
+class HybridSpec(Section):
     """Hybrid governance: the city funds a coordinator, the alliance decides."""
+
+    ROLE: ClassVar[Role] = "lever"
 
     coordinator_cost_eur_year: Euro = Field(120_000.0, description="cost of the coordinator, paid from the city budget (EUR per year)")
     cost_reduction_share: Share = Field(0.3, description="share of members' money and time costs the coordinator takes over")
     meeting_interval_months: Months = Field(2, description="months between meetings with a coordinator")
 
 
-class GovernanceSpec(_Section):
+class GovernanceSpec(Section):
     """Who coordinates: nobody, the city, the alliance of firms, or both."""
 
-    mode: Literal["none", "city_led", "alliance", "hybrid"] = Field("none", description="the governance setting")
+    ROLE: ClassVar[Role] = "lever"
+
+    mode: GovernanceMode = Field("none", description="the governance setting")
     adaptation: AdaptationSpec = AdaptationSpec()
     city: CitySpec = CitySpec()
     alliance: AllianceSpec = AllianceSpec()

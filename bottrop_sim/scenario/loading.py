@@ -8,20 +8,17 @@ in step with :mod:`bottrop_sim.scenario.schema`.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import math
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from bottrop_sim.calendar import YEAR_MONTH_PATTERN
 from bottrop_sim.economy.sector_table import load_sector_table
 from bottrop_sim.errors import FieldError, ScenarioError, ScenarioErrors
 from bottrop_sim.scenario.composition import apply_overrides, read_with_parents
+from bottrop_sim.scenario.fields import SHOCK_TAGS, expectation, is_model, resolve
 from bottrop_sim.scenario.schema import Scenario
 
 
@@ -97,8 +94,8 @@ def _table_path(given: str, source: str | Path) -> Path:
 def _reject_nan(value: Any, source: str | Path, loc: tuple[Any, ...]) -> None:
     """Refuse NaN and infinity anywhere in a known field (pydantic checks only declared floats)."""
     if isinstance(value, float) and not math.isfinite(value):
-        if _resolve(loc) is not None:
-            raise ScenarioError(source, _field_path(loc), value, _expectation(loc) or "a finite number")
+        if resolve(loc) is not None:
+            raise ScenarioError(source, _field_path(loc), value, expectation(loc) or "a finite number")
     elif isinstance(value, dict):
         for key, item in value.items():
             _reject_nan(item, source, (*loc, key))
@@ -154,142 +151,12 @@ def _check_against_table(scenario: Scenario, source: str | Path, data: dict[str,
 # --- translating pydantic's errors -------------------------------------------------
 
 
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    """Strip ``Optional`` and ``Annotated``; return the bare type and the constraint metadata."""
-    metadata: list[Any] = []
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation, *extra = typing.get_args(annotation)
-            for item in extra:
-                metadata.extend(getattr(item, "metadata", None) or [item])
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(members) != 1:
-                return annotation, metadata
-            annotation = members[0]
-        else:
-            return annotation, metadata
-
-
-def _shock_tags(annotation: Any) -> set[str]:
-    """The ``type`` tags of shock models (pydantic puts them into error locations of tagged unions)."""
-    return set(_shock_models(annotation))
-
-
-def _shock_models(annotation: Any) -> dict[str, type[BaseModel]]:
-    """Shock models by their ``type`` tag."""
-    models = {}
-    for member in typing.get_args(annotation) or (annotation,):
-        if _is_model(member) and "type" in member.model_fields:
-            models[typing.get_args(member.model_fields["type"].annotation)[0]] = member
-    return models
-
-
-_SHOCK_UNION = _unwrap(typing.get_args(Scenario.model_fields["shocks"].annotation)[0])[0]
-_TAGS = _shock_tags(_SHOCK_UNION)
-_SHOCK_MODELS = _shock_models(_SHOCK_UNION)
-
-
-def _resolve(loc: tuple[Any, ...]) -> tuple[Any, list[Any], str | None] | None:
-    """Type, constraint metadata and description of the field at ``loc`` (None if unknown)."""
-    annotation: Any = Scenario
-    metadata: list[Any] = []
-    description: str | None = None
-    for item in loc:
-        annotation, extra = _unwrap(annotation)
-        origin = typing.get_origin(annotation)
-        if origin in (typing.Union, types.UnionType) and item in _SHOCK_MODELS:
-            annotation = _SHOCK_MODELS[item]  # the tag of a tagged union selects the member
-            continue
-        if _is_model(annotation) and isinstance(item, str):
-            if item in _TAGS and item not in annotation.model_fields:
-                continue
-            info = annotation.model_fields.get(item)
-            if info is None:
-                return None
-            annotation, metadata, description = info.annotation, list(info.metadata), info.description
-        elif origin is list and isinstance(item, int):
-            annotation, metadata = typing.get_args(annotation)[0], []
-        elif origin is dict and isinstance(item, str):
-            annotation, metadata = typing.get_args(annotation)[1], []
-        else:
-            return None
-    annotation, extra = _unwrap(annotation)
-    return annotation, metadata + extra, description
-
-
-def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _kind(annotation: Any, metadata: list[Any]) -> str:
-    """What kind of value a type takes, in words."""
-    pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None)), None)
-    if annotation is bool:
-        return "true or false"
-    if annotation is int:
-        return "an integer"
-    if annotation is float:
-        return "a finite number"
-    if annotation is str:
-        if pattern == YEAR_MONTH_PATTERN:
-            return 'a month as "YYYY-MM" from 1950-01 to 2100-12'
-        return f"text matching {pattern}" if pattern else "text"
-    if annotation is dt.date:
-        return "a date as YYYY-MM-DD"
-    if typing.get_origin(annotation) is typing.Literal:
-        return "one of " + ", ".join(repr(a) for a in typing.get_args(annotation))
-    if _is_model(annotation):
-        return "a table with the keys " + ", ".join(annotation.model_fields)
-    if typing.get_origin(annotation) is list:
-        item = _kind(*_unwrap(typing.get_args(annotation)[0]))
-        return "a list of " + (item.replace("a table", "tables", 1) if item.startswith("a table") else item)
-    if typing.get_origin(annotation) is dict:
-        return "a table of name = " + _kind(*_unwrap(typing.get_args(annotation)[1])).removeprefix("a ").removeprefix("an ")
-    return str(annotation)
-
-
-def _limits(annotation: Any, metadata: list[Any]) -> str:
-    """Range and length limits, in words."""
-    limits = []
-    for meta in metadata:
-        for attr, symbol in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
-            value = getattr(meta, attr, None)
-            if value is not None:
-                limits.append(f"{symbol} {_number(value)}")
-    low = next((m.min_length for m in metadata if getattr(m, "min_length", None) is not None), None)
-    high = next((m.max_length for m in metadata if getattr(m, "max_length", None) is not None), None)
-    unit = "characters" if annotation is str else "items"
-    if low is not None and high is not None:
-        limits.append(f"of {low} to {high} {unit}")
-    elif low is not None:
-        limits.append(f"of at least {low} {unit}".replace(" 1 items", " 1 item"))
-    elif high is not None:
-        limits.append(f"of at most {high} {unit}")
-    return " and ".join(limits)
-
-
-def _expectation(loc: tuple[Any, ...]) -> str | None:
-    """Everything the schema allows at ``loc``: type, limits and the field's description."""
-    resolved = _resolve(loc)
-    if resolved is None:
-        return None
-    annotation, metadata, description = resolved
-    text = " ".join(part for part in (_kind(annotation, metadata), _limits(annotation, metadata)) if part)
-    return f"{text} ({description})" if description else text
-
-
 def _field_path(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for position, item in enumerate(loc):
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in _TAGS and (position == 0 or _resolve(loc[:position]) is None or not _is_model(_resolve(loc[:position])[0])):
+        elif item in SHOCK_TAGS and (position == 0 or resolve(loc[:position]) is None or not is_model(resolve(loc[:position])[0])):
             continue  # a union's tag, not a user-visible field
         else:
             parts.append(("." if parts else "") + str(item))
@@ -307,8 +174,8 @@ def _join(path: str, sub: str) -> str:
 def _allowed(error: dict[str, Any]) -> str:
     kind, ctx, loc = error["type"], error.get("ctx") or {}, tuple(error["loc"])
     if kind == "extra_forbidden":
-        parent = _resolve(loc[:-1])
-        keys = list(parent[0].model_fields) if parent and _is_model(parent[0]) else []
+        parent = resolve(loc[:-1])
+        keys = list(parent[0].model_fields) if parent and is_model(parent[0]) else []
         if not keys:
             return "no unknown keys"
         close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
@@ -318,7 +185,7 @@ def _allowed(error: dict[str, Any]) -> str:
         return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
     if kind == "missing":
         return "a value (this field is required)"
-    expected = _expectation(loc)
+    expected = expectation(loc)
     if expected:
         return expected
     return error["msg"][0].lower() + error["msg"][1:]
@@ -336,7 +203,7 @@ def _translate(exc: ValidationError, source: str | Path) -> ScenarioError:
             errors.append(ScenarioError(source, field, loc[-1], _allowed(error)))
         elif error["type"] in ("union_tag_invalid", "union_tag_not_found"):
             given = error.get("input", {}).get("type") if isinstance(error.get("input"), dict) else error.get("input")
-            errors.append(ScenarioError(source, _join(field, "type"), given, "one of the shock types: " + ", ".join(sorted(_TAGS))))
+            errors.append(ScenarioError(source, _join(field, "type"), given, "one of the shock types: " + ", ".join(sorted(SHOCK_TAGS))))
         else:
             errors.append(ScenarioError(source, field, error.get("input"), _allowed(error)))
     return errors[0] if len(errors) == 1 else ScenarioErrors(errors)

@@ -7,24 +7,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from bottrop_sim.calendar import month_number
 from bottrop_sim.errors import FieldError
 from bottrop_sim.scenario.governance import GovernanceSpec
-from bottrop_sim.shocks import Shock, YearMonth
+from bottrop_sim.shocks import Shock
+from bottrop_sim.values import Section, Share, YearMonth
 
-Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Rate = Share
+"""A monthly rate, 0..1."""
 MAX_SEED = 2**63 - 1
 """Largest base seed (numpy's generators take any non-negative integer; this keeps seeds in int64)."""
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class EconomySpec(_Section):
+class EconomySpec(Section):
     """The firms and their supply network."""
 
     sector_table: str | None = Field(None, description="CSV sector table, relative to the scenario file; default: the shipped Bottrop 2015 table")
@@ -41,7 +38,7 @@ class EconomySpec(_Section):
     )
 
 
-class MineSpec(_Section):
+class MineSpec(Section):
     """The mine (Bergwerk Prosper-Haniel) before any closure shock."""
 
     enabled: bool = Field(True, description="whether the region has the mine (false, or staff = 0: the table's mine sector has no final demand either)")
@@ -63,7 +60,7 @@ class MineSpec(_Section):
     )
 
 
-class LabourSpec(_Section):
+class LabourSpec(Section):
     """The resident labour force and the labour market."""
 
     unemployment_rate_start: Share = Field(0.07, description="unemployment rate at the start (Arbeitsagentur: 6.8 % in 2018)")
@@ -80,7 +77,7 @@ class LabourSpec(_Section):
     out_migration_rate: Rate = Field(0.003, description="monthly chance that an unemployed resident above the baseline pool moves away")
 
 
-class BehaviourSpec(_Section):
+class BehaviourSpec(Section):
     """Firm behaviour: staffing, exit and entry act in the adaptive mode only; ``liquidity_months`` sets initial cash in both."""
 
     hiring_rate: Rate = Field(0.25, description="share of a staff shortfall closed per month")
@@ -96,7 +93,7 @@ class BehaviourSpec(_Section):
     )
 
 
-class Scenario(_Section):
+class Scenario(Section):
     """A complete, validated scenario."""
 
     name: str = Field("scenario", min_length=1, max_length=80, description="short name")
