@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from bottrop_sim.errors import ScenarioError
+from bottrop_sim.files import write_files
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
@@ -140,20 +138,19 @@ def _report(error: ScenarioError) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bottrop_sim.monitoring import scorecard
+    from bottrop_sim.runs import run_with_twin
     from bottrop_sim.scenario.loading import load_scenario
     from bottrop_sim.scenario.schema import MAX_SEED
-    from bottrop_sim.simulate import simulate, twin_timeseries
 
     scenario = load_scenario(args.scenario, args.overrides)
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise ScenarioError("<command line>", "--seed", args.seed, f"an integer >= 0 and <= {MAX_SEED}")
     out = _output_folder(Path(args.out) if args.out else Path("results") / scenario.name)
     show_progress = not args.quiet and sys.stderr.isatty()
-    result = simulate(scenario, seed=args.seed, progress=show_progress)
-    twin = twin_timeseries(scenario, result.timeseries, result.seed)
-    indicators = {"seed": result.seed, "scenario": scenario.name, "indicators": _finite(scorecard(result.timeseries, twin, scenario))}
-    _write_atomically(
+    pair = run_with_twin(scenario, seed=args.seed, progress=show_progress)
+    result = pair.run
+    indicators = {"seed": result.seed, "scenario": scenario.name, "indicators": _finite(pair.scores)}
+    write_files(
         out,
         {
             "timeseries.csv": lambda path: result.timeseries.to_csv(path, index=False),
@@ -192,7 +189,7 @@ def _compare(args: argparse.Namespace) -> int:
     result = compare(scenarios, args.replications, args.seed, args.workers, progress=(lambda done, total: bar.update(1)) if bar else None)
     if bar is not None:
         bar.close()
-    _write_atomically(
+    write_files(
         out,
         {
             "comparison.csv": lambda path: result.comparison.to_csv(path, index=False),
@@ -317,21 +314,6 @@ def _output_folder(out: Path) -> Path:
     if out.exists() and not out.is_dir():
         raise ScenarioError("<command line>", "--out", str(out), "a folder (new or existing), not a file")
     return out
-
-
-def _write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> None:
-    """Write every file into a temporary folder beside ``out``, then move them in place (nothing half-written)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        for name, write in files.items():
-            write(staging / name)
-        out.mkdir(exist_ok=True)
-        for name in files:
-            os.chmod(staging / name, 0o644)
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def summary_table(timeseries: pd.DataFrame) -> pd.DataFrame:

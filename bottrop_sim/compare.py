@@ -16,15 +16,15 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from bottrop_sim.experiments.runner import processes
-from bottrop_sim.monitoring import REGISTRY, jobs_saved_cost, scorecard
-from bottrop_sim.provenance import git_revision, package_versions
+from bottrop_sim.monitoring import REGISTRY, jobs_saved_cost
+from bottrop_sim.provenance import provenance
+from bottrop_sim.runs import run_with_twin
 from bottrop_sim.scenario.schema import Scenario
-from bottrop_sim.simulate import replication_seeds, simulate, twin_timeseries
+from bottrop_sim.simulate import replication_seeds
+from bottrop_sim.statistics import Interval, interval
 
 #: Time series kept for the report's plots.
 SERIES = ("employment_workplace", "unemployment_rate", "value_added_eur", "firms", "co2_t", "green_jobs", "alliance_members", "local_sourcing_share")
@@ -39,10 +39,10 @@ def run_pair_task(task: tuple[int, int, Scenario, int]) -> tuple[int, int, tuple
 
 def run_pair(scenario: Scenario, seed: int) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """A scenario and its twin with one seed: (scorecard without reference, run series, twin series)."""
-    run = simulate(scenario, seed=seed).timeseries
-    twin = twin_timeseries(scenario, run, seed)
+    pair = run_with_twin(scenario, seed)
+    run, twin = pair.run.timeseries, pair.twin.timeseries
     columns = ["date", *[c for c in SERIES if c in run.columns]]
-    return scorecard(run, twin, scenario), run[columns], twin[columns]
+    return pair.scores, run[columns], twin[columns]
 
 
 @dataclass
@@ -102,28 +102,13 @@ def compare(
         indicators=indicators,
         comparison=summarise(indicators, names),
         series=summarise_series(results, names),
-        provenance={
-            "scenarios": [s.model_dump(mode="json") for s in scenarios],
-            "replications": replications,
-            "base_seed": seed,
-            "seeds": seeds,
-            "versions": package_versions(),
-            "git_revision": git_revision(),
-            "created_utc": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
-        },
+        provenance=provenance(
+            scenarios=[s.model_dump(mode="json") for s in scenarios],
+            replications=replications,
+            base_seed=seed,
+            seeds=seeds,
+        ),
     )
-
-
-def interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95 % interval (Student's t) of finite values; NaN when there are none."""
-    values = values[np.isfinite(values)]
-    if len(values) == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(values.mean())
-    if len(values) == 1 or np.all(values == values[0]):
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
-    return mean, mean - half, mean + half
 
 
 def summarise(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -137,11 +122,11 @@ def summarise(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         reference = block[names[0]].to_numpy(float)
         for name in names:
             values = block[name].to_numpy(float)
-            mean, low, high = interval(values)
-            diff = interval(values - reference) if name != names[0] else (math.nan, math.nan, math.nan)
+            level = interval(values)
+            diff = interval(values - reference) if name != names[0] else Interval(math.nan, math.nan, math.nan, 0, math.nan)
             rows.append(
-                {"scenario": name, "indicator": indicator, "mean": mean, "ci_low": low, "ci_high": high,
-                 "diff_mean": diff[0], "diff_ci_low": diff[1], "diff_ci_high": diff[2], "n": int(np.isfinite(values).sum())}
+                {"scenario": name, "indicator": indicator, "mean": level.mean, "ci_low": level.low, "ci_high": level.high,
+                 "diff_mean": diff.mean, "diff_ci_low": diff.low, "diff_ci_high": diff.high, "n": level.n}
             )  # fmt: skip
     return pd.DataFrame(rows)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bottrop_sim.model import BottropModel
-from bottrop_sim.provenance import provenance
+from bottrop_sim.provenance import now_utc, run_provenance
 from bottrop_sim.scenario.loading import load_scenario
 from bottrop_sim.scenario.schema import Scenario
 
@@ -26,14 +27,6 @@ def replication_seeds(base_seed: int, replications: int) -> list[int]:
     return [int(child.generate_state(1, np.uint64)[0] % (2**63 - 1)) for child in children]
 
 
-def twin_timeseries(scenario: Scenario, run: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """The counterfactual twin's time series: the scenario minus its shocks, same seed.
-
-    A scenario without shocks is its own twin (its resilience is then the neutral value).
-    """
-    return simulate(scenario.without_shocks(), seed=seed).timeseries if scenario.shocks else run
-
-
 @dataclass
 class SimulationResult:
     """The outcome of one run.
@@ -42,15 +35,20 @@ class SimulationResult:
         timeseries: one row per simulated month (see docs/ODD.md, "Observation").
         scenario: the validated scenario that ran.
         seed: the seed it ran with.
-        provenance: parameters, seed, package versions, git revision, time.
         model: the final model state, if ``keep_model`` was set.
+        created_utc: when the run finished (UTC).
     """
 
     timeseries: pd.DataFrame
     scenario: Scenario
     seed: int
-    provenance: dict[str, Any]
     model: BottropModel | None = field(default=None, repr=False)
+    created_utc: str = field(default_factory=now_utc)
+
+    @cached_property
+    def provenance(self) -> dict[str, Any]:
+        """Parameters, seed, package versions, git revision and time (built when first asked for)."""
+        return run_provenance(self.scenario, self.seed, self.created_utc)
 
 
 def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = None, *, keep_model: bool = False, progress: bool = False) -> SimulationResult:
@@ -86,6 +84,5 @@ def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = N
         timeseries=timeseries,
         scenario=scenario,
         seed=model.seed,
-        provenance=provenance(scenario, model.seed),
         model=model if keep_model else None,
     )

@@ -26,7 +26,7 @@ from bottrop_sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
-SIMULATE_MODULE = importlib.import_module("bottrop_sim.simulate")  # the package re-exports the function under the module's name
+SIMULATE_MODULE = importlib.import_module("bottrop_sim.runs")  # where the CLI's run path looks up simulate
 
 SHORT_SCENARIO = """\
 name = "short_closure"

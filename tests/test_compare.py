@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from bottrop_sim import load_scenario
 from bottrop_sim.cli import main
-from bottrop_sim.compare import compare, interval, replication_seeds
+from bottrop_sim.compare import compare, replication_seeds
 from bottrop_sim.monitoring import REGISTRY
 from tests.conftest import SCENARIOS
 
@@ -49,14 +47,6 @@ def test_comparison_rows_and_paired_differences(result):
     row = table[(table.scenario == "closure_2018_alliance") & (table.indicator == "employment")].iloc[0]
     assert row["diff_mean"] == pytest.approx((employment["closure_2018_alliance"] - employment["closure_2018"]).mean())
     assert row["ci_low"] <= row["mean"] <= row["ci_high"] and row["n"] == 3
-
-
-def test_interval_is_a_t_interval():
-    mean, low, high = interval(np.array([1.0, 2.0, 3.0]))
-    assert mean - low == pytest.approx(high - mean)
-    assert mean == 2.0 and high - mean == pytest.approx(4.302652729911275 * 1.0 / math.sqrt(3))  # t(0.975, df 2) x sd 1 / sqrt(3)
-    assert interval(np.array([5.0])) == (5.0, 5.0, 5.0)
-    assert all(math.isnan(v) for v in interval(np.array([np.nan])))
 
 
 def test_counterfactual_series_are_there_for_every_scenario(result):

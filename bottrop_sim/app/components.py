@@ -21,6 +21,8 @@ from typing import Any
 import solara
 from solara import v
 
+from bottrop_sim.scenario.governance import ALLIANCE_MODES
+
 from .levers import LEVER_BY_PATH, Lever, check_entry, choice_items, error_text, levers_for
 from .state import PANELS, RENDER_INTERVALS, Workshop
 from .texts import LANGUAGES, month_text, months_text, number, scenario_description, scenario_title, t
@@ -291,7 +293,7 @@ def PanelCard(state: Workshop, panel: str):
                 (t(lang, "unemployment_now"), number(100 * now["unemployment_rate"], lang, 1) + " %"),
                 (t(lang, "firms_now"), number(now["firms"], lang)),
             ]
-            if mode in ("alliance", "hybrid"):
+            if mode in ALLIANCE_MODES:
                 figures.append((t(lang, "members_now"), number(now["alliance_members"], lang)))
             with solara.Row(classes=["bs-figures"], gap="22px", style={"flex-wrap": "wrap", "padding-left": "52px"}):
                 for caption, value in figures:

@@ -10,77 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
-import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from bottrop_sim import __version__
+from bottrop_sim.files import toml_text
+from bottrop_sim.scenario.fields import PathError, get_value
 from bottrop_sim.scenario.schema import Scenario
 
 from .runs import PanelSnapshot
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _key(name: str) -> str:
-    return name if _BARE_KEY.match(name) else json.dumps(name, ensure_ascii=False)
-
-
-def _value(value: Any) -> str:
-    """A TOML value (inline form)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"not writable to TOML: {value!r}")
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-    if isinstance(value, dt.datetime):
-        raise ValueError(f"date-times are not scenario values: {value!r}")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        items = [f"{_key(str(k))} = {_value(v)}" for k, v in value.items() if v is not None]
-        return "{ " + ", ".join(items) + " }" if items else "{}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    raise ValueError(f"not writable to TOML: {value!r}")
-
-
-def _table(lines: list[str], path: str, data: Mapping[str, Any]) -> None:
-    """Write a table: plain values first, then sub-tables (``[a.b]``), then arrays of tables (``[[a]]``).
-
-    Every non-empty table becomes its own section; a list of tables becomes
-    ``[[...]]`` sections if its items hold lists or tables themselves (shocks with
-    their staff path), else one inline array (the staff path).
-    """
-    subtables = {k: v for k, v in data.items() if isinstance(v, Mapping) and v}
-    arrays = {k: v for k, v in data.items() if isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v) and _nested(v)}
-    for key, value in data.items():
-        if value is None or key in subtables or key in arrays:
-            continue
-        lines.append(f"{_key(key)} = {_value(value)}")
-    for key, value in subtables.items():
-        name = f"{path}.{_key(key)}" if path else _key(key)
-        lines.extend(["", f"[{name}]"])
-        _table(lines, name, value)
-    for key, items in arrays.items():
-        name = f"{path}.{_key(key)}" if path else _key(key)
-        for item in items:
-            lines.extend(["", f"[[{name}]]"])
-            _table(lines, name, item)
-
-
-def _nested(items: list[Mapping[str, Any]]) -> bool:
-    """Whether the items of a list of tables hold lists or tables themselves."""
-    return any(isinstance(v, Mapping | list) for item in items for v in item.values())
 
 
 def scenario_toml(scenario: Scenario, *, name: str | None = None, comment: Sequence[str] = ()) -> str:
@@ -97,11 +37,7 @@ def scenario_toml(scenario: Scenario, *, name: str | None = None, comment: Seque
     data = scenario.model_dump(mode="python")
     if name is not None:
         data["name"] = name
-    lines = [f"# {line}".rstrip() for line in comment]
-    if lines:
-        lines.append("")
-    _table(lines, "", data)
-    return "\n".join(lines) + "\n"
+    return toml_text(data, comment)
 
 
 def panel_file_comment(panel: str, scenario: Scenario, base_name: str, seed: int) -> list[str]:
@@ -131,11 +67,10 @@ def _leaves(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def _get(data: Mapping[str, Any], path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(data, Mapping) or part not in data:
-            return None
-        data = data[part]
-    return data
+    try:
+        return get_value(data, path)
+    except PathError:
+        return None
 
 
 def timeseries_csv(snapshots: Mapping[str, PanelSnapshot]) -> str:

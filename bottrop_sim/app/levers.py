@@ -11,26 +11,22 @@ the same function scenario files go through.
 
 from __future__ import annotations
 
-import copy
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from bottrop_sim.calendar import YEAR_MONTH_PATTERN
 from bottrop_sim.errors import ScenarioError
+from bottrop_sim.scenario.fields import describe, get_value, with_values
+from bottrop_sim.scenario.governance import ALLIANCE_MODES, GOVERNANCE_MODES
 from bottrop_sim.scenario.loading import scenario_from_dict
 from bottrop_sim.scenario.schema import Scenario
 
 from .texts import GOVERNANCE, TARGETING, number, parse_number, t, word
 
 Kind = Literal["int", "float", "choice", "flag", "month"]
-ALLIANCE_MODES = ("alliance", "hybrid")
-ALL_MODES = ("none", "city_led", "alliance", "hybrid")
 
 
 @dataclass(frozen=True)
@@ -56,12 +52,17 @@ class Lever:
     label: Mapping[str, str]
     unit: Mapping[str, str]
     help: Mapping[str, str]
-    modes: tuple[str, ...] = ALL_MODES
+    modes: tuple[str, ...] = GOVERNANCE_MODES
     factor: float = 1.0
     slider: tuple[float, float, float] | None = None
     decimals: int = 0
     choices: tuple[str, ...] = ()
     choice_labels: Mapping[str, Mapping[str, str]] | None = None
+
+    @property
+    def role(self) -> str:
+        """``lever`` or ``uncertainty``, as the scenario schema declares it for the field."""
+        return describe(self.path).role
 
     def shown(self, value: Any) -> float:
         """The field value in the units the control shows."""
@@ -218,45 +219,10 @@ def levers_for(mode: str) -> list[Lever]:
     return [lever for lever in LEVERS if mode in lever.modes]
 
 
-def field_of(path: str) -> Any:
-    """The pydantic field info of a dotted scenario path."""
-    model: type[BaseModel] = Scenario
-    info = None
-    for part in path.split("."):
-        info = model.model_fields[part]
-        annotation = info.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    return info
-
-
 def schema_range(path: str) -> tuple[float, float]:
     """(lowest, highest) value the schema allows for a numeric field (inclusive; ±inf without a limit)."""
-    low, high = -math.inf, math.inf
-    for item in field_of(path).metadata:
-        for attr in ("ge", "gt"):
-            if getattr(item, attr, None) is not None:
-                low = max(low, float(getattr(item, attr)))
-        for attr in ("le", "lt"):
-            if getattr(item, attr, None) is not None:
-                high = min(high, float(getattr(item, attr)))
-    return low, high
-
-
-def get_value(data: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path of a scenario dict."""
-    value: Any = data
-    for part in path.split("."):
-        value = value[part]
-    return value
-
-
-def _set_value(data: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    target = data
-    for part in parents:
-        target = target.setdefault(part, {})
-    target[last] = value
+    field = describe(path)
+    return field.low, field.high
 
 
 def lever_values(scenario: Scenario) -> dict[str, Any]:
@@ -309,10 +275,7 @@ def panel_scenario(base: Scenario, values: Mapping[str, Any], source: str | Path
         ScenarioError: the combination is not valid (e.g. an alliance founded after the horizon ends is fine,
             but a value outside the schema's range is not).
     """
-    data = copy.deepcopy(base.model_dump())
-    for path, value in values.items():
-        _set_value(data, path, value)
-    return scenario_from_dict(data, source=source)
+    return scenario_from_dict(with_values(base.model_dump(), values), source=source)
 
 
 def error_text(error: ScenarioError, lang: str) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from bottrop_sim.calendar import month_number, year_month
-from bottrop_sim.model import BottropModel
+from bottrop_sim.runs import TwinStepper
 from bottrop_sim.scenario.schema import Scenario
 
 #: Largest radius of a sector's cluster in the network picture (sector centres lie on the unit circle).
@@ -168,8 +168,8 @@ class PanelRun:
     def __init__(self, scenario: Scenario, seed: int) -> None:
         self.scenario = scenario
         self.seed = int(seed)
-        self.model = BottropModel(scenario, seed=self.seed)
-        self.twin = BottropModel(scenario.without_shocks(), seed=self.seed) if scenario.shocks else None
+        self.pair = TwinStepper(scenario, self.seed)
+        self.model = self.pair.model
         firms, n = self.model.firms, self.model.firms.size
         mine_slot = self.model.mine.slot if self.model.mine is not None else None
         self.layout = SectorLayout(firms.sector[:n].copy(), firms.headcount[:n].copy(), mine_slot, self.model.n_sectors_ext)
@@ -178,18 +178,16 @@ class PanelRun:
     @property
     def months_done(self) -> int:
         """Simulated months."""
-        return self.model.month - self.model.start_month
+        return self.pair.months_done
 
     @property
     def running(self) -> bool:
         """Whether there are months left."""
-        return bool(self.model.running)
+        return self.pair.running
 
     def step(self) -> None:
         """Simulate one month of the run and of its twin."""
-        self.model.step()
-        if self.twin is not None:
-            self.twin.step()
+        self.pair.step()
 
     def refresh(self) -> PanelSnapshot:
         """Take a new snapshot (call after stepping)."""
@@ -218,10 +216,8 @@ class PanelRun:
     def _snapshot(self) -> PanelSnapshot:
         model, firms, n = self.model, self.model.firms, self.model.firms.size
         done = self.months_done
-        frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True) if done else pd.DataFrame()
-        twin = None
-        if self.twin is not None and done:
-            twin = self.twin.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        frame = self.pair.timeseries()
+        twin = self.pair.twin_timeseries()
         mine_slot = model.mine.slot if model.mine is not None else None
         alive = firms.alive[:n].copy()
         governance = model.governance

@@ -13,8 +13,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bottrop_sim.monitoring import REGISTRY, scorecard
+from bottrop_sim.monitoring import REGISTRY
 from bottrop_sim.report.language import decimals_for, scale_for
+from bottrop_sim.runs import pair_scores
 
 from .runs import PanelSnapshot
 from .texts import number
@@ -55,9 +56,8 @@ def panel_scores(snapshot: PanelSnapshot) -> dict[str, float]:
     """The scorecard of one panel up to its current month (NaN everywhere before the start)."""
     if snapshot.months_done == 0 or snapshot.timeseries.empty:
         return dict.fromkeys(REGISTRY, math.nan)
-    scenario = snapshot.scenario.model_copy(update={"end": snapshot.date})  # horizon so far: the last 12 months are the latest
     twin = snapshot.twin if snapshot.twin is not None else snapshot.timeseries  # no shocks: the run is its own twin
-    return scorecard(snapshot.timeseries, twin, scenario)
+    return pair_scores(snapshot.timeseries, twin, snapshot.scenario, until=snapshot.date)  # horizon so far: the last 12 months are the latest
 
 
 def _finite(value: float) -> bool:

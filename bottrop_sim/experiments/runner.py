@@ -51,10 +51,10 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     Returns:
         The manifest row, the outcome row and the kept series of the run.
     """
-    from bottrop_sim.monitoring import REGISTRY, scorecard
+    from bottrop_sim.monitoring import REGISTRY
+    from bottrop_sim.runs import run_with_twin
     from bottrop_sim.scenario.composition import apply_overrides
     from bottrop_sim.scenario.loading import scenario_from_dict
-    from bottrop_sim.simulate import simulate, twin_timeseries
 
     started = time.perf_counter()
     manifest = {key: task[key] for key in ("run_id", "point", "replication", "seed", "param_hash")}
@@ -62,11 +62,9 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         if task.get("inject_failure"):
             raise RuntimeError("injected failure (BOTTROP_SIM_FAIL_RUNS)")
         scenario = scenario_from_dict(apply_overrides(task["base_data"], task["overrides"]), task["base_file"], strict=False)
-        run = simulate(scenario, seed=task["seed"]).timeseries
+        pair = run_with_twin(scenario, seed=task["seed"], with_twin=task["needs_twin"])  # resilience needs the twin
+        run, card = pair.run.timeseries, pair.scores
         values: dict[str, float] = {}
-        if any(o["statistic"] == "final" and o["name"] in REGISTRY for o in task["outcomes"]):
-            twin = twin_timeseries(scenario, run, task["seed"]) if task["needs_twin"] else None  # resilience needs the twin
-            card = scorecard(run, twin, scenario)
         for outcome in task["outcomes"]:
             name, statistic = outcome["name"], outcome["statistic"]
             if statistic == "final":

@@ -23,6 +23,7 @@ from bottrop_sim.governance.adaptation import Adaptation
 from bottrop_sim.governance.alliance import Alliance
 from bottrop_sim.governance.city_office import CityOffice
 from bottrop_sim.governance.pooling import pool_staff
+from bottrop_sim.scenario.governance import ALLIANCE_MODES
 
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
@@ -52,7 +53,7 @@ class Governance:
         self.member_layoffs_month = 0
         if not self.adaptive:
             return
-        if spec.mode in ("alliance", "hybrid"):
+        if spec.mode in ALLIANCE_MODES:
             hybrid = spec.mode == "hybrid"
             self.alliance = Alliance(
                 model,

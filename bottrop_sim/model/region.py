@@ -30,6 +30,7 @@ from bottrop_sim.model.firm import Firm
 from bottrop_sim.model.firm_dynamics import FirmDynamics
 from bottrop_sim.model.mine import Mine
 from bottrop_sim.model.observation import Observation
+from bottrop_sim.scenario.governance import ALLIANCE_MODES
 from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.shocks import MonthEffects, month_effects
 
@@ -229,7 +230,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         sigma = CAPABILITY_DISPERSION
         firms.capability[slots] = self.traits_rng.lognormal(-0.5 * sigma**2, sigma, len(slots))
         governance = self.scenario.governance
-        firms.trust[slots] = governance.alliance.initial_trust if governance.mode in ("alliance", "hybrid") else 0.0
+        firms.trust[slots] = governance.alliance.initial_trust if governance.mode in ALLIANCE_MODES else 0.0
         firms.import_base[slots] = firms.import_per_output[slots]
         firms.parent[slots] = -1
 

@@ -33,6 +33,7 @@ import pandas as pd
 from bottrop_sim.economy.sector_table import sector_table_for
 from bottrop_sim.monitoring.diversity import herfindahl, shannon_entropy, variety
 from bottrop_sim.monitoring.resilience import resilience_measures
+from bottrop_sim.scenario.governance import ALLIANCE_MODES
 
 if TYPE_CHECKING:
     from bottrop_sim.scenario.schema import Scenario
@@ -296,7 +297,7 @@ def scorecard(
     values: dict[str, float] = {name: _last_mean(table[column]) for name, column in _LEVELS.items()}
     values |= {name: 12.0 * _last_mean(table[column]) for name, column in _YEARLY_FLOWS.items()}
     values |= {name: float(np.nansum(table[column].to_numpy(float))) for name, column in _HORIZON_TOTALS.items()}
-    has_alliance = scenario.governance.mode in ("alliance", "hybrid")
+    has_alliance = scenario.governance.mode in ALLIANCE_MODES
     values["alliance_trust"] = _last_mean(table["alliance_trust_mean"]) if has_alliance else math.nan
     values |= resilience_measures(run, twin, scenario, sectors, recovery_months)
     values["public_money_per_job_saved"] = jobs_saved_cost(values, reference) if reference is not None else math.nan

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -24,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from bottrop_sim.files import atomic_write_text
 from bottrop_sim.report.charts import COUNTERFACTUAL_SUFFIX, png_base64, resilience_chart, scenario_colour, time_series_chart
 from bottrop_sim.report.language import GROUP_ORDER, LANGUAGES, SERIES_LABELS, TEXT, Scale, decimals_for, format_number, scale_for, text
 from bottrop_sim.report.style import CSS
@@ -172,17 +171,8 @@ def write_report(
         The path written.
     """
     document = render_report(comparison=comparison, indicators=indicators, series=series, provenance=provenance, labels=labels, lang=lang, title=title)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(document)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
-    return path
+    atomic_write_text(path, document)
+    return Path(path)
 
 
 def _number(value: float, lang: str, decimals: int, scale: Scale, *, difference: bool = False) -> str:
