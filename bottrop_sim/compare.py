@@ -19,12 +19,12 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from bottrop_sim.experiments.runner import processes
-from bottrop_sim.monitoring import REGISTRY, jobs_saved_cost
+from bottrop_sim.monitoring import REGISTRY, jobs_saved_cost, verdicts
 from bottrop_sim.provenance import provenance
 from bottrop_sim.runs import run_with_twin
 from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.simulate import replication_seeds
-from bottrop_sim.statistics import Interval, interval
+from bottrop_sim.statistics import Interval, interval, paired_p_value
 
 #: Time series kept for the report's plots.
 SERIES = ("employment_workplace", "unemployment_rate", "value_added_eur", "firms", "co2_t", "green_jobs", "alliance_members", "local_sourcing_share")
@@ -112,7 +112,13 @@ def compare(
 
 
 def summarise(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Mean and 95 % interval per scenario and indicator, and paired differences against the first scenario."""
+    """Mean and 95 % interval per scenario and indicator, and paired differences against the first scenario.
+
+    The difference of each scenario against the first is paired by replication (common seeds): its mean, 95 %
+    interval and the paired t-test's p-value (``diff_p``); ``verdict`` marks it better, worse or different only
+    where the Holm-adjusted p-value over all verdicts of the comparison (``diff_p_holm``) is below 0.05
+    (:func:`bottrop_sim.monitoring.verdicts`).
+    """
     wide = indicators.pivot_table(index=["indicator", "replication"], columns="scenario", values="value", dropna=False)
     rows = []
     for indicator in REGISTRY:
@@ -123,12 +129,14 @@ def summarise(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         for name in names:
             values = block[name].to_numpy(float)
             level = interval(values)
-            diff = interval(values - reference) if name != names[0] else Interval(math.nan, math.nan, math.nan, 0, math.nan)
+            paired = values - reference
+            diff = interval(paired) if name != names[0] else Interval(math.nan, math.nan, math.nan, 0, math.nan)
+            p_value = paired_p_value(paired) if name != names[0] else math.nan
             rows.append(
                 {"scenario": name, "indicator": indicator, "mean": level.mean, "ci_low": level.low, "ci_high": level.high,
-                 "diff_mean": diff.mean, "diff_ci_low": diff.low, "diff_ci_high": diff.high, "n": level.n}
+                 "diff_mean": diff.mean, "diff_ci_low": diff.low, "diff_ci_high": diff.high, "diff_p": p_value, "n": level.n}
             )  # fmt: skip
-    return pd.DataFrame(rows)
+    return verdicts(pd.DataFrame(rows)) if rows else pd.DataFrame(rows)
 
 
 def summarise_series(results: dict, names: list[str]) -> pd.DataFrame:

@@ -62,3 +62,42 @@ def interval(values: ArrayLike, confidence: float = CONFIDENCE) -> Interval:
     std = float(data.std(ddof=1))
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * std / math.sqrt(n))
     return Interval(mean, mean - half, mean + half, n, std)
+
+
+def paired_p_value(differences: ArrayLike) -> float:
+    """Two-sided p-value of a paired t-test that the mean difference is zero (common seeds).
+
+    NaN with fewer than two finite differences; with no spread, 1 if all differences are 0, else 0.
+    """
+    data = np.asarray(differences, dtype=float).ravel()
+    data = data[np.isfinite(data)]
+    if len(data) < 2:
+        return math.nan
+    std = float(data.std(ddof=1))
+    mean = float(data.mean())
+    if std == 0.0:
+        return 1.0 if mean == 0.0 else 0.0
+    from scipy import stats
+
+    t = mean / (std / math.sqrt(len(data)))
+    return float(2.0 * stats.t.sf(abs(t), len(data) - 1))
+
+
+def holm(p_values: ArrayLike) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (Holm 1979): controls the family-wise error rate of many verdicts at once.
+
+    The i-th smallest of m finite p-values becomes max over j <= i of min(1, (m - j + 1) p_(j));
+    NaN values are not part of the family and stay NaN.
+    """
+    p = np.asarray(p_values, dtype=float).ravel()
+    adjusted = np.full(len(p), math.nan)
+    finite = np.flatnonzero(np.isfinite(p))
+    m = len(finite)
+    if m == 0:
+        return adjusted
+    order = finite[np.argsort(p[finite], kind="stable")]
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        adjusted[index] = running
+    return adjusted

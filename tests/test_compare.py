@@ -100,3 +100,31 @@ def test_run_writes_indicators_json(tmp_path):
     data = json.loads((out / "indicators.json").read_text())
     assert set(data["indicators"]) == set(REGISTRY)
     assert data["indicators"]["resistance"] < 0  # the closure costs jobs against its twin
+
+
+def test_verdicts_are_corrected_for_many_comparisons_and_never_judge_governance_defined_indicators():
+    from bottrop_sim.monitoring import GOVERNANCE_DEFINED, verdicts
+
+    rows = []
+    for name in REGISTRY:
+        # every indicator a small difference with p = 0.01: alone clear at 5 %, but not after Holm over ~20 verdicts
+        rows.append({"scenario": "B", "indicator": name, "diff_mean": 1.0, "diff_p": 0.01})
+    rows.append({"scenario": "C", "indicator": "employment", "diff_mean": 5.0, "diff_p": 1e-6})  # clear even after correction
+    rows.append({"scenario": "C", "indicator": "unemployment_rate", "diff_mean": 0.01, "diff_p": 1e-6})  # clear, lower is better
+    frame = verdicts(pd.DataFrame(rows))
+    judged = frame[frame["diff_p_holm"].notna()]
+    assert len(judged) == len(rows) - len(GOVERNANCE_DEFINED)  # the governance-defined ones are not in the family
+    assert (frame.loc[frame["scenario"] == "B", "verdict"] == "").all()
+    c = frame[frame["scenario"] == "C"].set_index("indicator")["verdict"]
+    assert c["employment"] == "better" and c["unemployment_rate"] == "worse"
+    governance = frame[frame["indicator"].isin(GOVERNANCE_DEFINED)]
+    assert (governance["verdict"] == "").all() and governance["diff_p_holm"].isna().all()
+
+
+def test_the_comparison_carries_paired_p_values_and_verdicts(result):
+    comparison = result.comparison
+    assert {"diff_p", "diff_p_holm", "verdict"} <= set(comparison.columns)
+    reference = comparison[comparison["scenario"] == comparison["scenario"].iloc[0]]
+    assert reference["diff_p"].isna().all() and (reference["verdict"] == "").all()
+    assert comparison["verdict"].isin(["", "better", "worse", "differs"]).all()
+    assert (comparison.loc[comparison["indicator"] == "alliance_participation", "verdict"] == "").all()

@@ -76,6 +76,15 @@ TRUE = {
 }
 
 
+def _fixture_verdict(indicator: str, diff: float, spread: float) -> str:
+    if not np.isfinite(diff) or abs(diff) <= spread:
+        return ""
+    direction = LABELS.get(indicator, {}).get("higher_is_better")
+    if direction is None:
+        return "differs"
+    return "better" if (diff > 0) == direction else "worse"
+
+
 def _inputs(scenarios: list[str]) -> dict:
     rng = np.random.default_rng(7)
     rows = []
@@ -109,6 +118,8 @@ def _inputs(scenarios: list[str]) -> dict:
                     "diff_ci_low": diff - spread,
                     "diff_ci_high": diff + spread,
                     "n": REPLICATIONS,
+                    # the verdict compare() gives (corrected for multiple comparisons); here: where the interval excludes 0
+                    "verdict": _fixture_verdict(indicator, diff, spread),
                 }
             )
     dates = [f"{year}-{month:02d}" for year in range(2015, 2020) for month in range(1, 13)]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from bottrop_sim.statistics import interval
+from bottrop_sim.statistics import holm, interval, paired_p_value
 
 
 def test_interval_is_a_t_interval():
@@ -37,3 +37,20 @@ def test_wider_at_higher_confidence_and_a_clear_difference_excludes_zero():
     assert interval(values, 0.99).high > interval(values, 0.95).high > interval(values, 0.5).high
     assert interval(values).excludes_zero
     assert not interval([-1.0, 1.0, 0.2, -0.3]).excludes_zero
+
+
+def test_holm_adjusts_step_down_and_leaves_nan_out():
+    # m = 4 finite values: sorted 0.01, 0.02, 0.03, 0.5 -> 4 x 0.01, max(0.04, 3 x 0.02), max(0.06, 2 x 0.03), max(0.06, 0.5)
+    adjusted = holm([0.03, np.nan, 0.01, 0.5, 0.02])
+    assert adjusted[[2, 4, 0, 3]] == pytest.approx([0.04, 0.06, 0.06, 0.5])
+    assert np.isnan(adjusted[1])
+    assert holm([0.9, 0.8]).tolist() == [1.0, 1.0]  # capped at 1
+
+
+def test_paired_p_value_is_the_t_test():
+    from scipy import stats
+
+    differences = [0.3, -0.1, 0.5, 0.2, 0.4]
+    assert paired_p_value(differences) == pytest.approx(stats.ttest_1samp(differences, 0.0).pvalue)
+    assert paired_p_value([2.0, 2.0]) == 0.0 and paired_p_value([0.0, 0.0]) == 1.0
+    assert np.isnan(paired_p_value([1.0]))

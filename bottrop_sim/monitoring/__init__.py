@@ -14,7 +14,7 @@ Definitions and references: docs/monitoring.md.
 """
 
 from bottrop_sim.monitoring.diversity import herfindahl, shannon_entropy, variety
-from bottrop_sim.monitoring.indicators import GROUPS, REGISTRY, Indicator, indicator_series, jobs_saved_cost, scorecard, sectors_of
+from bottrop_sim.monitoring.indicators import GOVERNANCE_DEFINED, GROUPS, REGISTRY, Indicator, indicator_series, jobs_saved_cost, scorecard, sectors_of
 from bottrop_sim.monitoring.resilience import (
     MEASURES,
     growth_rate,
@@ -27,8 +27,10 @@ from bottrop_sim.monitoring.resilience import (
     shock_rows,
     trough,
 )
+from bottrop_sim.monitoring.verdicts import verdicts
 
 __all__ = [
+    "GOVERNANCE_DEFINED",
     "GROUPS",
     "MEASURES",
     "REGISTRY",
@@ -49,4 +51,5 @@ __all__ = [
     "shock_rows",
     "trough",
     "variety",
+    "verdicts",
 ]

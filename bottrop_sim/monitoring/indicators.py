@@ -127,10 +127,10 @@ _INDICATORS = (
               f"Arbeitsplätze in der grünen Transformation (energetische Sanierung) / Beschäftigung am Arbeitsort, {_L12_DE}.", True),
     Indicator("alliance_participation", "Alliance participation", "Beteiligung an der Allianz", "share 0..1", "social",
               f"Member firms of the Wirtschaftsallianz / active firms, {_L12}; 0 without an alliance.",
-              f"Mitgliedsbetriebe der Wirtschaftsallianz / aktive Betriebe, {_L12_DE}; 0 ohne Allianz.", True),
+              f"Mitgliedsbetriebe der Wirtschaftsallianz / aktive Betriebe, {_L12_DE}; 0 ohne Allianz.", None),
     Indicator("alliance_trust", "Alliance trust", "Vertrauen in der Allianz", "index 0..1", "social",
               f"Mean trust of member firms (of all firms before anyone joined), {_L12}; NaN in settings without an alliance (none, city_led).",
-              f"Mittleres Vertrauen der Mitgliedsbetriebe (aller Betriebe, solange niemand beigetreten ist), {_L12_DE}; NaN ohne Allianz (none, city_led).", True),
+              f"Mittleres Vertrauen der Mitgliedsbetriebe (aller Betriebe, solange niemand beigetreten ist), {_L12_DE}; NaN ohne Allianz (none, city_led).", None),
     Indicator("public_money_spent", "Public money spent", "Eingesetzte öffentliche Mittel", "EUR over the horizon", "economic",
               "City budget spent on programmes, administration and the alliance coordinator, summed over the whole horizon (federal mine subsidies not included).",
               f"Ausgaben der Stadt für Programme, Verwaltung und die Koordination der Allianz, {_HORIZON_DE} (Bundessubventionen des Bergbaus nicht enthalten).", None),
@@ -138,18 +138,27 @@ _INDICATORS = (
               "Extra public money spent / extra workplace employment (mean of the last 12 months) against a reference run with the same seed, e.g. governance 'none'; NaN without a reference or if fewer than 1 job was saved.",
               "Zusätzlich eingesetzte öffentliche Mittel / zusätzliche Beschäftigung (Mittel der letzten 12 Monate) gegenüber einem Referenzlauf mit gleichem Seed, z. B. ohne Koordination; NaN ohne Referenz oder wenn weniger als 1 Arbeitsplatz gesichert wurde.", False),
     Indicator("resistance", "Resistance", "Widerstandsfähigkeit", "share of counterfactual employment", "resilience",
-              f"Relative gap at the trough: (change of the run's workplace employment since the pre-shock month − the twin's change) / the twin's employment, at the month where it is lowest; {_TWIN} (Martin 2012; Martin et al. 2016). ≤ 0, 0 = no loss.",
-              f"Relative Lücke am Tiefpunkt: (Veränderung der Beschäftigung am Arbeitsort seit dem Monat vor dem Schock − Veränderung im Zwilling) / Beschäftigung des Zwillings, im Monat, in dem sie am niedrigsten ist; {_TWIN_DE} (Martin 2012; Martin et al. 2016). ≤ 0, 0 = kein Verlust.", True),
+              f"Relative gap at the trough: (change of employment outside the mine since the pre-shock month − the twin's change) / the twin's employment outside the mine, at the month where it is lowest; {_TWIN} (Martin 2012; Martin et al. 2016). ≤ 0, 0 = no loss. The mine's own staff follow the closure path (the shock itself) and are left out.",
+              f"Relative Lücke am Tiefpunkt: (Veränderung der Beschäftigung außerhalb des Bergwerks seit dem Monat vor dem Schock − Veränderung im Zwilling) / Beschäftigung des Zwillings außerhalb des Bergwerks, im Monat, in dem sie am niedrigsten ist; {_TWIN_DE} (Martin 2012; Martin et al. 2016). ≤ 0, 0 = kein Verlust. Die Belegschaft des Bergwerks folgt dem Stilllegungspfad (dem Schock selbst) und bleibt außen vor.", True),
     Indicator("recovery", "Recovery", "Erholung", "share of counterfactual employment", "resilience",
-              f"How far the relative gap closes from the trough to the end of the horizon (its mean over the last 12 months − its value at the trough); {_TWIN} (Martin 2012; Martin et al. 2016). Positive = recovering, −resistance = fully recovered.",
-              f"Wie weit sich die relative Lücke vom Tiefpunkt bis zum Ende des Zeithorizonts schließt (ihr Mittel der letzten 12 Monate − ihr Wert am Tiefpunkt); {_TWIN_DE} (Martin 2012; Martin et al. 2016). Positiv = Erholung, −Widerstandsfähigkeit = vollständige Erholung.", True),
+              f"How far the relative gap of employment outside the mine closes from the trough to the end of the horizon (its mean over the last 12 months − its value at the trough); {_TWIN} (Martin 2012; Martin et al. 2016). Positive = recovering, −resistance = fully recovered.",
+              f"Wie weit sich die relative Lücke der Beschäftigung außerhalb des Bergwerks vom Tiefpunkt bis zum Ende des Zeithorizonts schließt (ihr Mittel der letzten 12 Monate − ihr Wert am Tiefpunkt); {_TWIN_DE} (Martin 2012; Martin et al. 2016). Positiv = Erholung, −Widerstandsfähigkeit = vollständige Erholung.", True),
+    Indicator("resistance_workplace", "Resistance (mine included)", "Widerstandsfähigkeit (mit Bergwerk)", "share of counterfactual employment", "resilience",
+              f"As resistance, on all workplace employment including the mine's own staff path; {_TWIN}. Dominated by the closure itself.",
+              f"Wie Widerstandsfähigkeit, für die gesamte Beschäftigung am Arbeitsort einschließlich der Belegschaft des Bergwerks; {_TWIN_DE}. Von der Stilllegung selbst bestimmt.", True),
+    Indicator("recovery_workplace", "Recovery (mine included)", "Erholung (mit Bergwerk)", "share of counterfactual employment", "resilience",
+              f"As recovery, on all workplace employment including the mine's own staff path; {_TWIN}.",
+              f"Wie Erholung, für die gesamte Beschäftigung am Arbeitsort einschließlich der Belegschaft des Bergwerks; {_TWIN_DE}.", True),
     Indicator("reorientation", "Re-orientation", "Neuausrichtung", "share 0..1", "resilience",
               f"Dissimilarity index ½ Σ |s − ŝ| between the sector shares of employment s of the run and ŝ of the twin (the mine's own staff excluded), {_L12} (Martin 2012; Martin et al. 2016). 0 = same structure; no direction.",
               f"Dissimilaritätsindex ½ Σ |s − ŝ| zwischen den Branchenanteilen der Beschäftigung s im Lauf und ŝ im Zwilling (ohne die Belegschaft des Bergwerks), {_L12_DE} (Martin 2012; Martin et al. 2016). 0 = gleiche Struktur; ohne Wertung.", None),
     Indicator("renewal", "Renewal", "Erneuerung", "per year (difference of growth rates)", "resilience",
-              f"(Employment growth rate of the run after the last shock month − before the first) − (the same for the twin); log growth per year by least squares; {_TWIN} (Martin 2012). Positive = a better growth path than the twin's.",
-              f"(Beschäftigungswachstum im Lauf nach dem letzten Schockmonat − vor dem ersten) − (dasselbe im Zwilling); logarithmisches Wachstum pro Jahr (kleinste Quadrate); {_TWIN_DE} (Martin 2012). Positiv = besserer Wachstumspfad als im Zwilling.", True),
+              f"(Growth rate of employment outside the mine after the last shock month − before the first) − (the same for the twin); log growth per year by least squares; {_TWIN} (Martin 2012). Positive = a better growth path than the twin's.",
+              f"(Wachstum der Beschäftigung außerhalb des Bergwerks nach dem letzten Schockmonat − vor dem ersten) − (dasselbe im Zwilling); logarithmisches Wachstum pro Jahr (kleinste Quadrate); {_TWIN_DE} (Martin 2012). Positiv = besserer Wachstumspfad als im Zwilling.", True),
 )  # fmt: skip
+
+#: Indicators a governance setting defines (shown, never judged better or worse: an alliance setting has members by construction).
+GOVERNANCE_DEFINED = ("alliance_participation", "alliance_trust", "public_money_spent")
 
 #: All indicators of the instrument, by name.
 REGISTRY: dict[str, Indicator] = {indicator.name: indicator for indicator in _INDICATORS}

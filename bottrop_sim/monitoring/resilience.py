@@ -100,8 +100,11 @@ if TYPE_CHECKING:
 END_MONTHS = 12
 #: Relative gaps closer than this to the minimum count as the trough (rounding).
 TIE_TOLERANCE = 1e-12
-#: The resilience measures, in the order :func:`resilience_measures` returns them.
-MEASURES = ("resistance", "recovery", "reorientation", "renewal")
+#: The resilience measures, in the order :func:`resilience_measures` returns them. Resistance, recovery and
+#: renewal are measured on employment outside the mine (the mine's staff follow an exogenous path, the shock
+#: itself, which would swamp what the rest of the economy and its governance do); the ``_workplace`` variants
+#: measure all workplace employment, the mine included.
+MEASURES = ("resistance", "recovery", "reorientation", "renewal", "resistance_workplace", "recovery_workplace")
 
 
 def _pair(run: ArrayLike, twin: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -319,7 +322,7 @@ def resilience_measures(
         recovery_months: length of the recovery period (months); None: to the end of the horizon.
 
     Returns:
-        ``{"resistance", "recovery", "reorientation", "renewal"}`` as floats.
+        :data:`MEASURES` as floats.
     """
     if twin is None:
         return dict.fromkeys(MEASURES, math.nan)
@@ -329,11 +332,22 @@ def resilience_measures(
     if len(run) != len(twin):
         raise ValueError(f"run has {len(run)} months, its twin {len(twin)}")
     first, last = rows
-    jobs, twin_jobs = run["employment_workplace"].to_numpy(float), twin["employment_workplace"].to_numpy(float)
+    jobs, twin_jobs = _outside_mine(run), _outside_mine(twin)
+    workplace, twin_workplace = run["employment_workplace"].to_numpy(float), twin["employment_workplace"].to_numpy(float)
     mine_sector = scenario.mine.sector if scenario.mine.enabled else None
     return {
         "resistance": resistance(jobs, twin_jobs, first),
         "recovery": recovery(jobs, twin_jobs, first, recovery_months),
         "reorientation": reorientation(firm_employment_by_sector(run, sectors, mine_sector), firm_employment_by_sector(twin, sectors, mine_sector)),
         "renewal": renewal(jobs, twin_jobs, first, last),
+        "resistance_workplace": resistance(workplace, twin_workplace, first),
+        "recovery_workplace": recovery(workplace, twin_workplace, first, recovery_months),
     }
+
+
+def _outside_mine(timeseries: pd.DataFrame) -> np.ndarray:
+    """Workplace employment outside the mine, persons per month (all of it if the run has no mine staff column)."""
+    jobs = timeseries["employment_workplace"].to_numpy(float)
+    if "mine_employment" in timeseries:
+        jobs = jobs - timeseries["mine_employment"].to_numpy(float)
+    return jobs

@@ -27,7 +27,7 @@ from bottrop_sim.report.charts import COUNTERFACTUAL_SUFFIX, png_base64, resilie
 from bottrop_sim.report.language import GROUP_ORDER, LANGUAGES, SERIES_LABELS, TEXT, Scale, decimals_for, format_number, scale_for, text
 from bottrop_sim.report.style import CSS
 
-COMPARISON_COLUMNS = ("scenario", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high", "n")
+COMPARISON_COLUMNS = ("scenario", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high", "n", "verdict")
 INDICATOR_COLUMNS = ("scenario", "replication", "seed", "indicator", "value")
 SERIES_COLUMNS = ("scenario", "date", "variable", "mean", "low", "high")
 SERIES_ORDER = ("employment_workplace", "unemployment_rate", "value_added_eur", "firms", "co2_t")
@@ -97,7 +97,8 @@ def render_report(
 
     Args:
         comparison: one row per (scenario, indicator): scenario, indicator, mean, ci_low, ci_high,
-            diff_mean, diff_ci_low, diff_ci_high (against the first scenario; NaN for it), n (replications).
+            diff_mean, diff_ci_low, diff_ci_high (against the first scenario; NaN for it), n (replications),
+            verdict (better, worse, differs or empty; corrected for multiple comparisons by :func:`bottrop_sim.compare.compare`).
             The order of first appearance of the scenarios is the report's order; the first is the reference.
         indicators: one row per (scenario, replication, indicator): scenario, replication, seed, indicator, value.
         series: monthly summary, long format: scenario, date (YYYY-MM), variable, mean, low, high
@@ -192,15 +193,6 @@ def _interval(low: float, high: float, lang: str, decimals: int, scale: Scale, *
     return f"[{_number(low, lang, decimals, scale, difference=difference)}; {_number(high, lang, decimals, scale, difference=difference)}]"
 
 
-def _verdict(low: float, high: float, higher_is_better: bool | None) -> str | None:
-    """'better', 'worse' or 'differs' when the difference's interval excludes 0, else None."""
-    if not (math.isfinite(low) and math.isfinite(high)) or low <= 0.0 <= high:
-        return None
-    if higher_is_better is None:
-        return "differs"
-    return "better" if (low > 0.0) == higher_is_better else "worse"
-
-
 def _what_section(scenarios: list[str], comparison: pd.DataFrame, indicators: pd.DataFrame, lang: str) -> str:
     """What is compared: scenarios, replications, seeds (common random numbers), how to read intervals."""
     items = "".join(
@@ -253,7 +245,7 @@ def _scorecard_cell(row: pd.Series | None, indicator: Indicator, scale: Scale, d
         f"<div class='ci'>{escape(_interval(row['ci_low'], row['ci_high'], lang, mean_decimals, scale))}</div>",
     ]
     if not reference:
-        verdict = _verdict(float(row["diff_ci_low"]), float(row["diff_ci_high"]), indicator.higher_is_better)
+        verdict = str(row.get("verdict") or "") or None  # corrected for multiple comparisons by compare (Holm)
         arrow = "▲ " if row["diff_mean"] > 0 else "▼ " if row["diff_mean"] < 0 else ""
         mark = f"<span class='mark'>{escape(arrow + text(lang, verdict))}</span>" if verdict else ""
         interval = _interval(row["diff_ci_low"], row["diff_ci_high"], lang, diff_decimals, scale, difference=True)
