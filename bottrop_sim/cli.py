@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer only)")
     app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     app.add_argument("--open", action="store_true", help="open the app in the default browser")
+    calibrate = commands.add_parser("calibrate", help="fit stated parameters to published figures of one period and check the others (ABC rejection)")
+    calibrate.add_argument("calibration", help="calibration file (TOML), e.g. experiments/calibrate_history.toml")
+    calibrate.add_argument("--out", required=True, help="output folder: samples.csv, fit.csv, summary.json and the calibrated scenario")
+    calibrate.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
+    calibrate.add_argument("--quiet", action="store_true", help="no progress bar or table")
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files")
     commands.add_parser("schema", help="print the JSON schema of scenario files")
@@ -91,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _analyze(args)
         if args.command == "app":
             return _app(args)
+        if args.command == "calibrate":
+            return _calibrate(args)
         if args.command == "validate":
             return _validate(args.files)
         if args.command == "schema":
@@ -246,6 +253,34 @@ def _sweep(args: argparse.Namespace) -> int:
         f"{report.finished} runs in {report.seconds:.1f} s ({report.failed} failed), {report.skipped} already done of {report.total}; results in {args.out}"
         + (" (rerun with --retry-failed to run the failed ones again)" if report.failed else "")
     )
+    return EXIT_OK
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from bottrop_sim.experiments.calibration import calibrate, load_calibration, write_calibration
+
+    if args.workers is not None and not 1 <= args.workers <= 256:
+        raise ScenarioError("<command line>", "--workers", args.workers, "an integer from 1 to 256")
+    spec, _, _ = load_calibration(args.calibration)  # invalid files are refused before anything runs
+    out = _output_folder(Path(args.out))
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=spec.samples * spec.replications, unit="run", desc="calibration", file=sys.stderr)
+    result = calibrate(args.calibration, args.workers, progress=(lambda done, total: bar.update(1)) if bar else None)
+    if bar is not None:
+        bar.close()
+    write_calibration(result, out, f"{spec.name}_calibrated")
+    if not args.quiet:
+        shown = result.fit[["column", "period", "role", "published", "simulated", "simulated_p05", "simulated_p95", "error_in_tolerances"]]
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        for path, info in result.summary["parameters"].items():
+            print(f"{path}: {info['median']:.4g} (5-95 %: {info['p05']:.4g} to {info['p95']:.4g}; prior {info['prior'][0]:g} to {info['prior'][1]:g})")
+        print(
+            f"fit error {result.summary['fit_rms_in_tolerances']:.2f}, validation error {result.summary['validation_rms_in_tolerances']:.2f}"
+            f" (RMS in tolerances); wrote samples.csv, fit.csv, summary.json and {spec.name}_calibrated.toml to {out}"
+        )
     return EXIT_OK
 
 
