@@ -319,7 +319,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
                 capacity *= effects.capacity_factor[firms.sector]
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
-        matrix, matrix_t = self.network.matrix(firms.sector), self.network.matrix_t(firms.sector)
+        matrix, matrix_t = self.network.operators()
         trade(firms, matrix, matrix_t, demand, capacity, extra_cost, pass_through, into=self.flows_this_month)
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
         self._settle_mine(activity)
