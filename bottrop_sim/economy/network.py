@@ -105,33 +105,38 @@ class SupplyNetwork:
         self._sector = sector
         self._index_active(sector, alive, buyers)
         new_s, new_b, new_w, new_c = [], [], [], []
-        for input_sector in np.flatnonzero(self.input_coefficients[:, buyer_sector] > 0):
-            candidates = self._by_sector.get(int(input_sector), _NO_SLOTS)
-            if len(candidates) == 0:
+        buyer_sectors = set(np.unique(sector[buyers]).tolist())  # a buyer can draw itself only from its own sector
+        ordered_buyers = np.sort(buyers)
+        for input_sector in np.flatnonzero(self.input_coefficients[:, buyer_sector] > 0).tolist():
+            candidates = self._by_sector.get(input_sector, _NO_SLOTS)
+            last = len(candidates) - 1
+            if last < 0:
                 continue  # nobody local: all of this input is imported
             weights = np.maximum(size[candidates].astype(float), 1.0)
             cumulative = np.cumsum(weights)
-            draws = candidates[np.searchsorted(cumulative, rng.random((len(buyers), k)) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]
-            if len(candidates) > 1:  # a firm supplies itself only if it is the only local one
+            draws = candidates[np.minimum(np.searchsorted(cumulative, rng.random((len(buyers), k)) * cumulative[-1], side="right"), last)]
+            if last > 0 and input_sector in buyer_sectors:  # a firm supplies itself only if it is the only local one
                 for _ in range(20):
                     own = draws == buyers[:, None]
                     if not own.any():
                         break
-                    redraw = candidates[np.searchsorted(cumulative, rng.random(int(own.sum())) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]
+                    redraw = candidates[np.minimum(np.searchsorted(cumulative, rng.random(int(own.sum())) * cumulative[-1], side="right"), last)]
                     draws[own] = redraw
                 own = draws == buyers[:, None]
                 if own.any():  # replace the rare leftovers by the largest other candidate
                     order = candidates[np.argsort(-weights, kind="stable")]
                     for row, col in zip(*np.nonzero(own), strict=True):
                         draws[row, col] = order[0] if order[0] != buyers[row] else order[1]
-            pairs = np.unique(np.repeat(buyers, k) * KEY + draws.ravel())  # sorted by (buyer, supplier)
+            pairs = np.sort(np.repeat(buyers, k) * KEY + draws.ravel())  # sorted by (buyer, supplier); duplicate draws merge
+            if len(pairs) > 1:
+                pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
             b, s = pairs // KEY, pairs % KEY
             w = np.maximum(size[s].astype(float), 1.0)
-            total = np.zeros(self.capacity)
-            np.add.at(total, b, w)
+            local = np.searchsorted(ordered_buyers, b)
+            total = np.bincount(local, weights=w, minlength=len(buyers))  # adds in list order, as np.add.at does
             new_b.append(b)
             new_s.append(s)
-            new_w.append(w / total[b])
+            new_w.append(w / total[local])
             new_c.append(np.full(len(b), self.input_coefficients[input_sector, buyer_sector]))
         self.draw_call[buyers] = self.calls
         self.calls += 1
