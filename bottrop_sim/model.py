@@ -32,7 +32,7 @@ from bottrop_sim.economy.labour import LabourMarket
 from bottrop_sim.economy.network import SupplyNetwork
 from bottrop_sim.economy.sector_table import SectorTable, load_sector_table
 from bottrop_sim.governance import Governance
-from bottrop_sim.observation import Observation
+from bottrop_sim.observation import Observation, RecordCollector
 from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.shocks import MonthEffects, month_effects
 
@@ -97,7 +97,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.new_slots: list[int] = []
         self.governance = Governance(self)
         self.indicators: dict[str, float | str] = {}
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.datacollector = RecordCollector(model_reporters=self._reporters())
 
     # ------------------------------------------------------------------ build
     def _build_sectors(self) -> None:
