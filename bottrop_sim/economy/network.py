@@ -105,7 +105,7 @@ class SupplyNetwork:
         self._sector = sector
         self._index_active(sector, alive, buyers)
         new_s, new_b, new_w, new_c = [], [], [], []
-        buyer_sectors = set(np.unique(sector[buyers]).tolist())  # a buyer can draw itself only from its own sector
+        buyer_sectors = set(sector[buyers].tolist())  # a buyer can draw itself only from its own sector
         ordered_buyers = np.sort(buyers)
         for input_sector in np.flatnonzero(self.input_coefficients[:, buyer_sector] > 0).tolist():
             candidates = self._by_sector.get(input_sector, _NO_SLOTS)
@@ -302,10 +302,12 @@ class SupplyNetwork:
             active = np.flatnonzero(alive[: self.capacity])
             self._by_sector = {int(s): active[sector[active] == s] for s in np.unique(sector[active])}
             self._indexed[active] = True
+        if len(new) == 0:
+            return
         new = new[alive[new] & ~self._indexed[new]]
-        for s in np.unique(sector[new]):
+        for s in set(sector[new].tolist()):
             joining = new[sector[new] == s]
-            self._by_sector[int(s)] = np.union1d(self._by_sector.get(int(s), _NO_SLOTS), joining)
+            self._by_sector[s] = np.sort(np.concatenate([self._by_sector.get(s, _NO_SLOTS), joining]))
             self._indexed[joining] = True
 
     def _changed(self) -> None:
