@@ -336,15 +336,24 @@ class SupplyNetwork:
         return self._cached("matrix_t", self.rows.canonical_transpose)
 
     def partner_counts(self, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per slot: local suppliers plus customers, and how many of them are members (as ``M != 0`` counts them)."""
-        rows = self.rows
-        used = rows.used()
-        buyers, suppliers = rows.key[used] // KEY, rows.col[used]
-        partners = np.bincount(suppliers, minlength=self.capacity).astype(float) + rows.length.astype(float)
+        """Per slot: local suppliers plus customers, and how many of them are members (as ``M != 0`` counts them).
+
+        Args:
+            member: 1.0 for member slots, else 0.0 (per slot).
+        """
+
+        def structure() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rows = self.rows
+            used = rows.used()
+            buyers, suppliers = rows.key[used] // KEY, rows.col[used].astype(np.int64)
+            partners = np.bincount(suppliers, minlength=self.capacity).astype(float) + rows.length.astype(float)
+            return buyers, suppliers, partners
+
+        buyers, suppliers, partners = self._cached("partners", structure)
         member_partners = np.bincount(suppliers, weights=member[buyers], minlength=self.capacity) + np.bincount(
             buyers, weights=member[suppliers], minlength=self.capacity
         )
-        return partners, member_partners
+        return partners.copy(), member_partners
 
     # -- views ------------------------------------------------------------
     def _table_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
