@@ -46,6 +46,7 @@ class BuyerRows:
         self.end = 0  # places in use (= indptr[capacity])
         self._allocate(4096)
         self._operators: tuple[sp.csc_matrix, sp.csr_matrix] | None = None
+        self._kept_operators: tuple[sp.csc_matrix, sp.csr_matrix] | None = None
 
     def _allocate(self, size: int) -> None:
         """(Re)allocate the place arrays to ``size`` places, keeping the used part."""
@@ -210,11 +211,13 @@ class BuyerRows:
         if self._operators is None:
             shape = (self.capacity, self.capacity)
             data, indices, indptr = self.value[: self.end], self.col[: self.end], self.indptr
-            by_buyer = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
-            by_supplier = sp.csc_matrix((data, indices, indptr), shape=shape, copy=False)
-            for matrix in (by_buyer, by_supplier):  # work on the stored arrays, not on copies
+            kept = self._kept_operators
+            if kept is None or kept[0].shape != shape:
+                kept = (sp.csc_matrix((data, indices, indptr), shape=shape, copy=False), sp.csr_matrix((data, indices, indptr), shape=shape, copy=False))
+                self._kept_operators = kept
+            for matrix in kept:  # work on the stored arrays, not on copies (a layout change only swaps them)
                 matrix.data, matrix.indices, matrix.indptr = data, indices, indptr
-            self._operators = (by_supplier, by_buyer)
+            self._operators = kept
         return self._operators
 
     def canonical_transpose(self) -> sp.csr_matrix:
