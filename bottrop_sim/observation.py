@@ -117,9 +117,7 @@ class Observation:
         if self.month % 12 != 0 and self.month != self.start_month and hasattr(self, "_robustness"):
             return self._robustness
         firms, n = self.firms, self.firms.size
-        inputs = self.network.matrix_t(firms.sector)[:n]
-        totals = np.asarray(inputs.sum(axis=1)).ravel()
-        largest = inputs.max(axis=1).toarray().ravel()
+        totals, largest = self.network.local_inputs(n)
         buyers = totals > 0
         weights = firms.planned[:n][buyers]
         self._robustness = float(np.average(1.0 - largest[buyers] / totals[buyers], weights=weights)) if weights.sum() > 0 else 0.0

@@ -215,3 +215,15 @@ def test_exits_change_only_the_rows_of_the_customers():
     for buyer, row in before.items():
         if buyer != firm and buyer not in customers:
             assert (store.suppliers_of(buyer).tolist(), store.rows.share[store.rows.row(buyer)].tolist()) == row
+
+
+def test_local_inputs_equal_the_row_reductions_of_the_matrix():
+    twins = TwinEconomies(seed=21, sectors=3, firms_per_sector=15)
+    for pick in range(0, 60, 9):
+        twins.exit(pick)
+        twins.link(pick, pick + 5, 0.013)
+        for n in (twins.used // 2, twins.used):
+            totals, largest = twins.store.local_inputs(n)
+            inputs = twins.reference.matrix_t(twins.sector)[:n]
+            assert np.array_equal(totals, np.asarray(inputs.sum(axis=1)).ravel())
+            assert np.array_equal(largest, inputs.max(axis=1).toarray().ravel())

@@ -335,6 +335,25 @@ class SupplyNetwork:
         self.summation.settle()
         return self._cached("matrix_t", self.rows.canonical_transpose)
 
+    def local_inputs(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per buyer slot below ``n``: the sum and the largest of its column of ``M`` (local inputs per EUR of output).
+
+        The same reductions, on the same values in the same order, as ``matrix_t()[:n].sum(axis=1)``
+        and ``.max(axis=1)`` (scipy reduces each row with ``reduceat``), without building the matrix.
+        """
+        self.summation.settle()
+        rows = self.rows
+        counts = rows.length[:n]
+        used = rows.used()[: int(counts.sum())]  # rows lie in slot order: the first used places are those of slots below n
+        values = rows.value[used]
+        nonempty = np.flatnonzero(counts)
+        starts = (np.cumsum(counts) - counts)[nonempty]
+        totals, largest = np.zeros(n), np.zeros(n)
+        if len(nonempty):
+            totals[nonempty] = np.add.reduceat(values, starts)
+            largest[nonempty] = np.maximum(np.maximum.reduceat(values, starts), 0.0)
+        return totals, largest
+
     def partner_counts(self, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per slot: local suppliers plus customers, and how many of them are members (as ``M != 0`` counts them).
 
