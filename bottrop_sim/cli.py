@@ -11,12 +11,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from bottrop_sim.errors import ScenarioError
 from bottrop_sim.files import write_files
+
+if TYPE_CHECKING:  # numpy and pandas load in the commands that use them: ``--help`` starts quickly
+    import pandas as pd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
@@ -318,6 +319,8 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def scorecard_table(comparison: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """Indicators as rows, scenarios as columns: the mean over replications ± half its 95 % interval."""
+    import numpy as np
+
     from bottrop_sim.monitoring import REGISTRY
 
     def number(value: float) -> str:
@@ -342,6 +345,8 @@ def scorecard_table(comparison: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 def _finite(values: dict[str, float]) -> dict[str, float | None]:
     """JSON has no NaN: undefined values become null."""
+    import numpy as np
+
     return {key: (float(value) if np.isfinite(value) else None) for key, value in values.items()}
 
 

@@ -12,17 +12,39 @@ replacement, ``k`` draws per buyer and input sector; duplicate draws merge.
 Shares among a buyer's chosen suppliers are proportional to their size.
 Assumption: preferential attachment by size, as in size-biased supplier choice
 in production-network models (e.g. Carvalho & Tahbaz-Salehi 2019, sec. 5).
+
+Storage (see :mod:`bottrop_sim.economy.adjacency`): one row of suppliers per
+buyer with slack, changed only for the buyers an exit, entry or new link
+touches, and a list of active firms per sector for the supplier draws. The
+store gives the same matrices, to the last bit, as building them from an edge
+list in the order edges were drawn and merged (the former implementation);
+where three or more parts add up to one matrix entry (a table edge and links,
+or several links), the order in which scipy would add them depends on that
+edge order, and :class:`_SummationOrder` reproduces it.
 """
 
 from __future__ import annotations
 
-import networkx as nx
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 
+from bottrop_sim.economy.adjacency import KEY, BuyerRows
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+_NO_SLOTS = np.zeros(0, np.int64)
+
 
 class SupplyNetwork:
-    """Edges as arrays (the hot path) and a networkx view on demand.
+    """Supply links per buyer (the hot path) and a networkx view on demand.
+
+    Changes of which firms are active must reach the network: a new firm through
+    :meth:`draw_suppliers` (after it is marked active), an exit through
+    :meth:`remove_firm` (after it is marked inactive).
 
     Args:
         capacity: number of firm slots (the matrix is capacity x capacity).
@@ -32,17 +54,28 @@ class SupplyNetwork:
     def __init__(self, capacity: int, input_coefficients: np.ndarray) -> None:
         self.capacity = capacity
         self.input_coefficients = input_coefficients
-        self.supplier = np.zeros(0, np.int64)
-        self.buyer = np.zeros(0, np.int64)
-        self.share = np.zeros(0)
+        self.rows = BuyerRows(capacity)
         # links beyond the sector table: a local supplier replacing part of a buyer's
         # imports (found by customer search or brokered by the alliance); the
         # coefficient is EUR bought from the supplier per EUR of the buyer's output
         self.link_supplier = np.zeros(0, np.int64)
         self.link_buyer = np.zeros(0, np.int64)
         self.link_coefficient = np.zeros(0)
-        self._matrix: sp.csr_matrix | None = None
-        self._matrix_t: sp.csr_matrix | None = None
+        self._link_parts: dict[int, list[float]] = {}
+        # the history that fixed the order of the former edge list
+        self.draw_call = np.full(capacity, -1, np.int64)  # per buyer: which draw call made its row
+        self.calls = 0
+        self.merged = False  # whether an exit has rewired customers yet (the list was sorted by buyer from then on)
+        self.calls_at_merge = 0
+        self.late_buyers: list[int] = []  # buyers drawn after a buyer with a higher slot
+        self._highest_drawn = -1
+        self.summation = _SummationOrder(self)
+        # active firms per sector (the candidates of supplier draws)
+        self._by_sector: dict[int, np.ndarray] | None = None
+        self._indexed = np.zeros(capacity, bool)
+        self._version = 0
+        self._cache: dict[str, tuple[int, object]] = {}
+        self._sector = np.zeros(capacity, np.int64)  # the model's sector per slot (as last passed)
 
     # -- construction -----------------------------------------------------
     def draw_suppliers(
@@ -55,7 +88,7 @@ class SupplyNetwork:
         alive: np.ndarray,
         k: int,
     ) -> None:
-        """Draw local suppliers for ``buyers`` (all of sector ``buyer_sector``).
+        """Draw local suppliers for ``buyers`` (all of sector ``buyer_sector``, all new).
 
         Args:
             rng: the model's generator.
@@ -68,46 +101,65 @@ class SupplyNetwork:
         """
         if len(buyers) == 0:
             return
-        new_s, new_b, new_w = [], [], []
-        for input_sector in np.flatnonzero(self.input_coefficients[:, buyer_sector] > 0):
-            candidates = np.flatnonzero(alive & (sector == input_sector))
-            if len(candidates) == 0:
+        buyers = np.asarray(buyers, np.int64)
+        self._sector = sector
+        self._index_active(sector, alive, buyers)
+        new_s, new_b, new_w, new_c = [], [], [], []
+        buyer_sectors = set(sector[buyers].tolist())  # a buyer can draw itself only from its own sector
+        ordered_buyers = np.sort(buyers)
+        for input_sector in np.flatnonzero(self.input_coefficients[:, buyer_sector] > 0).tolist():
+            candidates = self._by_sector.get(input_sector, _NO_SLOTS)
+            last = len(candidates) - 1
+            if last < 0:
                 continue  # nobody local: all of this input is imported
             weights = np.maximum(size[candidates].astype(float), 1.0)
             cumulative = np.cumsum(weights)
-            draws = candidates[np.searchsorted(cumulative, rng.random((len(buyers), k)) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]
-            if len(candidates) > 1:  # a firm supplies itself only if it is the only local one
+            draws = candidates[np.minimum(np.searchsorted(cumulative, rng.random((len(buyers), k)) * cumulative[-1], side="right"), last)]
+            if last > 0 and input_sector in buyer_sectors:  # a firm supplies itself only if it is the only local one
                 for _ in range(20):
                     own = draws == buyers[:, None]
                     if not own.any():
                         break
-                    redraw = candidates[np.searchsorted(cumulative, rng.random(int(own.sum())) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]
+                    redraw = candidates[np.minimum(np.searchsorted(cumulative, rng.random(int(own.sum())) * cumulative[-1], side="right"), last)]
                     draws[own] = redraw
                 own = draws == buyers[:, None]
                 if own.any():  # replace the rare leftovers by the largest other candidate
                     order = candidates[np.argsort(-weights, kind="stable")]
                     for row, col in zip(*np.nonzero(own), strict=True):
                         draws[row, col] = order[0] if order[0] != buyers[row] else order[1]
-            pairs = np.unique(np.column_stack([np.repeat(buyers, k), draws.ravel()]), axis=0)
-            b, s = pairs[:, 0], pairs[:, 1]
+            pairs = np.sort(np.repeat(buyers, k) * KEY + draws.ravel())  # sorted by (buyer, supplier); duplicate draws merge
+            if len(pairs) > 1:
+                pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+            b, s = pairs // KEY, pairs % KEY
             w = np.maximum(size[s].astype(float), 1.0)
-            total = np.zeros(self.capacity)
-            np.add.at(total, b, w)
+            local = np.searchsorted(ordered_buyers, b)
+            total = np.bincount(local, weights=w, minlength=len(buyers))  # adds in list order, as np.add.at does
             new_b.append(b)
             new_s.append(s)
-            new_w.append(w / total[b])
+            new_w.append(w / total[local])
+            new_c.append(np.full(len(b), self.input_coefficients[input_sector, buyer_sector]))
+        self.draw_call[buyers] = self.calls
+        self.calls += 1
+        self.late_buyers.extend(int(b) for b in buyers[buyers < self._highest_drawn])
+        self._highest_drawn = max(self._highest_drawn, int(buyers.max()))
         if new_b:
-            self.buyer = np.concatenate([self.buyer, *new_b])
-            self.supplier = np.concatenate([self.supplier, *new_s])
-            self.share = np.concatenate([self.share, *new_w])
-            self._matrix = None
+            b, s, w, c = (np.concatenate(parts) for parts in (new_b, new_s, new_w, new_c))
+            order = np.argsort(b * KEY + s, kind="stable")
+            b, s, w, c = b[order], s[order], w[order], c[order]
+            if not self.rows.append_rows(b, s, w, c):
+                self.rows.repack(self.draw_call >= 0, {"key": b * KEY + s, "share": w, "coef": c, "value": w * c})
+            self.summation.touch(s)
+            self._changed()
 
     def add_link(self, supplier: int, buyer: int, coefficient: float) -> None:
         """Add (or strengthen) an import-replacing link supplier -> buyer (EUR per EUR of the buyer's output)."""
         self.link_supplier = np.append(self.link_supplier, supplier)
         self.link_buyer = np.append(self.link_buyer, buyer)
         self.link_coefficient = np.append(self.link_coefficient, coefficient)
-        self._matrix = None
+        self._link_parts.setdefault(buyer * KEY + supplier, []).append(float(coefficient))
+        self._gain_places(np.array([buyer * KEY + supplier], np.int64))
+        self.summation.touch(np.array([supplier]))
+        self._changed()
 
     def remove_firm(
         self,
@@ -129,16 +181,24 @@ class SupplyNetwork:
             The number of customer links rewired, and the (buyer, coefficient)
             of import-replacing links that ended.
         """
+        self._sector = sector
+        self._index_active(sector, alive, _NO_SLOTS)
+        firm_sector = int(sector[firm])
+        if self._indexed[firm]:
+            members = self._by_sector[firm_sector]
+            self._by_sector[firm_sector] = members[members != firm]
+            self._indexed[firm] = False
+        others = self._by_sector.get(firm_sector, _NO_SLOTS)
         ended: list[tuple[int, float]] = []
+        moved_keys = _NO_SLOTS
         if len(self.link_supplier):
             as_link_supplier = self.link_supplier == firm
             keep = ~(as_link_supplier | (self.link_buyer == firm))
+            self.summation.touch(self.link_supplier[~keep])
             moved_buyers = self.link_buyer[as_link_supplier & (self.link_buyer != firm)]
             moved_coefficients = self.link_coefficient[as_link_supplier & (self.link_buyer != firm)]
             self.link_supplier, self.link_buyer, self.link_coefficient = self.link_supplier[keep], self.link_buyer[keep], self.link_coefficient[keep]
             if len(moved_buyers):
-                others = np.flatnonzero(alive & (sector == sector[firm]))
-                others = others[others != firm]
                 if len(others):
                     picks = _size_biased(rng, others, size, len(moved_buyers))
                     clash = picks == moved_buyers
@@ -150,68 +210,202 @@ class SupplyNetwork:
                     self.link_supplier = np.concatenate([self.link_supplier, picks[keep_mask]])
                     self.link_buyer = np.concatenate([self.link_buyer, moved_buyers[keep_mask]])
                     self.link_coefficient = np.concatenate([self.link_coefficient, moved_coefficients[keep_mask]])
+                    moved_keys = moved_buyers[keep_mask] * KEY + picks[keep_mask]
+                    self.summation.touch(picks[keep_mask])
                 else:
                     ended.extend((int(b), float(c)) for b, c in zip(moved_buyers, moved_coefficients, strict=True))
-            self._matrix = None
-        return self._remove_table_links(rng, firm, sector, size, alive), ended
+            self._link_parts = _parts_by_pair(self.link_supplier, self.link_buyer, self.link_coefficient)
+        rewired = self._remove_table_links(rng, firm, others, sector, size)
+        if len(moved_keys):
+            self._gain_places(moved_keys)
+        self.summation.forget(firm)
+        self._changed()
+        return rewired, ended
 
-    def _remove_table_links(self, rng: np.random.Generator, firm: int, sector: np.ndarray, size: np.ndarray, alive: np.ndarray) -> int:
-        as_buyer = self.buyer == firm
-        as_supplier = self.supplier == firm
-        customers = self.buyer[as_supplier & ~as_buyer]
-        shares = self.share[as_supplier & ~as_buyer]
-        keep = ~(as_buyer | as_supplier)
-        self.buyer, self.supplier, self.share = self.buyer[keep], self.supplier[keep], self.share[keep]
-        self._matrix = None
-        if len(customers) == 0:
-            return 0
-        candidates = np.flatnonzero(alive & (sector == sector[firm]))
-        candidates = candidates[candidates != firm]
-        if len(candidates) == 0:
-            return 0
-        weights = np.maximum(size[candidates].astype(float), 1.0)
-        picks = _size_biased(rng, candidates, size, len(customers))
-        self_pick = picks == customers
-        if self_pick.any() and len(candidates) > 1:
-            order = candidates[np.argsort(-weights, kind="stable")]
-            picks[self_pick] = np.where(order[0] != customers[self_pick], order[0], order[1])
-        self._add_merged(customers, picks, shares)
-        return len(customers)
+    def _remove_table_links(self, rng: np.random.Generator, firm: int, candidates: np.ndarray, sector: np.ndarray, size: np.ndarray) -> int:
+        rows = self.rows
+        self.summation.touch(rows.clear_row(firm))
+        positions = rows.column(firm)  # every place supplied by the firm (table edges and links)
+        buyers = rows.key[positions] // KEY
+        table = rows.share[positions] > 0
+        customers, shares, places = buyers[table], rows.share[positions][table], positions[table]
+        if not self.merged:  # the former edge list still held draw order
+            order = np.argsort(self.draw_call[customers], kind="stable")
+            customers, shares, places = customers[order], shares[order], places[order]
+        rewired = 0
+        if len(customers) and len(candidates):
+            weights = np.maximum(size[candidates].astype(float), 1.0)
+            picks = _size_biased(rng, candidates, size, len(customers))
+            self_pick = picks == customers
+            if self_pick.any() and len(candidates) > 1:
+                order = candidates[np.argsort(-weights, kind="stable")]
+                picks[self_pick] = np.where(order[0] != customers[self_pick], order[0], order[1])
+            found_at, found = rows.find(customers * KEY + picks)
+            rows.share[found_at[found]] += shares[found]  # merge with an existing link to the pick
+            rows.coef[found_at[found]] = self.input_coefficients[sector[picks[found]], sector[customers[found]]]
+            moving = places[~found]  # the place of the old link takes the new supplier
+            rows.key[moving] = customers[~found] * KEY + picks[~found]
+            rows.col[moving] = picks[~found]
+            rows.free(places[found])
+            rows.free(positions[~table])
+            rows.resort(buyers)
+            self._refresh(customers * KEY + picks)
+            self.summation.touch(picks)
+            if not self.merged:
+                self.summation.order_changed()
+            self.merged = True
+            self.calls_at_merge = self.calls
+            rewired = len(customers)
+        elif len(positions):
+            rows.free(positions)
+            rows.resort(buyers)
+        return rewired
 
-    def _add_merged(self, buyers: np.ndarray, suppliers: np.ndarray, shares: np.ndarray) -> None:
-        buyer = np.concatenate([self.buyer, buyers])
-        supplier = np.concatenate([self.supplier, suppliers])
-        share = np.concatenate([self.share, shares])
-        key = buyer * self.capacity + supplier
-        unique, inverse = np.unique(key, return_inverse=True)
-        merged = np.zeros(len(unique))
-        np.add.at(merged, inverse, share)
-        self.buyer, self.supplier, self.share = unique // self.capacity, unique % self.capacity, merged
-        self._matrix = None
+    def _gain_places(self, keys: np.ndarray) -> None:
+        """Make sure the pairs ``keys`` have places (new links) and refresh their values."""
+        rows = self.rows
+        _, found = rows.find(keys)
+        for key in np.unique(keys[~found]):
+            rows.add_place(int(key // KEY), int(key % KEY), self.draw_call >= 0)
+        self._refresh(keys)
+
+    def _refresh(self, keys: np.ndarray) -> None:
+        """Recompute ``M`` at the pairs ``keys`` from their table share and links."""
+        rows = self.rows
+        positions, _ = rows.find(keys)
+        rows.value[positions] = rows.share[positions] * rows.coef[positions]
+        if not self._link_parts and not self.summation.keys:
+            return
+        for key, position in zip(keys.tolist(), positions.tolist(), strict=True):
+            links = self._link_parts.get(key)
+            if links is None:
+                self.summation.discard(key)
+                continue
+            parts = ([float(rows.value[position])] if rows.share[position] > 0 else []) + links
+            if len(parts) >= 3:
+                self.summation.add(key)
+            else:
+                self.summation.discard(key)
+                rows.value[position] = parts[0] + parts[1] if len(parts) == 2 else parts[0]
 
     def resize(self, capacity: int) -> None:
         """Allow more firm slots (keeps edges)."""
+        self.rows.resize(capacity)
+        self.draw_call = np.concatenate([self.draw_call, np.full(capacity - self.capacity, -1, np.int64)])
+        self._indexed = np.concatenate([self._indexed, np.zeros(capacity - self.capacity, bool)])
         self.capacity = capacity
-        self._matrix = None
+        self._changed()
+
+    def _index_active(self, sector: np.ndarray, alive: np.ndarray, new: np.ndarray) -> None:
+        """Keep the active firms per sector (built from ``alive`` at first use, then told of entries and exits)."""
+        if self._by_sector is None:
+            active = np.flatnonzero(alive[: self.capacity])
+            self._by_sector = {int(s): active[sector[active] == s] for s in np.unique(sector[active])}
+            self._indexed[active] = True
+        if len(new) == 0:
+            return
+        new = new[alive[new] & ~self._indexed[new]]
+        for s in set(sector[new].tolist()):
+            joining = new[sector[new] == s]
+            self._by_sector[s] = np.sort(np.concatenate([self._by_sector.get(s, _NO_SLOTS), joining]))
+            self._indexed[joining] = True
+
+    def _changed(self) -> None:
+        self._version += 1
+
+    def _cached(self, name: str, build: Callable[[], object]) -> object:
+        hit = self._cache.get(name)
+        if hit is None or hit[0] != self._version:
+            hit = (self._version, build())
+            self._cache[name] = hit
+        return hit[1]
 
     # -- the hot path -----------------------------------------------------
-    def matrix(self, sector: np.ndarray) -> sp.csr_matrix:
-        """``M[g, f]``: EUR from firm g per EUR of output of firm f (cached until edges change)."""
-        if self._matrix is None:
-            values = np.concatenate([self.share * self.input_coefficients[sector[self.supplier], sector[self.buyer]], self.link_coefficient])
-            rows = np.concatenate([self.supplier, self.link_supplier])
-            columns = np.concatenate([self.buyer, self.link_buyer])
-            self._matrix = sp.csr_matrix((values, (rows, columns)), shape=(self.capacity, self.capacity))
-            self._matrix_t = self._matrix.T.tocsr()
-        return self._matrix
+    def operators(self) -> tuple[sp.csc_matrix, sp.csr_matrix]:
+        """``M`` (CSC) and ``M.T`` (CSR) for the monthly trade, on the store itself (free places are explicit zeros)."""
+        self.summation.settle()
+        return self.rows.operators()
 
-    def matrix_t(self, sector: np.ndarray) -> sp.csr_matrix:
+    def matrix(self, sector: np.ndarray | None = None) -> sp.csr_matrix:
+        """``M[g, f]``: EUR from firm g per EUR of output of firm f (canonical CSR, cached until edges change)."""
+        return self._cached("matrix", lambda: self.matrix_t().T.tocsr())
+
+    def matrix_t(self, sector: np.ndarray | None = None) -> sp.csr_matrix:
         """Transpose of :meth:`matrix` (buyer-side sums)."""
-        self.matrix(sector)
-        assert self._matrix_t is not None
-        return self._matrix_t
+        self.summation.settle()
+        return self._cached("matrix_t", self.rows.canonical_transpose)
+
+    def local_inputs(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per buyer slot below ``n``: the sum and the largest of its column of ``M`` (local inputs per EUR of output).
+
+        The same reductions, on the same values in the same order, as ``matrix_t()[:n].sum(axis=1)``
+        and ``.max(axis=1)`` (scipy reduces each row with ``reduceat``), without building the matrix.
+        """
+        self.summation.settle()
+        rows = self.rows
+        counts = rows.length[:n]
+        used = rows.used()[: int(counts.sum())]  # rows lie in slot order: the first used places are those of slots below n
+        values = rows.value[used]
+        nonempty = np.flatnonzero(counts)
+        starts = (np.cumsum(counts) - counts)[nonempty]
+        totals, largest = np.zeros(n), np.zeros(n)
+        if len(nonempty):
+            totals[nonempty] = np.add.reduceat(values, starts)
+            largest[nonempty] = np.maximum(np.maximum.reduceat(values, starts), 0.0)
+        return totals, largest
+
+    def partner_counts(self, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per slot: local suppliers plus customers, and how many of them are members (as ``M != 0`` counts them).
+
+        Args:
+            member: 1.0 for member slots, else 0.0 (per slot).
+        """
+
+        def structure() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rows = self.rows
+            used = rows.used()
+            buyers, suppliers = rows.key[used] // KEY, rows.col[used].astype(np.int64)
+            partners = np.bincount(suppliers, minlength=self.capacity).astype(float) + rows.length.astype(float)
+            return buyers, suppliers, partners
+
+        buyers, suppliers, partners = self._cached("partners", structure)
+        member_partners = np.bincount(suppliers, weights=member[buyers], minlength=self.capacity) + np.bincount(
+            buyers, weights=member[suppliers], minlength=self.capacity
+        )
+        return partners.copy(), member_partners
 
     # -- views ------------------------------------------------------------
+    def _table_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Table edges (supplier, buyer, share) in the order of the former edge list."""
+
+        def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rows = self.rows
+            used = rows.used()
+            used = used[rows.share[used] > 0]
+            buyer, supplier, share = rows.key[used] // KEY, rows.key[used] % KEY, rows.share[used]
+            call = self.draw_call[buyer]
+            merged_before = self.merged & (call < self.calls_at_merge)
+            input_sector = self._sector[supplier]
+            order = np.lexsort((supplier, buyer, np.where(merged_before, 0, input_sector), np.where(merged_before, -1, call), ~merged_before))
+            return supplier[order], buyer[order], share[order]
+
+        return self._cached("edges", build)
+
+    @property
+    def supplier(self) -> np.ndarray:
+        """Supplier slot of each table edge."""
+        return self._table_edges()[0]
+
+    @property
+    def buyer(self) -> np.ndarray:
+        """Buyer slot of each table edge."""
+        return self._table_edges()[1]
+
+    @property
+    def share(self) -> np.ndarray:
+        """Share of each table edge in its buyer's purchases from the supplier's sector."""
+        return self._table_edges()[2]
+
     def to_digraph(self, sector: np.ndarray, planned_output: np.ndarray, alive: np.ndarray, names: tuple[str, ...]) -> nx.DiGraph:
         """A networkx DiGraph supplier -> buyer weighted by the current monthly flow.
 
@@ -225,22 +419,135 @@ class SupplyNetwork:
             Nodes are firm slots with ``sector``; edges have ``share`` and
             ``weight`` (EUR per month ordered along the edge).
         """
+        import networkx as nx
+
+        supplier, buyer, share = self._table_edges()
         graph = nx.DiGraph()
         nodes = np.flatnonzero(alive)
         graph.add_nodes_from((int(i), {"sector": names[sector[i]] if sector[i] < len(names) else "mine"}) for i in nodes)
-        flow = self.share * self.input_coefficients[sector[self.supplier], sector[self.buyer]] * planned_output[self.buyer]
-        graph.add_edges_from(
-            (int(s), int(b), {"share": float(w), "weight": float(f)}) for s, b, w, f in zip(self.supplier, self.buyer, self.share, flow, strict=True)
-        )
+        flow = share * self.input_coefficients[sector[supplier], sector[buyer]] * planned_output[buyer]
+        graph.add_edges_from((int(s), int(b), {"share": float(w), "weight": float(f)}) for s, b, w, f in zip(supplier, buyer, share, flow, strict=True))
         return graph
 
     def suppliers_of(self, firm: int) -> np.ndarray:
         """Slots of the firm's local suppliers."""
-        return np.unique(np.concatenate([self.supplier[self.buyer == firm], self.link_supplier[self.link_buyer == firm]]))
+        return self.rows.col[self.rows.row(firm)].astype(np.int64)
 
     def customers_of(self, firm: int) -> np.ndarray:
         """Slots of the firm's local customers."""
-        return np.unique(np.concatenate([self.buyer[self.supplier == firm], self.link_buyer[self.link_supplier == firm]]))
+        return self.rows.key[self.rows.column(firm)] // KEY
+
+
+class _SummationOrder:
+    """The order in which scipy would add three or more parts of one matrix entry.
+
+    The former implementation built ``M`` from an edge list (table edges in the
+    order drawn, sorted by buyer once an exit had rewired customers, then the
+    links in the order made). scipy adds duplicate entries after sorting each
+    row by column with ``std::sort``, which does not keep the order of equal
+    columns, and skips the sort when every row is already sorted. Two parts add
+    the same in either order; for three or more this class rebuilds the
+    supplier's former row and lets scipy add it the same way. It runs only for
+    the few entries with three or more parts, and only when their row changed.
+    """
+
+    def __init__(self, network: SupplyNetwork) -> None:
+        self.network = network
+        self.keys: set[int] = set()
+        self.touched: set[int] = set()
+        self.unsorted_witness: int | None = None  # a supplier whose former row was unsorted
+        self.all_rows_sorted: bool | None = None
+        self.order_moved = False
+
+    def touch(self, suppliers: np.ndarray) -> None:
+        """Rows of ``M`` (suppliers) that changed."""
+        if self.keys or self.unsorted_witness is not None:
+            self.touched.update(np.asarray(suppliers).tolist())
+
+    def add(self, key: int) -> None:
+        """An entry with three or more parts."""
+        self.keys.add(key)
+        self.touched.add(key % KEY)
+
+    def discard(self, key: int) -> None:
+        """An entry that no longer has three or more parts."""
+        self.keys.discard(key)
+
+    def forget(self, firm: int) -> None:
+        """Drop entries of an exited firm."""
+        self.keys = {key for key in self.keys if key // KEY != firm and key % KEY != firm}
+
+    def order_changed(self) -> None:
+        """The former edge list was sorted (first rewiring)."""
+        self.order_moved = True
+
+    def former_row(self, supplier: int) -> tuple[np.ndarray, np.ndarray]:
+        """Columns (buyers) and values of the supplier's row in the order the former build fed them to scipy."""
+        network, rows = self.network, self.network.rows
+        positions = rows.column(supplier)
+        positions = positions[rows.share[positions] > 0]
+        buyers = rows.key[positions] // KEY
+        values = rows.share[positions] * rows.coef[positions]
+        if not network.merged:
+            order = np.argsort(network.draw_call[buyers], kind="stable")
+            buyers, values = buyers[order], values[order]
+        links = network.link_supplier == supplier
+        return np.concatenate([buyers, network.link_buyer[links]]), np.concatenate([values, network.link_coefficient[links]])
+
+    def _rows_sorted(self) -> bool:
+        """Whether every row of the former build was already sorted (then scipy adds in list order)."""
+        if self.unsorted_witness is not None and self.unsorted_witness not in self.touched and not self.order_moved:
+            return False
+        network = self.network
+        suppliers = [key % KEY for key in sorted(self.keys)] + np.unique(network.link_supplier).tolist()
+        if not network.merged:
+            for buyer in network.late_buyers:
+                suppliers.extend(network.suppliers_of(buyer).tolist())
+        for supplier in dict.fromkeys(suppliers):
+            columns, _ = self.former_row(supplier)
+            if (np.diff(columns) < 0).any():
+                self.unsorted_witness = supplier
+                return False
+        self.unsorted_witness = None
+        return True
+
+    def settle(self) -> None:
+        """Give entries with three or more parts the value scipy's build would give them."""
+        if not self.keys:
+            self.touched.clear()
+            self.order_moved = False
+            self.unsorted_witness = self.all_rows_sorted = None
+            return
+        if not self.touched and not self.order_moved:
+            return
+        rows_sorted = self._rows_sorted()
+        redo = {key % KEY for key in self.keys}
+        if rows_sorted == self.all_rows_sorted and not self.order_moved:
+            redo &= self.touched
+        self.all_rows_sorted = rows_sorted
+        rows = self.network.rows
+        for supplier in redo:
+            columns, values = self.former_row(supplier)
+            row = sp.csr_matrix((values, columns, np.array([0, len(columns)])), shape=(1, self.network.capacity))
+            if not rows_sorted:
+                row.has_sorted_indices = False
+                row.sort_indices()
+            row.sum_duplicates()
+            for key in self.keys:
+                if key % KEY == supplier:
+                    buyer = key // KEY
+                    position, _ = rows.find(np.array([key]))
+                    rows.value[position] = row.data[np.searchsorted(row.indices, buyer)]
+        self.touched.clear()
+        self.order_moved = False
+
+
+def _parts_by_pair(supplier: np.ndarray, buyer: np.ndarray, coefficient: np.ndarray) -> dict[int, list[float]]:
+    """Link coefficients per (buyer, supplier) key, in link order."""
+    parts: dict[int, list[float]] = {}
+    for key, value in zip((buyer * KEY + supplier).tolist(), coefficient.tolist(), strict=True):
+        parts.setdefault(key, []).append(value)
+    return parts
 
 
 def _size_biased(rng: np.random.Generator, candidates: np.ndarray, size: np.ndarray, count: int) -> np.ndarray:

@@ -39,11 +39,8 @@ def membership_cost(model: BottropModel, alliance: Alliance, slots: np.ndarray) 
 def partner_member_share(model: BottropModel) -> np.ndarray:
     """Per firm: the share of its local suppliers and customers that are members."""
     firms, n = model.firms, model.firms.size
-    matrix = model.network.matrix(firms.sector)
-    linked = (matrix != 0).astype(float)
-    member = firms.member.astype(float)
-    partners = (linked @ np.ones(firms.capacity) + linked.T @ np.ones(firms.capacity))[:n]
-    member_partners = (linked @ member + linked.T @ member)[:n]
+    partners, member_partners = model.network.partner_counts(firms.member.astype(float))
+    partners, member_partners = partners[:n], member_partners[:n]
     share = np.zeros(n)
     np.divide(member_partners, partners, out=share, where=partners > 0)
     return share

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from bottrop_sim.economy.accounting import FirmArrays, MonthFlows
     from bottrop_sim.economy.labour import LabourMarket
     from bottrop_sim.economy.network import SupplyNetwork
-    from bottrop_sim.governance import Governance
+    from bottrop_sim.governance.coordinator import Governance
     from bottrop_sim.scenario.schema import Scenario
 
 #: Share of a sector's mean establishment size with which a new firm starts (stated assumption:

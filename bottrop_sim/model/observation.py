@@ -8,16 +8,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import networkx as nx
+import mesa
 import numpy as np
 
 from bottrop_sim.calendar import year_month
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from bottrop_sim.economy.accounting import FirmArrays, MonthFlows
     from bottrop_sim.economy.households import Households
     from bottrop_sim.economy.labour import LabourMarket
     from bottrop_sim.economy.network import SupplyNetwork
+
+
+class RecordCollector(mesa.DataCollector):
+    """Mesa's DataCollector, filled from the row :meth:`Observation._record` has built.
+
+    Mesa's ``collect`` calls one reporter per column and deep-copies each value;
+    here the values are numbers and strings already copied out of the model's
+    arrays, so ``collect`` appends the row's values as they are. The reporters
+    stay (they name the columns and work for anyone calling them).
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        """Append this month's row (``model.indicators``) to the model variables."""
+        row = model.indicators
+        for column, values in self.model_vars.items():
+            values.append(row[column])
 
 
 class Observation:
@@ -99,9 +117,7 @@ class Observation:
         if self.month % 12 != 0 and self.month != self.start_month and hasattr(self, "_robustness"):
             return self._robustness
         firms, n = self.firms, self.firms.size
-        inputs = self.network.matrix_t(firms.sector)[:n]
-        totals = np.asarray(inputs.sum(axis=1)).ravel()
-        largest = inputs.max(axis=1).toarray().ravel()
+        totals, largest = self.network.local_inputs(n)
         buyers = totals > 0
         weights = firms.planned[:n][buyers]
         self._robustness = float(np.average(1.0 - largest[buyers] / totals[buyers], weights=weights)) if weights.sum() > 0 else 0.0

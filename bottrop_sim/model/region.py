@@ -29,7 +29,7 @@ from bottrop_sim.governance.coordinator import Governance
 from bottrop_sim.model.firm import Firm
 from bottrop_sim.model.firm_dynamics import FirmDynamics
 from bottrop_sim.model.mine import Mine
-from bottrop_sim.model.observation import Observation
+from bottrop_sim.model.observation import Observation, RecordCollector
 from bottrop_sim.scenario.governance import ALLIANCE_MODES
 from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.shocks import MonthEffects, month_effects
@@ -83,7 +83,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.new_slots: list[int] = []
         self.governance = Governance(self)
         self.indicators: dict[str, float | str] = {}
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.datacollector = RecordCollector(model_reporters=self._reporters())
 
     # ------------------------------------------------------------------ build
     def _build_sectors(self) -> None:
@@ -305,7 +305,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
                 capacity *= effects.capacity_factor[firms.sector]
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
-        matrix, matrix_t = self.network.matrix(firms.sector), self.network.matrix_t(firms.sector)
+        matrix, matrix_t = self.network.operators()
         trade(firms, matrix, matrix_t, demand, capacity, extra_cost, pass_through, into=self.flows_this_month)
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
         self._settle_mine(activity)
