@@ -1,7 +1,9 @@
 """The ``bottrop-sim`` command.
 
 Exit codes: 0 success, 2 invalid input (a message naming the file, field, value
-and what is allowed; never a traceback), 1 internal error.
+and what is allowed; never a traceback), 1 internal error, 3 a sweep that ended
+with runs failed or missing (its last line says how many; rerun to resume, with
+``--retry-failed`` to run the failed ones again), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pandas as pd
 
 from bottrop_sim.errors import ScenarioError
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--backend", choices=("processes", "dask"), default="processes", help="where runs execute (default processes)")
     sweep.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786 (implies --backend dask)")
     sweep.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
+    sweep.add_argument("--dry-run", action="store_true", help="check everything, print the design size and an estimated time; write nothing")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze = commands.add_parser("analyze", help="sensitivity indices, summaries by lever, plots and an EMA Workbench export of a sweep")
     analyze.add_argument("results", help="the sweep's results folder")
@@ -72,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer only)")
     app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     app.add_argument("--open", action="store_true", help="open the app in the default browser")
-    validate = commands.add_parser("validate", help="check scenario files")
-    validate.add_argument("files", nargs="+", help="scenario files")
+    validate = commands.add_parser("validate", help="check scenario files and experiment files")
+    validate.add_argument("files", nargs="+", help="scenario or experiment files (an experiment file has a 'design' key)")
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     return parser
 
@@ -120,13 +123,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(files: list[str]) -> int:
+    from bottrop_sim.experiments.designs import design_points
+    from bottrop_sim.experiments.spec import is_experiment_file, load_experiment
     from bottrop_sim.scenario.loading import load_scenario
 
     status = EXIT_OK
     for file in files:
         try:
-            load_scenario(file)
-            print(f"ok: {file}")
+            if is_experiment_file(file):
+                experiment, _ = load_experiment(file)
+                points = len(design_points(experiment))
+                print(f"ok: {file} (experiment: {points} design points x {experiment.replications} replications = {points * experiment.replications} runs)")
+            else:
+                load_scenario(file)
+                print(f"ok: {file}")
         except ScenarioError as error:
             _report(error)
             status = EXIT_INVALID
@@ -189,9 +199,16 @@ def _compare(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         bar = tqdm(total=len(scenarios) * args.replications, unit="run", desc="scenario and twin runs", file=sys.stderr)
-    result = compare(scenarios, args.replications, args.seed, args.workers, progress=(lambda done, total: bar.update(1)) if bar else None)
-    if bar is not None:
-        bar.close()
+    from bottrop_sim.compare import RunsLostError
+
+    try:
+        result = compare(scenarios, args.replications, args.seed, args.workers, progress=(lambda done, total: bar.update(1)) if bar else None)
+    except RunsLostError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INTERNAL
+    finally:
+        if bar is not None:
+            bar.close()
     _write_atomically(
         out,
         {
@@ -218,11 +235,24 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from bottrop_sim.experiments.runner import sweep
+    from bottrop_sim.experiments.runner import dry_run, sweep
 
     if args.workers is not None and not 1 <= args.workers <= 1024:
         raise ScenarioError("<command line>", "--workers", args.workers, "an integer from 1 to 1024")
     backend = "dask" if args.scheduler else args.backend
+    if args.dry_run:
+        plan = dry_run(args.experiment, args.out, workers=args.workers, retry_failed=args.retry_failed)
+        for note in plan["notes"]:
+            print(f"note: {note}")
+        print(
+            f"design: {plan['points']} points x {plan['replications']} replications = {plan['runs']} runs; "
+            f"stored {plan['stored']}, failed {plan['failed']}, to run {plan['to_run']}"
+        )
+        print(
+            f"estimated time: {_duration(plan['estimated_seconds'])} on {plan['workers']} worker(s) "
+            f"({plan['seconds_per_run']:.2f} s per run, {plan['basis']}); nothing was written"
+        )
+        return EXIT_OK
     bar = None
 
     def progress(done: int, total: int, failed: int) -> None:
@@ -235,9 +265,12 @@ def _sweep(args: argparse.Namespace) -> int:
             bar.update(1)
             bar.set_postfix(failed=failed)
 
+    def notify(message: str) -> None:
+        print(f"note: {message}", file=sys.stderr)
+
     try:
         report = sweep(args.experiment, args.out, workers=args.workers, backend=backend, scheduler=args.scheduler, retry_failed=args.retry_failed,
-                       progress=None if args.quiet else progress)  # fmt: skip
+                       progress=None if args.quiet else progress, notify=notify)  # fmt: skip
     except KeyboardInterrupt:
         if bar is not None:
             bar.close()
@@ -245,11 +278,22 @@ def _sweep(args: argparse.Namespace) -> int:
         return 130
     if bar is not None:
         bar.close()
-    print(
-        f"{report.finished} runs in {report.seconds:.1f} s ({report.failed} failed), {report.skipped} already done of {report.total}; results in {args.out}"
-        + (" (rerun with --retry-failed to run the failed ones again)" if report.failed else "")
-    )
-    return EXIT_OK
+    print(f"this call: {report.finished} runs in {report.seconds:.1f} s ({report.failed} failed), {report.skipped} not started (done before)")
+    hint = ""
+    if report.failed_total:
+        hint += "; rerun with --retry-failed to run the failed ones again (see the error column of the runs table)"
+    if report.missing:
+        hint += "; rerun the same command to run the missing ones"
+    print(f"{report.line()}; results in {args.out}{hint}")
+    return EXIT_OK if report.complete else EXIT_INCOMPLETE
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"about {seconds:.0f} s"
+    if seconds < 7200:
+        return f"about {seconds / 60:.0f} min"
+    return f"about {seconds / 3600:.1f} h"
 
 
 def _app(args: argparse.Namespace) -> int:

@@ -34,6 +34,7 @@ replications = {replications}
 seed = 5
 batch_size = {batch_size}
 keep_series = ["employment_workplace"]
+fixed = {{ end = "{end}" }}
 {extra}
 [[parameters]]
 path = "governance.mode"
@@ -53,12 +54,6 @@ path = "firms.hiring_rate"
 kind = "continuous"
 bounds = [0.1, 0.4]
 levels = 2
-role = "uncertainty"
-
-[[parameters]]
-path = "end"
-kind = "categorical"
-values = ["{end}"]
 role = "uncertainty"
 
 [[outcomes]]
