@@ -217,13 +217,13 @@ def load_experiment(path: str | Path) -> tuple[Experiment, dict[str, Any]]:
     file = Path(path)
     data = read_toml(file)
     try:
-        experiment = Experiment.model_validate({**data, "base_file": ""}, strict=False)
+        experiment = Experiment.model_validate({**data, "base_file": ""})  # lax, but the counts are strict: samples = "4" is refused
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in error["loc"]).replace(".[", "[")
         problem = (error.get("ctx") or {}).get("error")
         if isinstance(problem, FieldError):
-            raise ScenarioError(file, f"{loc}.{problem.field}" if problem.field else loc, problem.value, problem.allowed) from None
+            raise ScenarioError(file, (f"{loc}.{problem.field}" if loc else problem.field) if problem.field else loc, problem.value, problem.allowed) from None
         value = error.get("input") if error["type"] != "extra_forbidden" else error["loc"][-1]
         raise ScenarioError(file, loc or "<root>", value, _allowed(error, error["loc"])) from None
     base = (file.parent / experiment.base).resolve()
@@ -272,8 +272,11 @@ def _allowed(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
 
 def _check_outcomes(file: Path, experiment: Experiment) -> None:
     from bottrop_sim.model import BottropModel
+    from bottrop_sim.simulate import release_agent_ids
 
-    columns = set(BottropModel().datacollector.model_reporters)
+    probe = BottropModel()
+    columns = set(probe.datacollector.model_reporters)
+    release_agent_ids(probe)
     for i, outcome in enumerate(experiment.outcomes):
         if outcome.statistic == "final" and outcome.name not in REGISTRY and outcome.name not in columns:
             raise ScenarioError(file, f"outcomes[{i}].name", outcome.name, "an indicator of the registry (" + ", ".join(REGISTRY) + ") or a time-series column")
