@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("results", help="the sweep's results folder")
     analyze.add_argument("--out", default=None, help="output folder (default: RESULTS/analysis)")
     analyze.add_argument("--allow-incomplete", action="store_true", help="summarise the finished runs of an unfinished sweep (no sensitivity indices)")
+    analyze.add_argument(
+        "--precision", type=float, default=0.01, help="wanted half-width of a design point's 95 %% interval, share of the mean (default 0.01: ±1 %%)"
+    )
+    analyze.add_argument(
+        "--discover", action="append", default=[], metavar="OUTCOME", help="PRIM scenario discovery of the worst runs of an outcome (repeatable; needs ema_workbench)"
+    )
+    analyze.add_argument("--discover-quantile", type=float, default=0.1, help="share of runs PRIM counts as the worst (default 0.1)")
     app = commands.add_parser("app", help="start the workshop app (a browser app: two governance settings side by side)")
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer only)")
     app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
@@ -319,11 +326,23 @@ def _analyze(args: argparse.Namespace) -> int:
     results = Path(args.results)
     if not (results / "experiment.json").is_file():
         raise ScenarioError("<command line>", "results", str(results), "a sweep's results folder (it holds experiment.json)")
+    from bottrop_sim.experiments.discovery import DiscoveryUnavailableError
+
+    if not 0 < args.precision < 1:
+        raise ScenarioError("<command line>", "--precision", args.precision, "a share between 0 and 1, e.g. 0.01 for ±1 % of the mean")
+    if not 0 < args.discover_quantile < 0.5:
+        raise ScenarioError("<command line>", "--discover-quantile", args.discover_quantile, "a share between 0 and 0.5, e.g. 0.1 for the worst 10 % of runs")
     try:
-        summary = analyze(results, args.out, allow_incomplete=args.allow_incomplete)
-    except ValueError as error:
+        summary = analyze(
+            results, args.out, allow_incomplete=args.allow_incomplete, precision=args.precision, discover=args.discover, discover_quantile=args.discover_quantile
+        )
+    except (ValueError, DiscoveryUnavailableError) as error:
+        if isinstance(error, ScenarioError):
+            raise
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    for warning in summary["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
     print(json.dumps(summary, indent=2, default=str))
     return EXIT_OK
 

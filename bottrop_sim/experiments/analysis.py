@@ -5,9 +5,21 @@ and writes into ``results/analysis`` (or another folder):
 
 * ``sobol.csv`` (sobol designs): first-order and total Sobol' indices with 95 %
   confidence half-widths per outcome and parameter (Saltelli 2002; Jansen 1999
-  estimators as implemented in SALib, ``calc_second_order=False``).
+  estimators as implemented in SALib, ``calc_second_order=False``) and
+  percentile bootstrap intervals (``S1_low`` ... ``ST_high``, see
+  :mod:`bottrop_sim.experiments.trust`); ``sobol_convergence.csv`` and
+  ``plots/sobol_convergence.png``: the indices from the first N/8, N/4, N/2
+  and N base samples.
 * ``morris.csv`` (morris designs): mu, mu* (mean absolute elementary effect),
-  its 95 % confidence half-width, and sigma (Morris 1991; Campolongo et al. 2007).
+  its 95 % confidence half-width and bootstrap interval, and sigma (Morris
+  1991; Campolongo et al. 2007).
+* ``replication_noise.csv``: per outcome, replication noise as a share of the
+  variance of the design point means, and the replications needed to bring it
+  under 10 % and for a stated precision of a point's mean.
+* ``robustness.csv``: mean, worst decile and regret of every lever setting
+  across the uncertainties (:mod:`bottrop_sim.experiments.discovery`); with
+  ``discover``: ``prim_<outcome>.csv`` (the PRIM box of the worst runs, each
+  restricted parameter with its role) and ``prim_<outcome>_trajectory.csv``.
 * ``summary_by_lever.csv``: mean, standard deviation and a 95 % Student-t
   interval over runs of every outcome, overall and by the value (categorical
   parameters, or numeric ones with few values) or quartile bin of each parameter.
@@ -16,7 +28,10 @@ and writes into ``results/analysis`` (or another folder):
   ``save_results``, so that ``ema_workbench.load_results`` returns
   ``(experiments, outcomes)`` for its scenario discovery (PRIM, CART); the same
   tables as plain ``ema_experiments.csv`` and ``ema_outcomes.csv``.
-* ``analysis.json``: the returned summary plus provenance.
+* ``analysis.json``: the returned summary plus provenance, with ``warnings``:
+  indices outside [0, 1], replication noise that dominates or is unmeasured,
+  and unsettled indices. The most influential parameter of an outcome is
+  marked ``trusted: false`` when a warning concerns that outcome.
 
 Sensitivity indices use the mean of each design point over its replications,
 in design point order, on the unit cube the design was sampled on. Every file is
@@ -42,6 +57,7 @@ from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
 from scipy import stats
 
+from bottrop_sim.experiments import trust
 from bottrop_sim.experiments.designs import salib_problem, unit_sample
 from bottrop_sim.experiments.spec import Experiment, Parameter
 from bottrop_sim.experiments.store import Results, open_results
@@ -55,7 +71,15 @@ EMA_FORMAT_VERSION = 0.1  # the metadata version ema_workbench.save_results writ
 ALL = "(all)"
 
 
-def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow_incomplete: bool = False) -> dict[str, Any]:
+def analyze(
+    results_dir: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    allow_incomplete: bool = False,
+    precision: float = 0.01,
+    discover: list[str] | None = None,
+    discover_quantile: float = 0.1,
+) -> dict[str, Any]:
     """Analyse a sweep's results and write tables, plots and the EMA export.
 
     Args:
@@ -64,6 +88,10 @@ def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow
         allow_incomplete: analyse the finished runs of an incomplete sweep (design
             points without any finished run) instead of refusing; Sobol' and
             Morris indices are then skipped, as they need every design point.
+        precision: wanted half-width of a design point's 95 % interval, as a share of
+            the outcome's mean (0.01: ±1 %), for the replications it needs.
+        discover: outcome keys for PRIM scenario discovery (needs the EMA Workbench).
+        discover_quantile: share of runs (the worst) that PRIM looks for.
 
     Returns:
         A short JSON-friendly summary: experiment, design, counts of points and
@@ -90,21 +118,49 @@ def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow
 
     influential: dict[str, dict[str, Any]] = {}
     sensitivity = None
+    noise = pd.DataFrame([trust.replication_noise(results.outcomes, key, precision) for key in keys])
+    write("replication_noise.csv", lambda path: noise.to_csv(path, index=False))
+    warnings = trust.noise_warnings(noise) if experiment.design in ("sobol", "morris") else []
     if experiment.design in ("sobol", "morris") and not counts["points_missing"]:
         sensitivity = experiment.design
         table = sensitivity_indices(results, experiment)
         write(f"{sensitivity}.csv", lambda path: table.to_csv(path, index=False))
         main, spread = ("ST", "S1") if sensitivity == "sobol" else ("mu_star", "sigma")
         write(f"plots/{sensitivity}.png", lambda path: _save(_sensitivity_figure(table, main, spread), path))
+        if sensitivity == "sobol":
+            warnings += trust.range_warnings(table)
+            convergence = sobol_convergence(results, experiment)
+            warnings += _convergence_warnings(convergence)
+            write("sobol_convergence.csv", lambda path: convergence.to_csv(path, index=False))
+            write("plots/sobol_convergence.png", lambda path: _save(_convergence_figure(convergence), path))
         for key, rows in table.groupby("outcome", sort=False):
             if rows[main].notna().any():
                 top = rows.loc[rows[main].idxmax()]
-                influential[key] = {"parameter": top["parameter"], main: float(top[main])}
+                influential[key] = {"parameter": top["parameter"], main: float(top[main]), "trusted": not any(w.startswith(f"{key}:") for w in warnings)}
+                if f"{main}_low" in rows:
+                    influential[key]["interval"] = [float(top[f"{main}_low"]), float(top[f"{main}_high"])]
     summary = summary_by_lever(results.outcomes, experiment)
     write("summary_by_lever.csv", lambda path: summary.to_csv(path, index=False))
     for parameter in experiment.parameters:
         rows = summary[summary["parameter"] == parameter.path]
         write(f"plots/by_{_slug(parameter.path)}.png", lambda path, rows=rows, parameter=parameter: _save(_by_parameter_figure(rows, parameter, keys), path))
+    from bottrop_sim.experiments import discovery
+
+    levers = [p for p in experiment.parameters if p.role == "lever"]
+    if levers:
+        robust = discovery.robustness(results.outcomes, experiment)
+        write("robustness.csv", lambda path: robust.to_csv(path, index=False))
+    boxes = {}
+    for key in discover or []:
+        if key not in keys:
+            raise ValueError(f"--discover {key}: not an outcome of this sweep (its outcomes: {', '.join(keys)})")
+        box = discovery.prim_boxes(results.outcomes, experiment, key, discover_quantile)
+        write(f"prim_{_slug(key)}.csv", lambda path, box=box: box["limits"].to_csv(path, index=False))
+        write(f"prim_{_slug(key)}_trajectory.csv", lambda path, box=box: box["trajectory"].to_csv(path, index=False))
+        boxes[key] = {k: v for k, v in box.items() if k not in ("limits", "trajectory")} | {
+            "uncertainties": box["limits"].loc[box["limits"]["role"] == "uncertainty", "parameter"].tolist(),
+            "levers": box["limits"].loc[box["limits"]["role"] == "lever", "parameter"].tolist(),
+        }
     experiments, outcome_arrays = ema_tables(results.outcomes, experiment)
     write("ema_results.tar.gz", lambda path: write_ema_results(path, experiments, outcome_arrays))
     write("ema_experiments.csv", lambda path: experiments.to_csv(path, index=False))
@@ -116,6 +172,8 @@ def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow
         "outcomes": keys,
         "sensitivity": sensitivity,
         "most_influential": influential,
+        "warnings": warnings,
+        "discovery": boxes,
         "out_dir": str(out),
         "files": [*written, "analysis.json"],
     }
@@ -195,10 +253,63 @@ def sensitivity_indices(results: Results, experiment: Experiment) -> pd.DataFram
                 indices = morris_analysis.analyze(problem, unit, y, num_resamples=NUM_RESAMPLES, conf_level=CONFIDENCE, num_levels=MORRIS_LEVELS, seed=seed)
                 columns = ("mu", "mu_star", "mu_star_conf", "sigma")
         frame = pd.DataFrame({c: np.asarray(indices[c], dtype=float) for c in columns})
+        if experiment.design == "sobol":
+            bootstrap = trust.sobol_bootstrap(y, len(experiment.parameters), seed)
+            for column in ("S1_low", "S1_high", "ST_low", "ST_high"):
+                frame[column] = bootstrap[column].to_numpy()
+            frame = frame[["S1", "S1_conf", "S1_low", "S1_high", "ST", "ST_conf", "ST_low", "ST_high"]]
+        else:
+            bootstrap = trust.morris_bootstrap(unit, y, len(experiment.parameters), seed)
+            frame.insert(3, "mu_star_low", bootstrap["mu_star_low"].to_numpy())
+            frame.insert(4, "mu_star_high", bootstrap["mu_star_high"].to_numpy())
         frame.insert(0, "parameter", problem["names"])
         frame.insert(0, "outcome", key)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def sobol_convergence(results: Results, experiment: Experiment) -> pd.DataFrame:
+    """Sobol' indices of every outcome from the first n base samples (see :func:`trust.sobol_convergence`)."""
+    frames = []
+    names = [p.path for p in experiment.parameters]
+    for key in experiment.outcome_keys:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame = trust.sobol_convergence(point_means(results, key), len(names), experiment.seed + 1)
+        frame.insert(0, "parameter", [names[i] for i in frame.pop("parameter_index")])
+        frame.insert(0, "outcome", key)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _convergence_warnings(convergence: pd.DataFrame) -> list[str]:
+    """Outcomes whose total indices still move by more than 0.1 between N/2 and N base samples."""
+    messages = []
+    sizes = sorted(convergence["base_samples"].unique())
+    if len(sizes) < 2:
+        return messages
+    half, full = (convergence[convergence["base_samples"] == n].set_index(["outcome", "parameter"])["ST"] for n in sizes[-2:])
+    change = (full - half).abs()
+    for (key, parameter), value in change.items():
+        if np.isfinite(value) and value > 0.1:
+            messages.append(f"{key}: ST of {parameter} moved by {value:.2f} from {sizes[-2]} to {sizes[-1]} base samples: not converged; add Sobol' points")
+    return messages
+
+
+def _convergence_figure(convergence: pd.DataFrame) -> Figure:
+    """ST (with its bootstrap interval) of every parameter against the number of base samples, one panel per outcome."""
+    keys = list(dict.fromkeys(convergence["outcome"]))
+    figure = Figure(figsize=(6, 2.8 * len(keys)), layout="constrained")
+    axes = figure.subplots(len(keys), 1, squeeze=False)[:, 0]
+    for ax, key in zip(axes, keys, strict=True):
+        for parameter, rows in convergence[convergence["outcome"] == key].groupby("parameter", sort=False):
+            ax.plot(rows["base_samples"], rows["ST"], marker="o", label=parameter)
+            ax.fill_between(rows["base_samples"], rows["ST_low"], rows["ST_high"], alpha=0.15)
+        ax.set_xscale("log", base=2)
+        ax.axhspan(0, 1, color="grey", alpha=0.05)
+        ax.set_title(f"{key}: total Sobol' index against base samples", loc="left", fontsize="medium")
+        ax.set_xlabel("base samples N")
+    axes[0].legend(fontsize="small")
+    return figure
 
 
 def interval(values: pd.Series) -> dict[str, float]:
