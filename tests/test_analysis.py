@@ -16,6 +16,7 @@ from scipy import stats
 
 from bottrop_sim.experiments import open_results
 from bottrop_sim.experiments.analysis import analyze, interval
+from bottrop_sim.cli import main
 from bottrop_sim.experiments.runner import FAULT_VARIABLE, sweep
 from tests.conftest import SCENARIOS
 
@@ -215,3 +216,40 @@ def test_incomplete_sweep_without_indices_when_allowed(incomplete_sobol):
     table = pd.read_csv(incomplete_sobol / "analysis" / "summary_by_lever.csv")
     assert (table.loc[table["parameter"] == "(all)", "n"] == 6).all()
     assert len(pd.read_csv(incomplete_sobol / "analysis" / "ema_outcomes.csv")) == 6
+
+
+def test_trust_diagnostics_of_a_sobol_sweep_with_one_replication(sobol_sweep, capsys):
+    out, summary = sobol_sweep
+    assert {"sobol_convergence.csv", "plots/sobol_convergence.png", "replication_noise.csv"} <= set(summary["files"])
+    convergence = pd.read_csv(out / "analysis" / "sobol_convergence.csv")
+    assert sorted(convergence["base_samples"].unique()) == [2, 4]  # N = 4: the first half and all of it
+    full = convergence[convergence["base_samples"] == 4].set_index(["outcome", "parameter"])["ST"]
+    table = pd.read_csv(out / "analysis" / "sobol.csv").set_index(["outcome", "parameter"])["ST"]
+    np.testing.assert_allclose(full.sort_index(), table.sort_index(), rtol=1e-9)  # the last point of the curve is the reported index
+    noise = pd.read_csv(out / "analysis" / "replication_noise.csv")
+    assert list(noise["outcome"]) == KEYS and (noise["replications"] == 1).all() and noise["noise_share"].isna().all()
+    assert any("one replication per design point" in w for w in summary["warnings"])
+    assert all(entry["trusted"] is False for entry in summary["most_influential"].values())  # named, but not to be trusted
+    assert main(["analyze", str(out), "--out", str(out / "again")]) == 0
+    assert "warning: employment: one replication" in capsys.readouterr().err
+
+
+def test_robustness_and_prim_of_a_grid_sweep(grid_sweep, tmp_path, capsys):
+    pytest.importorskip("ema_workbench")
+    out, summary = grid_sweep
+    robust = pd.read_csv(out / "analysis" / "robustness.csv")
+    outcomes = open_results(out).outcomes
+    assert set(robust["policy"]) == {"governance.mode=none", "governance.mode=alliance"} and (robust["states"] == 2 * 3).all()  # 2 speeds x 3 seeds
+    employment = outcomes.pivot_table(index=["shocks[0].speed", "replication"], columns="governance.mode", values="employment")
+    by_hand = (employment.max(axis=1).to_numpy()[:, None] - employment).max()
+    for mode in ("none", "alliance"):
+        row = robust[(robust["outcome"] == "employment") & (robust["policy"] == f"governance.mode={mode}")].iloc[0]
+        assert row["max_regret"] == pytest.approx(by_hand[mode])
+    assert main(["analyze", str(out), "--out", str(tmp_path), "--discover", "employment", "--discover-quantile", "0.25"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    box = report["discovery"]["employment"]
+    assert box["cases"] == 3 and box["runs"] == 12 and (tmp_path / "prim_employment.csv").is_file()
+    limits = pd.read_csv(tmp_path / "prim_employment.csv")
+    assert set(limits["role"]) <= {"uncertainty", "lever"} and sorted(box["uncertainties"] + box["levers"]) == sorted(limits["parameter"])
+    assert main(["analyze", str(out), "--out", str(tmp_path), "--discover", "happiness"]) == 2
+    assert "not an outcome of this sweep" in capsys.readouterr().err

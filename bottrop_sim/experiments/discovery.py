@@ -6,8 +6,11 @@
   of an outcome, "worst" by the indicator's direction) concentrate. The box's
   restrictions are reported with each parameter's role, so the uncertainties
   (conditions nobody controls) and the levers (what a decision maker chose)
-  stay apart. The point of the peeling trajectory that is reported is the
-  densest one that still covers at least :data:`MIN_COVERAGE` of the cases.
+  stay apart. The point of the peeling trajectory that is reported is, among
+  those covering at least :data:`MIN_COVERAGE` of the cases and within
+  :data:`DENSITY_TOLERANCE` of the best density among them, the one with the
+  largest coverage (a last peel that buys little density at a large loss of
+  coverage is not taken).
 * :func:`robustness`: for every lever setting (a combination of lever values,
   or of their quartile bins if they were sampled), the mean, the worst decile
   and the regret across the uncertainties (Savage 1951): in each state of the
@@ -32,6 +35,7 @@ from bottrop_sim.monitoring import REGISTRY
 
 DEFAULT_QUANTILE = 0.1
 MIN_COVERAGE = 0.5
+DENSITY_TOLERANCE = 0.02
 PRIM_THRESHOLD = 0.8  # density PRIM peels towards
 MAX_POLICIES = 64
 
@@ -95,7 +99,11 @@ def prim_boxes(outcomes: pd.DataFrame, experiment: Experiment, key: str, quantil
         box = prim.Prim(x, y, threshold=PRIM_THRESHOLD).find_box()
     trajectory = box.peeling_trajectory.copy()
     eligible = trajectory[trajectory["coverage"] >= MIN_COVERAGE]
-    chosen = int(eligible.loc[eligible["density"].idxmax(), "id"]) if len(eligible) else 0
+    if len(eligible):
+        near_best = eligible[eligible["density"] >= eligible["density"].max() - DENSITY_TOLERANCE]
+        chosen = int(near_best.sort_values(["coverage", "density"], ascending=False).iloc[0]["id"])
+    else:
+        chosen = 0
     initial, limits = box.box_lims[0], box.box_lims[chosen]
     rows = []
     for parameter in varying:

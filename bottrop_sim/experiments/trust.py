@@ -9,10 +9,10 @@
   own). Indices that still move between N/2 and N are not settled.
 * Morris: mu* (mean absolute elementary effect, Campolongo et al. 2007) with a
   percentile bootstrap interval over trajectories.
-* Replication noise: for every outcome, the variance of a design point's mean
-  over its replications (the within-point variance divided by the number of
-  replications) as a share of the variance of the point means across the
-  design. Above one half, the dice move the outcome as much as the parameters
+* Replication noise: for every outcome, the noise in a design point's mean
+  over its replications (the point x replication interaction variance divided
+  by the number of replications; see :func:`replication_noise`) as a share of
+  the variance of the point means across the design. Above one half, the dice move the outcome as much as the parameters
   do, and indices describe the noise; the number of replications that would
   bring the share below :data:`NOISE_SHARE_TARGET` is given.
 * The replications a stated precision needs: the smallest n with
@@ -50,7 +50,10 @@ def sobol_estimates(y: np.ndarray, dimensions: int) -> tuple[np.ndarray, np.ndar
     Returns:
         (S1, ST), one value per parameter.
     """
-    blocks = np.asarray(y, dtype=float).reshape(-1, dimensions + 2)
+    y = np.asarray(y, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = (y - y.mean()) / y.std()  # as SALib does: the first-order estimator is not shift-invariant
+    blocks = y.reshape(-1, dimensions + 2)
     a, ab, b = blocks[:, 0], blocks[:, 1:-1], blocks[:, -1]
     variance = np.var(np.concatenate([a, b]))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -145,49 +148,60 @@ def replications_for(sd: float, mean: float, precision: float, limit: int = 100_
     target = precision * abs(mean)
     n = max(2, math.ceil((stats.norm.ppf(0.975) * sd / target) ** 2))
     while n <= limit and stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) > target:
-        n += max(1, n // 50)
+        n += 1  # the normal-quantile start is a lower bound: the first n that fits is the smallest
     return float(n) if n <= limit else float("inf")
 
 
 def replication_noise(outcomes: pd.DataFrame, key: str, precision: float) -> dict[str, Any]:
     """How much of the variation of an outcome's design point means is replication noise.
 
+    Replication ``r`` has the same seed at every design point (common random
+    numbers), so a seed's effect common to all points shifts every point mean
+    alike and does not blur their differences. The noise that does is the
+    point x replication interaction: the residual of the two-way decomposition
+    ``y = point effect + replication effect + residual`` over the points with
+    every replication, whose variance divided by the number of replications is
+    the noise in a point mean.
+
     Args:
-        outcomes: one row per finished run, with ``point`` and the outcome ``key``.
+        outcomes: one row per finished run, with ``point``, ``replication`` and the outcome ``key``.
         key: the outcome column.
         precision: wanted half-width of a point's 95 % interval as a share of the outcome's mean.
 
     Returns:
-        replications (median per point), within_sd (pooled over points), between_variance
-        (of the point means), noise_share, replications_for_noise_share (to bring it
-        under :data:`NOISE_SHARE_TARGET`), replications_for_precision.
+        outcome, replications, mean, within_sd (standard deviation over replications,
+        pooled over points: the uncertainty of one point's value), between_variance (of the
+        point means), noise_share (interaction noise in the point means as a share of
+        their variance), replications_for_noise_share (to bring it under
+        :data:`NOISE_SHARE_TARGET`), precision, replications_for_precision.
     """
-    data = outcomes[["point", key]].dropna()
-    groups = data.groupby("point")[key]
-    replications = float(groups.size().median()) if len(data) else float("nan")
-    within = groups.var(ddof=1)
-    within_variance = float(within.mean()) if within.notna().any() else float("nan")
-    between = float(groups.mean().var(ddof=1)) if groups.ngroups > 1 else float("nan")
-    noise = within_variance / replications if np.isfinite(within_variance) else float("nan")
-    share = noise / between if np.isfinite(noise) and between > 0 else (float("nan") if not np.isfinite(noise) else (0.0 if noise == 0 else float("inf")))
-    signal = between - noise if np.isfinite(between) and np.isfinite(noise) else float("nan")  # variance of the true point means
-    if not np.isfinite(signal):
-        needed = float("nan")
-    elif signal <= 0:
-        needed = float("inf")  # no effect of the parameters is seen above the noise
-    else:  # (w / R) / (signal + w / R) <= target
-        needed = float(max(2, math.ceil(within_variance * (1 - NOISE_SHARE_TARGET) / (NOISE_SHARE_TARGET * signal))))
-    mean = float(data[key].mean()) if len(data) else float("nan")
+    table = outcomes.pivot_table(index="point", columns="replication", values=key, aggfunc="mean").dropna()
+    points, replications = table.shape
+    mean = float(pd.to_numeric(outcomes[key], errors="coerce").mean())
+    within_sd = between = share = needed = float("nan")
+    if points >= 2 and replications >= 2:
+        y = table.to_numpy(float)
+        within_sd = float(np.sqrt(y.var(axis=1, ddof=1).mean()))
+        residual = y - y.mean(axis=1, keepdims=True) - y.mean(axis=0, keepdims=True) + y.mean()
+        interaction = float((residual**2).sum() / ((points - 1) * (replications - 1)))
+        noise = interaction / replications
+        between = float(y.mean(axis=1).var(ddof=1))
+        share = noise / between if between > 0 else (0.0 if noise == 0 else float("inf"))
+        signal = between - noise  # variance of the true point means; <= 0: no effect shows above the noise
+        # the smallest R with (v / R) / (signal + v / R) <= target
+        needed = float(max(2, math.ceil(interaction * (1 - NOISE_SHARE_TARGET) / (NOISE_SHARE_TARGET * signal)))) if signal > 0 else float("inf")
+    elif points >= 2:
+        between = float(table.mean(axis=1).var(ddof=1))
     return {
         "outcome": key,
         "replications": replications,
         "mean": mean,
-        "within_sd": math.sqrt(within_variance) if np.isfinite(within_variance) else float("nan"),
+        "within_sd": within_sd,
         "between_variance": between,
         "noise_share": share,
         "replications_for_noise_share": needed,
         "precision": precision,
-        "replications_for_precision": replications_for(math.sqrt(within_variance) if np.isfinite(within_variance) else float("nan"), mean, precision),
+        "replications_for_precision": replications_for(within_sd, mean, precision),
     }
 
 
