@@ -75,7 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision", type=float, default=0.01, help="wanted half-width of a design point's 95 %% interval, share of the mean (default 0.01: ±1 %%)"
     )
     analyze.add_argument(
-        "--discover", action="append", default=[], metavar="OUTCOME", help="PRIM scenario discovery of the worst runs of an outcome (repeatable; needs ema_workbench)"
+        "--discover",
+        action="append",
+        default=[],
+        metavar="OUTCOME",
+        help="PRIM scenario discovery of the worst runs of an outcome (repeatable; needs ema_workbench)",
     )
     analyze.add_argument("--discover-quantile", type=float, default=0.1, help="share of runs PRIM counts as the worst (default 0.1)")
     app = commands.add_parser("app", help="start the workshop app (a browser app: two governance settings side by side)")
@@ -334,7 +338,12 @@ def _analyze(args: argparse.Namespace) -> int:
         raise ScenarioError("<command line>", "--discover-quantile", args.discover_quantile, "a share between 0 and 0.5, e.g. 0.1 for the worst 10 % of runs")
     try:
         summary = analyze(
-            results, args.out, allow_incomplete=args.allow_incomplete, precision=args.precision, discover=args.discover, discover_quantile=args.discover_quantile
+            results,
+            args.out,
+            allow_incomplete=args.allow_incomplete,
+            precision=args.precision,
+            discover=args.discover,
+            discover_quantile=args.discover_quantile,
         )
     except (ValueError, DiscoveryUnavailableError) as error:
         if isinstance(error, ScenarioError):

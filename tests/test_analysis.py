@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from bottrop_sim.cli import main
 from bottrop_sim.experiments import open_results
 from bottrop_sim.experiments.analysis import analyze, interval
-from bottrop_sim.cli import main
 from bottrop_sim.experiments.runner import FAULT_VARIABLE, sweep
 from tests.conftest import SCENARIOS
 
@@ -236,7 +236,7 @@ def test_trust_diagnostics_of_a_sobol_sweep_with_one_replication(sobol_sweep, ca
 
 def test_robustness_and_prim_of_a_grid_sweep(grid_sweep, tmp_path, capsys):
     pytest.importorskip("ema_workbench")
-    out, summary = grid_sweep
+    out, _ = grid_sweep
     robust = pd.read_csv(out / "analysis" / "robustness.csv")
     outcomes = open_results(out).outcomes
     assert set(robust["policy"]) == {"governance.mode=none", "governance.mode=alliance"} and (robust["states"] == 2 * 3).all()  # 2 speeds x 3 seeds

@@ -41,19 +41,53 @@ def variant(tmp_path, old: str, new: str, **options) -> str:
 
 
 INVALID = [
-    pytest.param('statistic = "mean"', 'statistic = "mean"\nwindow = ["2016-05", "2016-02"]', "outcomes[2].window", "first not after last", id="reversed-window"),
-    pytest.param('statistic = "mean"', 'statistic = "mean"\nwindow = ["2019-01", "2019-12"]', "outcomes[2].window", "within the horizon 2015-01..2016-06", id="window-outside-horizon"),
+    pytest.param(
+        'statistic = "mean"', 'statistic = "mean"\nwindow = ["2016-05", "2016-02"]', "outcomes[2].window", "first not after last", id="reversed-window"
+    ),
+    pytest.param(
+        'statistic = "mean"',
+        'statistic = "mean"\nwindow = ["2019-01", "2019-12"]',
+        "outcomes[2].window",
+        "within the horizon 2015-01..2016-06",
+        id="window-outside-horizon",
+    ),
     pytest.param("samples = 4", 'samples = "4"', "samples", "without quotes", id="samples-as-text"),
     pytest.param("replications = 2", 'replications = "2"', "replications", "without quotes", id="replications-as-text"),
-    pytest.param('[[outcomes]]\nname = "employment"', SHIFT + '[[outcomes]]\nname = "employment"', "parameters[3]", "starts within the horizon", id="shock-after-end"),
+    pytest.param(
+        '[[outcomes]]\nname = "employment"', SHIFT + '[[outcomes]]\nname = "employment"', "parameters[3]", "starts within the horizon", id="shock-after-end"
+    ),
     pytest.param("bounds = [0.1, 0.4]", 'bounds = ["0.1", 0.4]', "parameters[2].bounds[0]", "a number", id="bound-as-text"),
-    pytest.param("bounds = [0.1, 0.4]", 'bounds = [0.1, 0.4]\ndistribution = "triangular"\nmode = 0.5', "parameters[2].mode", "within the bounds", id="mode-outside-bounds"),
-    pytest.param("bounds = [0.1, 0.4]", 'bounds = [0.1, 0.4]\ndistribution = "normal"\nmean = 0.2', "parameters[2].sd", "needs mean and sd", id="normal-without-sd"),
-    pytest.param("bounds = [0.1, 0.4]", 'bounds = [0.1, 0.4]\ndistribution = "normal"\nmean = 0.2\nsd = -1.0', "parameters[2].sd", "greater than 0", id="negative-sd"),
-    pytest.param("bounds = [0.1, 0.4]", 'bounds = [0.1, 0.4]\ndistribution = "lognormal"\nmedian = 0.2\nsigma = 0.5\nmean = 1.0', "parameters[2].mean", "no mean", id="lognormal-with-mean"),
-    pytest.param("bounds = [20, 80]", 'bounds = [20, 80]\ndistribution = "normal"\nmean = 50.0\nsd = 5.0', "parameters[1].distribution", "continuous", id="distribution-of-an-integer"),
+    pytest.param(
+        "bounds = [0.1, 0.4]",
+        'bounds = [0.1, 0.4]\ndistribution = "triangular"\nmode = 0.5',
+        "parameters[2].mode",
+        "within the bounds",
+        id="mode-outside-bounds",
+    ),
+    pytest.param(
+        "bounds = [0.1, 0.4]", 'bounds = [0.1, 0.4]\ndistribution = "normal"\nmean = 0.2', "parameters[2].sd", "needs mean and sd", id="normal-without-sd"
+    ),
+    pytest.param(
+        "bounds = [0.1, 0.4]", 'bounds = [0.1, 0.4]\ndistribution = "normal"\nmean = 0.2\nsd = -1.0', "parameters[2].sd", "greater than 0", id="negative-sd"
+    ),
+    pytest.param(
+        "bounds = [0.1, 0.4]",
+        'bounds = [0.1, 0.4]\ndistribution = "lognormal"\nmedian = 0.2\nsigma = 0.5\nmean = 1.0',
+        "parameters[2].mean",
+        "no mean",
+        id="lognormal-with-mean",
+    ),
+    pytest.param(
+        "bounds = [20, 80]",
+        'bounds = [20, 80]\ndistribution = "normal"\nmean = 50.0\nsd = 5.0',
+        "parameters[1].distribution",
+        "continuous",
+        id="distribution-of-an-integer",
+    ),
     pytest.param('fixed = { end = "2016-06" }', 'fixed = { end = "2016-13" }', "fixed.end", "", id="bad-fixed-value"),
-    pytest.param('fixed = { end = "2016-06" }', 'fixed = { "governance.mode" = "none" }', "fixed.governance.mode", "not also a varied parameter", id="fixed-and-varied"),
+    pytest.param(
+        'fixed = { end = "2016-06" }', 'fixed = { "governance.mode" = "none" }', "fixed.governance.mode", "not also a varied parameter", id="fixed-and-varied"
+    ),
 ]
 
 
@@ -71,7 +105,12 @@ def test_invalid_experiments_exit_2_naming_file_field_value_allowed_and_write_no
 
 
 def test_a_one_value_parameter_is_a_dead_sobol_dimension_and_refused(tmp_path, capsys):
-    path = variant(tmp_path, 'fixed = { end = "2016-06" }', '[[parameters]]\npath = "end"\nkind = "categorical"\nvalues = ["2016-06"]\nrole = "uncertainty"\n', design="sobol")
+    path = variant(
+        tmp_path,
+        'fixed = { end = "2016-06" }',
+        '[[parameters]]\npath = "end"\nkind = "categorical"\nvalues = ["2016-06"]\nrole = "uncertainty"\n',
+        design="sobol",
+    )
     assert main(["validate", path]) == 2
     err = capsys.readouterr().err
     assert "field 'parameters[0].values'" in err and "[fixed]" in err
@@ -79,7 +118,11 @@ def test_a_one_value_parameter_is_a_dead_sobol_dimension_and_refused(tmp_path, c
 
 def test_fixed_values_shorten_the_horizon_without_a_design_dimension(tmp_path):
     experiment, base = load_experiment(write_experiment(tmp_path, design="sobol", samples=4, end="2016-03"))
-    assert base["end"] == "2016-03" and [p.path for p in experiment.parameters] == ["governance.mode", "governance.alliance.founding_members", "firms.hiring_rate"]
+    assert base["end"] == "2016-03" and [p.path for p in experiment.parameters] == [
+        "governance.mode",
+        "governance.alliance.founding_members",
+        "firms.hiring_rate",
+    ]
     assert len(design_points(experiment)) == 4 * (3 + 2)
     out = tmp_path / "out"
     sweep(write_experiment(tmp_path, replications=1, end="2016-03"), out, workers=1)
@@ -232,9 +275,14 @@ def test_distribution_fields_refused_directly():
 
 
 def test_scenario_error_is_raised_for_a_window_outside_a_varied_horizon(tmp_path):
-    path = variant(tmp_path, 'fixed = { end = "2016-06" }', "", extra='[[parameters]]\npath = "end"\nkind = "categorical"\nvalues = ["2016-06", "2018-12"]\nrole = "uncertainty"\n')
-    text = open(path).read().replace('statistic = "mean"', 'statistic = "mean"\nwindow = ["2017-01", "2017-12"]')
-    open(path, "w").write(text)
+    path = variant(
+        tmp_path,
+        'fixed = { end = "2016-06" }',
+        "",
+        extra='[[parameters]]\npath = "end"\nkind = "categorical"\nvalues = ["2016-06", "2018-12"]\nrole = "uncertainty"\n',
+    )
+    file = tmp_path / "bad.toml"
+    file.write_text(file.read_text().replace('statistic = "mean"', 'statistic = "mean"\nwindow = ["2017-01", "2017-12"]'))
     with pytest.raises(ScenarioError) as caught:
         load_experiment(path)
     assert caught.value.field == "outcomes[2].window" and "end = '2016-06'" in caught.value.allowed

@@ -125,7 +125,15 @@ def test_prim_finds_the_uncertainty_box_of_the_worst_runs_and_labels_roles():
     pytest.importorskip("ema_workbench")
     rng = np.random.default_rng(8)
     n = 800
-    frame = pd.DataFrame({"run_id": range(n), "point": range(n), "replication": 0, "governance.mode": rng.choice(MODE["values"], n), "firms.hiring_rate": rng.uniform(0.1, 0.4, n)})
+    frame = pd.DataFrame(
+        {
+            "run_id": range(n),
+            "point": range(n),
+            "replication": 0,
+            "governance.mode": rng.choice(MODE["values"], n),
+            "firms.hiring_rate": rng.uniform(0.1, 0.4, n),
+        }
+    )
     frame["employment"] = 1000 - 400 * (frame["firms.hiring_rate"] < 0.13) + rng.normal(0, 20, n)  # a tenth of the runs are bad: those below 0.13
     frame["co2"] = 1.0
     box = discovery.prim_boxes(frame, experiment(MODE, HIRING), "employment", quantile=0.1)
@@ -151,7 +159,9 @@ def test_regret_of_each_lever_setting_by_hand():
         ("low", "none"): 100, ("low", "alliance"): 130, ("low", "city_led"): 120,
         ("high", "none"): 200, ("high", "alliance"): 190, ("high", "city_led"): 210,
     }  # fmt: skip
-    rows = [{"run_id": f"{s}-{p}", "replication": 0, "economy.export_growth": s, "governance.mode": p, "employment": v, "co2": -v} for (s, p), v in values.items()]
+    rows = [
+        {"run_id": f"{s}-{p}", "replication": 0, "economy.export_growth": s, "governance.mode": p, "employment": v, "co2": -v} for (s, p), v in values.items()
+    ]
     table = discovery.robustness(pd.DataFrame(rows), experiment(MODE, DEMAND)).set_index(["outcome", "policy"])
     # regret = best in the state minus own: none (30, 10), alliance (0, 20), city_led (10, 0)
     for policy, (worst, mean) in {"governance.mode=none": (30, 20), "governance.mode=alliance": (20, 10), "governance.mode=city_led": (10, 5)}.items():
@@ -161,4 +171,6 @@ def test_regret_of_each_lever_setting_by_hand():
     # co2: lower is better and co2 = -employment, so the regret (own minus the least) is the same as employment's
     assert not table.loc[("co2", "governance.mode=none"), "higher_is_better"]
     assert table.loc[("co2", "governance.mode=none"), "max_regret"] == 30 and table.loc[("co2", "governance.mode=none"), "mean_regret"] == 20
-    assert table.loc[("co2", "governance.mode=alliance"), "worst_decile"] == pytest.approx(-190 + 0.9 * 60)  # 90th percentile of (-190, -130), linear interpolation
+    assert table.loc[("co2", "governance.mode=alliance"), "worst_decile"] == pytest.approx(
+        -190 + 0.9 * 60
+    )  # 90th percentile of (-190, -130), linear interpolation
