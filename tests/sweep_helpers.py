@@ -138,11 +138,11 @@ def descendants(pid: int) -> list[int]:
 
 def sweep_workers(pid: int) -> list[int]:
     """The worker processes of a sweep started by process ``pid``: the forkserver's children."""
-    servers = [child for child in descendants(pid) if "multiprocessing.forkserver" in _cmdline(child) and _parent(child) == pid]
+    servers = [child for child in descendants(pid) if "multiprocessing.forkserver" in cmdline(child) and _parent(child) == pid]
     return [worker for server in servers for worker in descendants(server)]
 
 
-def _cmdline(pid: int) -> str:
+def cmdline(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
             return handle.read().replace(b"\0", b" ").decode(errors="replace")

@@ -15,7 +15,7 @@ from bottrop_sim.experiments import open_results
 from bottrop_sim.experiments.plan import plan_sweep
 from bottrop_sim.experiments.pool import WorkerLost, process_alive, run_tasks
 from bottrop_sim.experiments.runner import CRASH_VARIABLE, sweep
-from tests.sweep_helpers import BIN, _cmdline, always_crash, crash_once, descendants, rss_after_run, sweep_workers, write_experiment
+from tests.sweep_helpers import BIN, always_crash, cmdline, crash_once, descendants, rss_after_run, sweep_workers, write_experiment
 
 STORED = ["run_id", "point", "replication", "seed", "param_hash", "employment", "resistance", "unemployment_rate_mean"]
 pytestmark = pytest.mark.timeout(600)
@@ -113,7 +113,7 @@ def test_no_process_of_the_sweep_outlives_its_killed_main_process(tmp_path, sig)
     process = start_sweep(experiment, out, "--workers", "2")
     wait_for(lambda: committed(out) >= 1 and len(sweep_workers(process.pid)) == 2, process, what="the workers")
     family = descendants(process.pid)
-    names = " | ".join(_cmdline(pid) for pid in family)
+    names = " | ".join(cmdline(pid) for pid in family)
     assert "forkserver" in names and "resource_tracker" in names and len(family) >= 4  # forkserver, tracker, two workers
     os.kill(process.pid, sig)  # the main process only, not its group
     process.communicate(timeout=20)  # returns only once nothing holds its output pipes any more

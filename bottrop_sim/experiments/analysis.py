@@ -41,24 +41,22 @@ written under a temporary name and renamed into place.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import re
-import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
 from scipy import stats
 
-from bottrop_sim.experiments import trust
+from bottrop_sim.experiments import figures, trust
 from bottrop_sim.experiments.designs import salib_problem, unit_sample
+from bottrop_sim.experiments.ema_export import ema_tables, write_ema_results
 from bottrop_sim.experiments.spec import Experiment, Parameter
 from bottrop_sim.experiments.store import Results, open_results
 from bottrop_sim.provenance import git_revision, package_versions
@@ -67,7 +65,6 @@ CONFIDENCE = 0.95
 QUANTILE_BINS = 4
 NUM_RESAMPLES = 1000
 MORRIS_LEVELS = 4  # as sampled by designs.unit_sample
-EMA_FORMAT_VERSION = 0.1  # the metadata version ema_workbench.save_results writes (2.x)
 ALL = "(all)"
 
 
@@ -126,13 +123,13 @@ def analyze(
         table = sensitivity_indices(results, experiment)
         write(f"{sensitivity}.csv", lambda path: table.to_csv(path, index=False))
         main, spread = ("ST", "S1") if sensitivity == "sobol" else ("mu_star", "sigma")
-        write(f"plots/{sensitivity}.png", lambda path: _save(_sensitivity_figure(table, main, spread), path))
+        write(f"plots/{sensitivity}.png", lambda path: figures.save(figures.sensitivity_figure(table, main, spread), path))
         if sensitivity == "sobol":
             warnings += trust.range_warnings(table)
             convergence = sobol_convergence(results, experiment)
             warnings += _convergence_warnings(convergence)
             write("sobol_convergence.csv", lambda path: convergence.to_csv(path, index=False))
-            write("plots/sobol_convergence.png", lambda path: _save(_convergence_figure(convergence), path))
+            write("plots/sobol_convergence.png", lambda path: figures.save(figures.convergence_figure(convergence), path))
         for key, rows in table.groupby("outcome", sort=False):
             if rows[main].notna().any():
                 top = rows.loc[rows[main].idxmax()]
@@ -143,7 +140,10 @@ def analyze(
     write("summary_by_lever.csv", lambda path: summary.to_csv(path, index=False))
     for parameter in experiment.parameters:
         rows = summary[summary["parameter"] == parameter.path]
-        write(f"plots/by_{_slug(parameter.path)}.png", lambda path, rows=rows, parameter=parameter: _save(_by_parameter_figure(rows, parameter, keys), path))
+        write(
+            f"plots/by_{_slug(parameter.path)}.png",
+            lambda path, rows=rows, parameter=parameter: figures.save(figures.by_parameter_figure(rows, parameter, keys), path),
+        )
     from bottrop_sim.experiments import discovery
 
     levers = [p for p in experiment.parameters if p.role == "lever"]
@@ -295,23 +295,6 @@ def _convergence_warnings(convergence: pd.DataFrame) -> list[str]:
     return messages
 
 
-def _convergence_figure(convergence: pd.DataFrame) -> Figure:
-    """ST (with its bootstrap interval) of every parameter against the number of base samples, one panel per outcome."""
-    keys = list(dict.fromkeys(convergence["outcome"]))
-    figure = Figure(figsize=(6, 2.8 * len(keys)), layout="constrained")
-    axes = figure.subplots(len(keys), 1, squeeze=False)[:, 0]
-    for ax, key in zip(axes, keys, strict=True):
-        for parameter, rows in convergence[convergence["outcome"] == key].groupby("parameter", sort=False):
-            ax.plot(rows["base_samples"], rows["ST"], marker="o", label=parameter)
-            ax.fill_between(rows["base_samples"], rows["ST_low"], rows["ST_high"], alpha=0.15)
-        ax.set_xscale("log", base=2)
-        ax.axhspan(0, 1, color="grey", alpha=0.05)
-        ax.set_title(f"{key}: total Sobol' index against base samples", loc="left", fontsize="medium")
-        ax.set_xlabel("base samples N")
-    axes[0].legend(fontsize="small")
-    return figure
-
-
 def interval(values: pd.Series) -> dict[str, float]:
     """Mean, standard deviation and 95 % Student-t interval of the mean (NaN values left out).
 
@@ -383,110 +366,6 @@ def summary_by_lever(outcomes: pd.DataFrame, experiment: Experiment) -> pd.DataF
                 )
     columns = ["outcome", "parameter", "role", "group", "value_low", "value_high", "n", "mean", "std", "ci_low", "ci_high"]
     return pd.DataFrame(rows).reindex(columns=columns)
-
-
-def ema_tables(outcomes: pd.DataFrame, experiment: Experiment) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """The finished runs as the EMA Workbench's ``(experiments, outcomes)``.
-
-    ``experiments`` has one row per run (in run_id order): the uncertainties,
-    then the levers (float, int64 or category columns named by parameter path),
-    then ``scenario`` (the run_id: one realisation of the uncertainties with its
-    seed), ``policy`` (the levers as ``path=value; ...``, or ``none``) and
-    ``model`` (the experiment's name), all three categorical as in the workbench.
-    ``outcomes`` maps each outcome key to a float array of one value per run.
-
-    Args:
-        outcomes: one row per finished run (``Results.outcomes``).
-        experiment: the sweep's experiment.
-    """
-    runs = outcomes.sort_values("run_id").reset_index(drop=True)
-    ordered = [p for p in experiment.parameters if p.role == "uncertainty"] + [p for p in experiment.parameters if p.role == "lever"]
-    dtypes = {"continuous": "float64", "integer": "int64", "categorical": "category"}
-    table = pd.DataFrame({p.path: runs[p.path].astype(object).astype(dtypes[p.kind]) for p in ordered})
-    levers = [p.path for p in ordered if p.role == "lever"]
-    policy = (
-        runs[levers].astype(str).apply(lambda row: "; ".join(f"{path}={row[path]}" for path in levers), axis=1)
-        if levers
-        else pd.Series("none", index=runs.index)
-    )
-    table["scenario"] = pd.Categorical(runs["run_id"].astype(object))
-    table["policy"] = pd.Categorical(policy.astype(object))
-    table["model"] = pd.Categorical([experiment.name] * len(runs))
-    arrays = {key: runs[key].to_numpy(dtype=float) for key in experiment.outcome_keys}
-    return table, arrays
-
-
-def write_ema_results(path: str | Path, experiments: pd.DataFrame, outcomes: dict[str, np.ndarray]) -> None:
-    """Write a tar.gz in the layout of ``ema_workbench.save_results`` (2.x, metadata version 0.1).
-
-    Members: ``experiments.csv`` (with header, no index), one ``<outcome>.cls``
-    per scalar outcome (one value per line, no header) and ``metadata.json``
-    (``version``, ``outcomes`` as [class name, outcome name, file name] and the
-    dtype name of every experiments column).
-
-    Args:
-        path: the file to write.
-        experiments: one row per run (see :func:`ema_tables`).
-        outcomes: one array of one value per run for each outcome.
-    """
-    members = {"experiments.csv": experiments.to_csv(header=True, index=False)}
-    for name, values in outcomes.items():
-        members[f"{name}.cls"] = pd.DataFrame(np.asarray(values)).to_csv(header=False, index=False)
-    metadata = {
-        "version": EMA_FORMAT_VERSION,
-        "outcomes": [["ScalarOutcome", name, f"{name}.cls"] for name in outcomes],
-        "experiments": {column: dtype.name for column, dtype in experiments.dtypes.items()},
-    }
-    members["metadata.json"] = json.dumps(metadata)
-    with tarfile.open(path, "w:gz") as archive:
-        for name, text in members.items():
-            data = text.encode("utf-8")
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-
-
-def _sensitivity_figure(table: pd.DataFrame, main: str, spread: str) -> Figure:
-    """Horizontal bars per outcome: ``main`` and ``spread`` measure by parameter, with confidence bars where known."""
-    keys = list(dict.fromkeys(table["outcome"]))
-    parameters = list(dict.fromkeys(table["parameter"]))
-    figure = Figure(figsize=(7, 1.2 + 0.35 * len(parameters) * len(keys)), layout="constrained")
-    axes = figure.subplots(len(keys), 1, squeeze=False)[:, 0]
-    positions = np.arange(len(parameters))
-    for ax, key in zip(axes, keys, strict=True):
-        rows = table[table["outcome"] == key].set_index("parameter").reindex(parameters)
-        for offset, measure in ((-0.2, spread), (0.2, main)):
-            error = rows.get(f"{measure}_conf")
-            ax.barh(positions + offset, rows[measure], height=0.4, xerr=error, label=measure, capsize=2)
-        ax.set_yticks(positions, parameters)
-        ax.invert_yaxis()
-        ax.axvline(0, color="grey", linewidth=0.5)
-        ax.set_title(key, loc="left", fontsize="medium")
-    axes[0].legend(loc="lower right", fontsize="small")
-    return figure
-
-
-def _by_parameter_figure(rows: pd.DataFrame, parameter: Parameter, keys: list[str]) -> Figure:
-    """One panel per outcome: mean and 95 % interval by group of the parameter."""
-    columns = min(3, len(keys))
-    lines = -(-len(keys) // columns)
-    figure = Figure(figsize=(4.2 * columns, 3.2 * lines), layout="constrained")
-    axes = figure.subplots(lines, columns, squeeze=False).ravel()
-    for ax, key in zip(axes, keys, strict=False):
-        data = rows[rows["outcome"] == key]
-        positions = np.arange(len(data))
-        error = np.vstack([data["mean"] - data["ci_low"], data["ci_high"] - data["mean"]])
-        ax.errorbar(positions, data["mean"], yerr=np.nan_to_num(error), fmt="o", capsize=3)
-        ax.set_xticks(positions, data["group"], rotation=30 if len(data) > 2 else 0, ha="right" if len(data) > 2 else "center", fontsize="small")
-        ax.set_title(key, loc="left", fontsize="medium")
-    for ax in axes[len(keys) :]:
-        ax.set_visible(False)
-    figure.suptitle(f"Outcomes by {parameter.path} ({parameter.role}): mean and 95 % interval over runs", fontsize="medium")
-    return figure
-
-
-def _save(figure: Figure, path: Path) -> None:
-    figure.savefig(path, format="png", dpi=110)
 
 
 def _atomic(path: Path, writer: Callable[[Path], None]) -> None:
