@@ -16,11 +16,14 @@ def convergence_figure(convergence: pd.DataFrame) -> Figure:
     keys = list(dict.fromkeys(convergence["outcome"]))
     figure = Figure(figsize=(6, 2.8 * len(keys)), layout="constrained")
     axes = figure.subplots(len(keys), 1, squeeze=False)[:, 0]
+    sizes = sorted(convergence["base_samples"].unique())
     for ax, key in zip(axes, keys, strict=True):
         for parameter, rows in convergence[convergence["outcome"] == key].groupby("parameter", sort=False):
             ax.plot(rows["base_samples"], rows["ST"], marker="o", label=parameter)
             ax.fill_between(rows["base_samples"], rows["ST_low"], rows["ST_high"], alpha=0.15)
+        ax.set_xlim(sizes[0] / 1.3, sizes[-1] * 1.3)  # also when every index is undefined (a constant outcome)
         ax.set_xscale("log", base=2)
+        ax.set_xticks(sizes, [str(n) for n in sizes])
         ax.axhspan(0, 1, color="grey", alpha=0.05)
         ax.set_title(f"{key}: total Sobol' index against base samples", loc="left", fontsize="medium")
         ax.set_xlabel("base samples N")
