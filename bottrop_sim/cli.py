@@ -1,7 +1,9 @@
 """The ``bottrop-sim`` command.
 
 Exit codes: 0 success, 2 invalid input (a message naming the file, field, value
-and what is allowed; never a traceback), 1 internal error.
+and what is allowed; never a traceback), 1 internal error, 3 a sweep that ended
+with runs failed or missing (its last line says how many; rerun to resume, with
+``--retry-failed`` to run the failed ones again), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from bottrop_sim.files import write_files
 if TYPE_CHECKING:  # numpy and pandas load in the commands that use them: ``--help`` starts quickly
     import pandas as pd
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,11 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--backend", choices=("processes", "dask"), default="processes", help="where runs execute (default processes)")
     sweep.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, e.g. tcp://127.0.0.1:8786 (implies --backend dask)")
     sweep.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
+    sweep.add_argument("--dry-run", action="store_true", help="check everything, print the design size and an estimated time; write nothing")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     analyze = commands.add_parser("analyze", help="sensitivity indices, summaries by lever, plots and an EMA Workbench export of a sweep")
     analyze.add_argument("results", help="the sweep's results folder")
     analyze.add_argument("--out", default=None, help="output folder (default: RESULTS/analysis)")
     analyze.add_argument("--allow-incomplete", action="store_true", help="summarise the finished runs of an unfinished sweep (no sensitivity indices)")
+    analyze.add_argument(
+        "--precision", type=float, default=0.01, help="wanted half-width of a design point's 95 %% interval, share of the mean (default 0.01: ±1 %%)"
+    )
+    analyze.add_argument(
+        "--discover",
+        action="append",
+        default=[],
+        metavar="OUTCOME",
+        help="PRIM scenario discovery of the worst runs of an outcome (repeatable; needs ema_workbench)",
+    )
+    analyze.add_argument("--discover-quantile", type=float, default=0.1, help="share of runs PRIM counts as the worst (default 0.1)")
     app = commands.add_parser("app", help="start the workshop app (a browser app: two governance settings side by side)")
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer only)")
     app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
@@ -76,8 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--out", required=True, help="output folder: samples.csv, fit.csv, summary.json and the calibrated scenario")
     calibrate.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar or table")
-    validate = commands.add_parser("validate", help="check scenario files")
-    validate.add_argument("files", nargs="+", help="scenario files")
+    validate = commands.add_parser("validate", help="check scenario files and experiment files")
+    validate.add_argument("files", nargs="+", help="scenario or experiment files (an experiment file has a 'design' key)")
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     return parser
 
@@ -126,13 +140,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(files: list[str]) -> int:
+    from bottrop_sim.experiments.designs import design_points
+    from bottrop_sim.experiments.spec import is_experiment_file, load_experiment
     from bottrop_sim.scenario.loading import load_scenario
 
     status = EXIT_OK
     for file in files:
         try:
-            load_scenario(file)
-            print(f"ok: {file}")
+            if is_experiment_file(file):
+                experiment, _ = load_experiment(file)
+                points = len(design_points(experiment))
+                print(f"ok: {file} (experiment: {points} design points x {experiment.replications} replications = {points * experiment.replications} runs)")
+            else:
+                load_scenario(file)
+                print(f"ok: {file}")
         except ScenarioError as error:
             _report(error)
             status = EXIT_INVALID
@@ -194,9 +215,16 @@ def _compare(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         bar = tqdm(total=len(scenarios) * args.replications, unit="run", desc="scenario and twin runs", file=sys.stderr)
-    result = compare(scenarios, args.replications, args.seed, args.workers, progress=(lambda done, total: bar.update(1)) if bar else None)
-    if bar is not None:
-        bar.close()
+    from bottrop_sim.compare import RunsLostError
+
+    try:
+        result = compare(scenarios, args.replications, args.seed, args.workers, progress=(lambda done, total: bar.update(1)) if bar else None)
+    except RunsLostError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INTERNAL
+    finally:
+        if bar is not None:
+            bar.close()
     write_files(
         out,
         {
@@ -223,11 +251,24 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from bottrop_sim.experiments.runner import sweep
+    from bottrop_sim.experiments.runner import dry_run, sweep
 
     if args.workers is not None and not 1 <= args.workers <= 1024:
         raise ScenarioError("<command line>", "--workers", args.workers, "an integer from 1 to 1024")
     backend = "dask" if args.scheduler else args.backend
+    if args.dry_run:
+        plan = dry_run(args.experiment, args.out, workers=args.workers, retry_failed=args.retry_failed)
+        for note in plan["notes"]:
+            print(f"note: {note}")
+        print(
+            f"design: {plan['points']} points x {plan['replications']} replications = {plan['runs']} runs; "
+            f"stored {plan['stored']}, failed {plan['failed']}, to run {plan['to_run']}"
+        )
+        print(
+            f"estimated time: {_duration(plan['estimated_seconds'])} on {plan['workers']} worker(s) "
+            f"({plan['seconds_per_run']:.2f} s per run, {plan['basis']}); nothing was written"
+        )
+        return EXIT_OK
     bar = None
 
     def progress(done: int, total: int, failed: int) -> None:
@@ -240,9 +281,12 @@ def _sweep(args: argparse.Namespace) -> int:
             bar.update(1)
             bar.set_postfix(failed=failed)
 
+    def notify(message: str) -> None:
+        print(f"note: {message}", file=sys.stderr)
+
     try:
         report = sweep(args.experiment, args.out, workers=args.workers, backend=backend, scheduler=args.scheduler, retry_failed=args.retry_failed,
-                       progress=None if args.quiet else progress)  # fmt: skip
+                       progress=None if args.quiet else progress, notify=notify)  # fmt: skip
     except KeyboardInterrupt:
         if bar is not None:
             bar.close()
@@ -250,11 +294,22 @@ def _sweep(args: argparse.Namespace) -> int:
         return 130
     if bar is not None:
         bar.close()
-    print(
-        f"{report.finished} runs in {report.seconds:.1f} s ({report.failed} failed), {report.skipped} already done of {report.total}; results in {args.out}"
-        + (" (rerun with --retry-failed to run the failed ones again)" if report.failed else "")
-    )
-    return EXIT_OK
+    print(f"this call: {report.finished} runs in {report.seconds:.1f} s ({report.failed} failed), {report.skipped} not started (done before)")
+    hint = ""
+    if report.failed_total:
+        hint += "; rerun with --retry-failed to run the failed ones again (see the error column of the runs table)"
+    if report.missing:
+        hint += "; rerun the same command to run the missing ones"
+    print(f"{report.line()}; results in {args.out}{hint}")
+    return EXIT_OK if report.complete else EXIT_INCOMPLETE
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"about {seconds:.0f} s"
+    if seconds < 7200:
+        return f"about {seconds / 60:.0f} min"
+    return f"about {seconds / 3600:.1f} h"
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -308,11 +363,28 @@ def _analyze(args: argparse.Namespace) -> int:
     results = Path(args.results)
     if not (results / "experiment.json").is_file():
         raise ScenarioError("<command line>", "results", str(results), "a sweep's results folder (it holds experiment.json)")
+    from bottrop_sim.experiments.discovery import DiscoveryUnavailableError
+
+    if not 0 < args.precision < 1:
+        raise ScenarioError("<command line>", "--precision", args.precision, "a share between 0 and 1, e.g. 0.01 for ±1 % of the mean")
+    if not 0 < args.discover_quantile < 0.5:
+        raise ScenarioError("<command line>", "--discover-quantile", args.discover_quantile, "a share between 0 and 0.5, e.g. 0.1 for the worst 10 % of runs")
     try:
-        summary = analyze(results, args.out, allow_incomplete=args.allow_incomplete)
-    except ValueError as error:
+        summary = analyze(
+            results,
+            args.out,
+            allow_incomplete=args.allow_incomplete,
+            precision=args.precision,
+            discover=args.discover,
+            discover_quantile=args.discover_quantile,
+        )
+    except (ValueError, DiscoveryUnavailableError) as error:
+        if isinstance(error, ScenarioError):
+            raise
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    for warning in summary["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
     print(json.dumps(summary, indent=2, default=str))
     return EXIT_OK
 

@@ -4,7 +4,8 @@ For replication ``r`` every scenario runs with the same seed (common random
 numbers: differences come from the scenarios, not from the dice), together with
 its twin (the same scenario minus its shocks, same seed) for the resilience
 measures. Seeds derive from one base seed through ``numpy.random.SeedSequence``.
-Runs go to local processes; results are summarised with 95 % intervals
+Runs go to local processes (a run whose worker dies is run again; see
+:mod:`bottrop_sim.experiments.pool`); results are summarised with 95 % intervals
 (Student's t over replications; differences against the first scenario are
 paired by replication).
 """
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from bottrop_sim.experiments.runner import processes
+from bottrop_sim.experiments.pool import WorkerLost, run_tasks
 from bottrop_sim.monitoring import REGISTRY, jobs_saved_cost, verdicts
 from bottrop_sim.provenance import provenance
 from bottrop_sim.runs import run_with_twin
@@ -43,6 +44,14 @@ def run_pair(scenario: Scenario, seed: int) -> tuple[dict[str, float], pd.DataFr
     run, twin = pair.run.timeseries, pair.twin.timeseries
     columns = ["date", *[c for c in SERIES if c in run.columns]]
     return pair.scores, run[columns], twin[columns]
+
+
+class RunsLostError(RuntimeError):
+    """Runs whose worker process died on every attempt (the comparison would be missing them)."""
+
+    def __init__(self, lost: list[str]) -> None:
+        self.lost = lost
+        super().__init__(f"{len(lost)} run(s) lost, no comparison written: " + "; ".join(lost))
 
 
 @dataclass
@@ -86,11 +95,22 @@ def compare(
     tasks = [(i, r, scenarios[i], seeds[r]) for r in range(replications) for i in range(len(scenarios))]
     results: dict[tuple[int, int], tuple[dict[str, float], pd.DataFrame, pd.DataFrame]] = {}
     workers = workers or os.cpu_count() or 1
-    finished = map(run_pair_task, tasks) if workers == 1 else processes(run_pair_task, tasks, workers)
-    for done, (i, r, result) in enumerate(finished, start=1):
-        results[(i, r)] = result
-        if progress:
-            progress(done, len(tasks))
+    finished = map(run_pair_task, tasks) if workers == 1 else run_tasks(run_pair_task, tasks, workers)
+    lost = []
+    try:
+        for done, item in enumerate(finished, start=1):
+            if isinstance(item, WorkerLost):  # its worker kept dying: no result, said below
+                lost.append(f"{names[item.task[0]]}, replication {item.task[1]}: {item.reason}")
+            else:
+                i, r, result = item
+                results[(i, r)] = result
+            if progress:
+                progress(done, len(tasks))
+    finally:
+        if hasattr(finished, "close"):
+            finished.close()
+    if lost:
+        raise RunsLostError(lost)
     rows = []
     for (i, r), (values, _, _) in sorted(results.items()):
         reference = results[(0, r)][0]

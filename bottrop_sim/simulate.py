@@ -27,6 +27,22 @@ def replication_seeds(base_seed: int, replications: int) -> list[int]:
     return [int(child.generate_state(1, np.uint64)[0] % (2**63 - 1)) for child in children]
 
 
+def release_agent_ids(model: Any) -> None:
+    """Drop Mesa's per-model agent-id counter of a finished model (the leak of every run in a sweep).
+
+    ``mesa.Agent`` keeps a class-level ``_ids`` dictionary with one id counter per
+    model, keyed by the model itself and never emptied (Mesa 3.3), so every model
+    ever built stays reachable: about 4 MiB per run, a 10,000-run sweep runs out
+    of memory. Call this once no agent will be added to ``model`` any more.
+
+    Args:
+        model: a finished Mesa model.
+    """
+    import mesa
+
+    mesa.Agent._ids.pop(model, None)
+
+
 @dataclass
 class SimulationResult:
     """The outcome of one run.
@@ -80,6 +96,8 @@ def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = N
     if bar is not None:
         bar.close()
     timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    if not keep_model:
+        release_agent_ids(model)
     return SimulationResult(
         timeseries=timeseries,
         scenario=scenario,

@@ -34,6 +34,7 @@ replications = {replications}
 seed = 5
 batch_size = {batch_size}
 keep_series = ["employment_workplace"]
+fixed = {{ end = "{end}" }}
 {extra}
 [[parameters]]
 path = "governance.mode"
@@ -53,12 +54,6 @@ path = "firms.hiring_rate"
 kind = "continuous"
 bounds = [0.1, 0.4]
 levels = 2
-role = "uncertainty"
-
-[[parameters]]
-path = "end"
-kind = "categorical"
-values = ["{end}"]
 role = "uncertainty"
 
 [[outcomes]]
@@ -120,3 +115,78 @@ class DaskCluster:
             process.kill()
         for process in [*self.workers, self.scheduler]:
             process.wait(timeout=30)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, grandchildren, ...), from /proc."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as handle:
+                    parents[int(name)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, of in parents.items() if of == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def sweep_workers(pid: int) -> list[int]:
+    """The worker processes of a sweep started by process ``pid``: the forkserver's children."""
+    servers = [child for child in descendants(pid) if "multiprocessing.forkserver" in cmdline(child) and _parent(child) == pid]
+    return [worker for server in servers for worker in descendants(server)]
+
+
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return -1
+
+
+def rss_after_run(task: dict) -> tuple[int, float]:
+    """Run one sweep task, then report (process id, resident memory in MiB) of this process."""
+    import gc
+
+    from bottrop_sim.experiments.runner import run_task
+
+    result = run_task(task)
+    assert result["manifest"]["status"] == "ok", result["manifest"]["error"]
+    gc.collect()
+    with open("/proc/self/status") as handle:
+        rss = next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
+    return os.getpid(), rss / 1024
+
+
+def crash_once(task: tuple[int, str]) -> int:
+    """Kill this process (SIGKILL) the first time task (value, marker file) with a marker is run; else return value squared."""
+    import signal
+
+    value, marker = task
+    if marker and not os.path.exists(marker):
+        Path(marker).write_text("crashed")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return value * value
+
+
+def always_crash(task: int) -> int:
+    """Kill this process for task 3; return the others squared."""
+    import signal
+
+    if task == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return task * task

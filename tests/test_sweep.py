@@ -36,7 +36,7 @@ def stored(folder) -> pd.DataFrame:
 # --- designs and seeds -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("design", "samples", "expected"), [("grid", 4, 3 * 2 * 2 * 1), ("lhs", 7, 7), ("sobol", 8, 8 * (4 + 2)), ("morris", 3, 3 * (4 + 1))])
+@pytest.mark.parametrize(("design", "samples", "expected"), [("grid", 4, 3 * 2 * 2), ("lhs", 7, 7), ("sobol", 8, 8 * (3 + 2)), ("morris", 3, 3 * (3 + 1))])
 def test_design_sizes_bounds_and_types(tmp_path, design, samples, expected):
     experiment, _ = load_experiment(write_experiment(tmp_path, design=design, samples=samples))
     points = design_points(experiment)
@@ -254,8 +254,10 @@ def test_bad_parameters_and_outcomes_are_refused_before_anything_runs(tmp_path, 
 def test_a_folder_of_another_experiment_is_refused(tmp_path, capsys):
     out = tmp_path / "out"
     sweep(write_experiment(tmp_path, replications=1), out, workers=1)
-    assert main(["sweep", str(write_experiment(tmp_path, replications=2)), "--out", str(out)]) == 2
+    before = sorted(p.name for p in out.rglob("*"))
+    assert main(["sweep", str(write_experiment(tmp_path, replications=1, end="2016-03")), "--out", str(out)]) == 2
     assert "other settings" in capsys.readouterr().err
+    assert sorted(p.name for p in out.rglob("*")) == before
 
 
 def test_shipped_experiments_are_valid():

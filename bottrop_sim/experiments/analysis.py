@@ -5,9 +5,21 @@ and writes into ``results/analysis`` (or another folder):
 
 * ``sobol.csv`` (sobol designs): first-order and total Sobol' indices with 95 %
   confidence half-widths per outcome and parameter (Saltelli 2002; Jansen 1999
-  estimators as implemented in SALib, ``calc_second_order=False``).
+  estimators as implemented in SALib, ``calc_second_order=False``) and
+  percentile bootstrap intervals (``S1_low`` ... ``ST_high``, see
+  :mod:`bottrop_sim.experiments.trust`); ``sobol_convergence.csv`` and
+  ``plots/sobol_convergence.png``: the indices from the first N/8, N/4, N/2
+  and N base samples.
 * ``morris.csv`` (morris designs): mu, mu* (mean absolute elementary effect),
-  its 95 % confidence half-width, and sigma (Morris 1991; Campolongo et al. 2007).
+  its 95 % confidence half-width and bootstrap interval, and sigma (Morris
+  1991; Campolongo et al. 2007).
+* ``replication_noise.csv``: per outcome, replication noise as a share of the
+  variance of the design point means, and the replications needed to bring it
+  under 10 % and for a stated precision of a point's mean.
+* ``robustness.csv``: mean, worst decile and regret of every lever setting
+  across the uncertainties (:mod:`bottrop_sim.experiments.discovery`); with
+  ``discover``: ``prim_<outcome>.csv`` (the PRIM box of the worst runs, each
+  restricted parameter with its role) and ``prim_<outcome>_trajectory.csv``.
 * ``summary_by_lever.csv``: mean, standard deviation and a 95 % Student-t
   interval over runs of every outcome, overall and by the value (categorical
   parameters, or numeric ones with few values) or quartile bin of each parameter.
@@ -16,7 +28,10 @@ and writes into ``results/analysis`` (or another folder):
   ``save_results``, so that ``ema_workbench.load_results`` returns
   ``(experiments, outcomes)`` for its scenario discovery (PRIM, CART); the same
   tables as plain ``ema_experiments.csv`` and ``ema_outcomes.csv``.
-* ``analysis.json``: the returned summary plus provenance.
+* ``analysis.json``: the returned summary plus provenance, with ``warnings``:
+  indices outside [0, 1], replication noise that dominates or is unmeasured,
+  and unsettled indices. The most influential parameter of an outcome is
+  marked ``trusted: false`` when a warning concerns that outcome.
 
 Sensitivity indices use the mean of each design point over its replications,
 in design point order, on the unit cube the design was sampled on. Every file is
@@ -26,23 +41,22 @@ written under a temporary name and renamed into place.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import re
-import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
 from scipy import stats
 
+from bottrop_sim.experiments import figures, trust
 from bottrop_sim.experiments.designs import salib_problem, unit_sample
+from bottrop_sim.experiments.ema_export import ema_tables, write_ema_results
 from bottrop_sim.experiments.spec import Experiment, Parameter
 from bottrop_sim.experiments.store import Results, open_results
 from bottrop_sim.provenance import git_revision, package_versions
@@ -51,11 +65,18 @@ CONFIDENCE = 0.95
 QUANTILE_BINS = 4
 NUM_RESAMPLES = 1000
 MORRIS_LEVELS = 4  # as sampled by designs.unit_sample
-EMA_FORMAT_VERSION = 0.1  # the metadata version ema_workbench.save_results writes (2.x)
 ALL = "(all)"
 
 
-def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow_incomplete: bool = False) -> dict[str, Any]:
+def analyze(
+    results_dir: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    allow_incomplete: bool = False,
+    precision: float = 0.01,
+    discover: list[str] | None = None,
+    discover_quantile: float = 0.1,
+) -> dict[str, Any]:
     """Analyse a sweep's results and write tables, plots and the EMA export.
 
     Args:
@@ -64,6 +85,10 @@ def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow
         allow_incomplete: analyse the finished runs of an incomplete sweep (design
             points without any finished run) instead of refusing; Sobol' and
             Morris indices are then skipped, as they need every design point.
+        precision: wanted half-width of a design point's 95 % interval, as a share of
+            the outcome's mean (0.01: ±1 %), for the replications it needs.
+        discover: outcome keys for PRIM scenario discovery (needs the EMA Workbench).
+        discover_quantile: share of runs (the worst) that PRIM looks for.
 
     Returns:
         A short JSON-friendly summary: experiment, design, counts of points and
@@ -90,21 +115,52 @@ def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow
 
     influential: dict[str, dict[str, Any]] = {}
     sensitivity = None
+    noise = pd.DataFrame([trust.replication_noise(results.outcomes, key, precision) for key in keys])
+    write("replication_noise.csv", lambda path: noise.to_csv(path, index=False))
+    warnings = trust.noise_warnings(noise) if experiment.design in ("sobol", "morris") else []
     if experiment.design in ("sobol", "morris") and not counts["points_missing"]:
         sensitivity = experiment.design
         table = sensitivity_indices(results, experiment)
         write(f"{sensitivity}.csv", lambda path: table.to_csv(path, index=False))
         main, spread = ("ST", "S1") if sensitivity == "sobol" else ("mu_star", "sigma")
-        write(f"plots/{sensitivity}.png", lambda path: _save(_sensitivity_figure(table, main, spread), path))
+        write(f"plots/{sensitivity}.png", lambda path: figures.save(figures.sensitivity_figure(table, main, spread), path))
+        if sensitivity == "sobol":
+            warnings += trust.range_warnings(table)
+            convergence = sobol_convergence(results, experiment)
+            warnings += _convergence_warnings(convergence)
+            write("sobol_convergence.csv", lambda path: convergence.to_csv(path, index=False))
+            write("plots/sobol_convergence.png", lambda path: figures.save(figures.convergence_figure(convergence), path))
         for key, rows in table.groupby("outcome", sort=False):
             if rows[main].notna().any():
                 top = rows.loc[rows[main].idxmax()]
-                influential[key] = {"parameter": top["parameter"], main: float(top[main])}
+                influential[key] = {"parameter": top["parameter"], main: float(top[main]), "trusted": not any(w.startswith(f"{key}:") for w in warnings)}
+                if f"{main}_low" in rows:
+                    influential[key]["interval"] = [float(top[f"{main}_low"]), float(top[f"{main}_high"])]
     summary = summary_by_lever(results.outcomes, experiment)
     write("summary_by_lever.csv", lambda path: summary.to_csv(path, index=False))
     for parameter in experiment.parameters:
         rows = summary[summary["parameter"] == parameter.path]
-        write(f"plots/by_{_slug(parameter.path)}.png", lambda path, rows=rows, parameter=parameter: _save(_by_parameter_figure(rows, parameter, keys), path))
+        write(
+            f"plots/by_{_slug(parameter.path)}.png",
+            lambda path, rows=rows, parameter=parameter: figures.save(figures.by_parameter_figure(rows, parameter, keys), path),
+        )
+    from bottrop_sim.experiments import discovery
+
+    levers = [p for p in experiment.parameters if p.role == "lever"]
+    if levers:
+        robust = discovery.robustness(results.outcomes, experiment)
+        write("robustness.csv", lambda path: robust.to_csv(path, index=False))
+    boxes = {}
+    for key in discover or []:
+        if key not in keys:
+            raise ValueError(f"--discover {key}: not an outcome of this sweep (its outcomes: {', '.join(keys)})")
+        box = discovery.prim_boxes(results.outcomes, experiment, key, discover_quantile)
+        write(f"prim_{_slug(key)}.csv", lambda path, box=box: box["limits"].to_csv(path, index=False))
+        write(f"prim_{_slug(key)}_trajectory.csv", lambda path, box=box: box["trajectory"].to_csv(path, index=False))
+        boxes[key] = {k: v for k, v in box.items() if k not in ("limits", "trajectory")} | {
+            "uncertainties": box["limits"].loc[box["limits"]["role"] == "uncertainty", "parameter"].tolist(),
+            "levers": box["limits"].loc[box["limits"]["role"] == "lever", "parameter"].tolist(),
+        }
     experiments, outcome_arrays = ema_tables(results.outcomes, experiment)
     write("ema_results.tar.gz", lambda path: write_ema_results(path, experiments, outcome_arrays))
     write("ema_experiments.csv", lambda path: experiments.to_csv(path, index=False))
@@ -116,6 +172,8 @@ def analyze(results_dir: str | Path, out_dir: str | Path | None = None, *, allow
         "outcomes": keys,
         "sensitivity": sensitivity,
         "most_influential": influential,
+        "warnings": warnings,
+        "discovery": boxes,
         "out_dir": str(out),
         "files": [*written, "analysis.json"],
     }
@@ -195,10 +253,46 @@ def sensitivity_indices(results: Results, experiment: Experiment) -> pd.DataFram
                 indices = morris_analysis.analyze(problem, unit, y, num_resamples=NUM_RESAMPLES, conf_level=CONFIDENCE, num_levels=MORRIS_LEVELS, seed=seed)
                 columns = ("mu", "mu_star", "mu_star_conf", "sigma")
         frame = pd.DataFrame({c: np.asarray(indices[c], dtype=float) for c in columns})
+        if experiment.design == "sobol":
+            bootstrap = trust.sobol_bootstrap(y, len(experiment.parameters), seed)
+            for column in ("S1_low", "S1_high", "ST_low", "ST_high"):
+                frame[column] = bootstrap[column].to_numpy()
+            frame = frame[["S1", "S1_conf", "S1_low", "S1_high", "ST", "ST_conf", "ST_low", "ST_high"]]
+        else:
+            bootstrap = trust.morris_bootstrap(unit, y, len(experiment.parameters), seed)
+            frame.insert(3, "mu_star_low", bootstrap["mu_star_low"].to_numpy())
+            frame.insert(4, "mu_star_high", bootstrap["mu_star_high"].to_numpy())
         frame.insert(0, "parameter", problem["names"])
         frame.insert(0, "outcome", key)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def sobol_convergence(results: Results, experiment: Experiment) -> pd.DataFrame:
+    """Sobol' indices of every outcome from the first n base samples (see :func:`trust.sobol_convergence`)."""
+    frames = []
+    names = [p.path for p in experiment.parameters]
+    for key in experiment.outcome_keys:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame = trust.sobol_convergence(point_means(results, key), len(names), experiment.seed + 1)
+        frame.insert(0, "parameter", [names[i] for i in frame.pop("parameter_index")])
+        frame.insert(0, "outcome", key)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _convergence_warnings(convergence: pd.DataFrame) -> list[str]:
+    """Outcomes whose total indices still move by more than 0.1 between N/2 and N base samples."""
+    messages = []
+    sizes = sorted(convergence["base_samples"].unique())
+    if len(sizes) < 2:
+        return messages
+    half, full = (convergence[convergence["base_samples"] == n].set_index(["outcome", "parameter"])["ST"] for n in sizes[-2:])
+    change = (full - half).abs()
+    for (key, parameter), value in change.items():
+        if np.isfinite(value) and value > 0.1:
+            messages.append(f"{key}: ST of {parameter} moved by {value:.2f} from {sizes[-2]} to {sizes[-1]} base samples: not converged; add Sobol' points")
+    return messages
 
 
 def interval(values: pd.Series) -> dict[str, float]:
@@ -272,110 +366,6 @@ def summary_by_lever(outcomes: pd.DataFrame, experiment: Experiment) -> pd.DataF
                 )
     columns = ["outcome", "parameter", "role", "group", "value_low", "value_high", "n", "mean", "std", "ci_low", "ci_high"]
     return pd.DataFrame(rows).reindex(columns=columns)
-
-
-def ema_tables(outcomes: pd.DataFrame, experiment: Experiment) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """The finished runs as the EMA Workbench's ``(experiments, outcomes)``.
-
-    ``experiments`` has one row per run (in run_id order): the uncertainties,
-    then the levers (float, int64 or category columns named by parameter path),
-    then ``scenario`` (the run_id: one realisation of the uncertainties with its
-    seed), ``policy`` (the levers as ``path=value; ...``, or ``none``) and
-    ``model`` (the experiment's name), all three categorical as in the workbench.
-    ``outcomes`` maps each outcome key to a float array of one value per run.
-
-    Args:
-        outcomes: one row per finished run (``Results.outcomes``).
-        experiment: the sweep's experiment.
-    """
-    runs = outcomes.sort_values("run_id").reset_index(drop=True)
-    ordered = [p for p in experiment.parameters if p.role == "uncertainty"] + [p for p in experiment.parameters if p.role == "lever"]
-    dtypes = {"continuous": "float64", "integer": "int64", "categorical": "category"}
-    table = pd.DataFrame({p.path: runs[p.path].astype(object).astype(dtypes[p.kind]) for p in ordered})
-    levers = [p.path for p in ordered if p.role == "lever"]
-    policy = (
-        runs[levers].astype(str).apply(lambda row: "; ".join(f"{path}={row[path]}" for path in levers), axis=1)
-        if levers
-        else pd.Series("none", index=runs.index)
-    )
-    table["scenario"] = pd.Categorical(runs["run_id"].astype(object))
-    table["policy"] = pd.Categorical(policy.astype(object))
-    table["model"] = pd.Categorical([experiment.name] * len(runs))
-    arrays = {key: runs[key].to_numpy(dtype=float) for key in experiment.outcome_keys}
-    return table, arrays
-
-
-def write_ema_results(path: str | Path, experiments: pd.DataFrame, outcomes: dict[str, np.ndarray]) -> None:
-    """Write a tar.gz in the layout of ``ema_workbench.save_results`` (2.x, metadata version 0.1).
-
-    Members: ``experiments.csv`` (with header, no index), one ``<outcome>.cls``
-    per scalar outcome (one value per line, no header) and ``metadata.json``
-    (``version``, ``outcomes`` as [class name, outcome name, file name] and the
-    dtype name of every experiments column).
-
-    Args:
-        path: the file to write.
-        experiments: one row per run (see :func:`ema_tables`).
-        outcomes: one array of one value per run for each outcome.
-    """
-    members = {"experiments.csv": experiments.to_csv(header=True, index=False)}
-    for name, values in outcomes.items():
-        members[f"{name}.cls"] = pd.DataFrame(np.asarray(values)).to_csv(header=False, index=False)
-    metadata = {
-        "version": EMA_FORMAT_VERSION,
-        "outcomes": [["ScalarOutcome", name, f"{name}.cls"] for name in outcomes],
-        "experiments": {column: dtype.name for column, dtype in experiments.dtypes.items()},
-    }
-    members["metadata.json"] = json.dumps(metadata)
-    with tarfile.open(path, "w:gz") as archive:
-        for name, text in members.items():
-            data = text.encode("utf-8")
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-
-
-def _sensitivity_figure(table: pd.DataFrame, main: str, spread: str) -> Figure:
-    """Horizontal bars per outcome: ``main`` and ``spread`` measure by parameter, with confidence bars where known."""
-    keys = list(dict.fromkeys(table["outcome"]))
-    parameters = list(dict.fromkeys(table["parameter"]))
-    figure = Figure(figsize=(7, 1.2 + 0.35 * len(parameters) * len(keys)), layout="constrained")
-    axes = figure.subplots(len(keys), 1, squeeze=False)[:, 0]
-    positions = np.arange(len(parameters))
-    for ax, key in zip(axes, keys, strict=True):
-        rows = table[table["outcome"] == key].set_index("parameter").reindex(parameters)
-        for offset, measure in ((-0.2, spread), (0.2, main)):
-            error = rows.get(f"{measure}_conf")
-            ax.barh(positions + offset, rows[measure], height=0.4, xerr=error, label=measure, capsize=2)
-        ax.set_yticks(positions, parameters)
-        ax.invert_yaxis()
-        ax.axvline(0, color="grey", linewidth=0.5)
-        ax.set_title(key, loc="left", fontsize="medium")
-    axes[0].legend(loc="lower right", fontsize="small")
-    return figure
-
-
-def _by_parameter_figure(rows: pd.DataFrame, parameter: Parameter, keys: list[str]) -> Figure:
-    """One panel per outcome: mean and 95 % interval by group of the parameter."""
-    columns = min(3, len(keys))
-    lines = -(-len(keys) // columns)
-    figure = Figure(figsize=(4.2 * columns, 3.2 * lines), layout="constrained")
-    axes = figure.subplots(lines, columns, squeeze=False).ravel()
-    for ax, key in zip(axes, keys, strict=False):
-        data = rows[rows["outcome"] == key]
-        positions = np.arange(len(data))
-        error = np.vstack([data["mean"] - data["ci_low"], data["ci_high"] - data["mean"]])
-        ax.errorbar(positions, data["mean"], yerr=np.nan_to_num(error), fmt="o", capsize=3)
-        ax.set_xticks(positions, data["group"], rotation=30 if len(data) > 2 else 0, ha="right" if len(data) > 2 else "center", fontsize="small")
-        ax.set_title(key, loc="left", fontsize="medium")
-    for ax in axes[len(keys) :]:
-        ax.set_visible(False)
-    figure.suptitle(f"Outcomes by {parameter.path} ({parameter.role}): mean and 95 % interval over runs", fontsize="medium")
-    return figure
-
-
-def _save(figure: Figure, path: Path) -> None:
-    figure.savefig(path, format="png", dpi=110)
 
 
 def _atomic(path: Path, writer: Callable[[Path], None]) -> None:

@@ -1,23 +1,31 @@
 """Experiment files: what a sweep varies, how it samples, and what it keeps.
 
-An experiment file (TOML, in ``experiments/``) names a base scenario, the
-parameters to vary (by their scenario field path; each continuous, integer or
-categorical, and marked as an uncertainty or a lever, as in the EMA
-Workbench), a design (``grid``, ``lhs``, ``sobol``, ``morris``), the number of
-replications, and the outcomes to keep. It is validated like a scenario file:
-a bad value is refused naming the file, the field, the value and what is
-allowed, and every parameter path is checked against the scenario schema with
-its extreme values before anything runs.
+An experiment file (TOML, in ``experiments/``) names a base scenario, values
+``fixed`` in every run (e.g. a shorter horizon), the parameters to vary (by
+their scenario field path; each continuous, integer or categorical, and marked
+as an uncertainty or a lever, as in the EMA Workbench; a continuous
+uncertainty may follow a normal, triangular or log-normal distribution instead
+of being uniform between its bounds), a design (``grid``, ``lhs``, ``sobol``,
+``morris``), the number of replications, and the outcomes to keep. It is
+validated like a scenario file: a bad value is refused naming the file, the
+field, the value and what is allowed. Before anything runs, every parameter
+path is checked against the scenario schema with its extreme values, and at
+every combination of the extreme values of the parameters that move the
+calendar (``start``, ``end``, ``shocks``) every shock must start within the
+horizon and every outcome window must lie inside it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, field_validator, model_validator
 
+from bottrop_sim.calendar import month_number
 from bottrop_sim.errors import FieldError, ScenarioError
 from bottrop_sim.monitoring import REGISTRY
 from bottrop_sim.scenario.composition import apply_overrides, read_toml, read_with_parents
@@ -25,6 +33,9 @@ from bottrop_sim.scenario.loading import scenario_from_dict
 from bottrop_sim.shocks import YearMonth
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
+DISTRIBUTIONS = ("uniform", "normal", "triangular", "lognormal")
+CALENDAR_PATHS = ("start", "end", "shocks")  # parameters under these paths move the calendar
+MAX_CALENDAR_PROBES = 256
 
 
 class _Strict(BaseModel):
@@ -38,10 +49,44 @@ class Parameter(_Strict):
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*)*$", description="scenario field path, e.g. governance.mode"
     )
     kind: Literal["continuous", "integer", "categorical"] = Field(description="how the field varies")
-    bounds: tuple[float, float] | None = Field(None, description="[low, high] for continuous and integer parameters")
+    bounds: tuple[StrictFloat, StrictFloat] | None = Field(
+        None, description="[low, high] for continuous and integer parameters (for a normal or log-normal one: optional truncation)"
+    )
     values: list[Any] | None = Field(None, min_length=1, description="the values of a categorical parameter")
-    levels: int = Field(3, ge=2, le=100, description="grid points of a continuous or integer parameter in a grid design")
+    levels: int = Field(3, ge=2, le=100, strict=True, description="grid points of a continuous or integer parameter in a grid design")
     role: Literal["uncertainty", "lever"] = Field(description="an external uncertainty or a lever that decision makers set")
+    distribution: Literal["uniform", "normal", "triangular", "lognormal"] = Field(
+        "uniform", description="how a continuous uncertainty is distributed (uniform between its bounds unless stated)"
+    )
+    mean: StrictFloat | None = Field(None, allow_inf_nan=False, description="normal: the mean, in the field's unit")
+    sd: StrictFloat | None = Field(None, gt=0, allow_inf_nan=False, description="normal: the standard deviation, in the field's unit")
+    mode: StrictFloat | None = Field(None, allow_inf_nan=False, description="triangular: the most likely value, within the bounds")
+    median: StrictFloat | None = Field(None, gt=0, allow_inf_nan=False, description="lognormal: the median (exp of the log's mean), > 0")
+    sigma: StrictFloat | None = Field(None, gt=0, le=10, allow_inf_nan=False, description="lognormal: the standard deviation of the log")
+
+    @model_validator(mode="after")
+    def _distribution_fields(self) -> Parameter:
+        needs = {"uniform": (), "normal": ("mean", "sd"), "triangular": ("mode",), "lognormal": ("median", "sigma")}[self.distribution]
+        for name in ("mean", "sd", "mode", "median", "sigma"):
+            given = getattr(self, name) is not None
+            if given and name not in needs:
+                raise FieldError(name, getattr(self, name), f"no {name} for a {self.distribution} distribution (it takes: {', '.join(needs) or 'bounds only'})")
+            if not given and name in needs:
+                raise FieldError(name, None, f"a number: a {self.distribution} distribution needs {' and '.join(needs)}")
+        if self.distribution != "uniform":
+            if self.kind != "continuous":
+                raise FieldError("distribution", self.distribution, f"'uniform' for a {self.kind} parameter (distributions are for continuous ones)")
+            if self.role != "uncertainty":
+                raise FieldError("distribution", self.distribution, "'uniform' for a lever (a lever is set, not drawn; distributions are for uncertainties)")
+        if self.distribution == "triangular" and self.bounds is None:
+            raise FieldError("bounds", None, "[low, high] around the mode for a triangular distribution")
+        if self.distribution == "lognormal" and self.bounds is not None and self.bounds[0] < 0:
+            raise FieldError("bounds", list(self.bounds), "low >= 0 for a log-normal distribution")
+        centre = {"normal": self.mean, "triangular": self.mode, "lognormal": self.median}.get(self.distribution)
+        if centre is not None and self.bounds is not None and not self.bounds[0] <= centre <= self.bounds[1]:
+            name = {"normal": "mean", "triangular": "mode", "lognormal": "median"}[self.distribution]
+            raise FieldError(name, centre, f"a value within the bounds {list(self.bounds)}")
+        return self
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Parameter:
@@ -51,8 +96,10 @@ class Parameter(_Strict):
             if self.bounds is not None:
                 raise FieldError("bounds", list(self.bounds), "no bounds for a categorical parameter (use values)")
         else:
-            if self.bounds is None:
+            if self.bounds is None and self.distribution in ("uniform", "triangular"):
                 raise FieldError("bounds", None, f"[low, high] for a {self.kind} parameter")
+            if self.bounds is None:
+                return self
             if not self.bounds[0] < self.bounds[1]:
                 raise FieldError("bounds", list(self.bounds), "[low, high] with low < high")
             if self.values is not None:
@@ -69,6 +116,13 @@ class Outcome(_Strict):
     )
     window: tuple[YearMonth, YearMonth] | None = Field(None, description="[first, last] month of the time mean (default: the whole horizon)")
 
+    @field_validator("window")
+    @classmethod
+    def _window_in_order(cls, window: tuple[str, str] | None) -> tuple[str, str] | None:
+        if window is not None and month_number(window[0]) > month_number(window[1]):
+            raise FieldError("", list(window), "[first, last] with first not after last")
+        return window
+
     @property
     def key(self) -> str:
         """Column name of the outcome in the results."""
@@ -83,15 +137,37 @@ class Experiment(_Strict):
     base: str = Field(description="base scenario file, relative to the experiment file")
     design: Literal["grid", "lhs", "sobol", "morris"] = Field(description="how design points are drawn")
     samples: int = Field(
-        16, ge=1, le=100_000, description="lhs: points; sobol: base samples N (N x (D + 2) points, first and total order); morris: trajectories; grid: unused"
+        16,
+        ge=1,
+        le=100_000,
+        strict=True,
+        description="lhs: points; sobol: base samples N (N x (D + 2) points, first and total order); morris: trajectories; grid: unused",
     )
-    replications: int = Field(1, ge=1, le=10_000, description="seeds per design point (shared by all points: common random numbers)")
-    seed: int = Field(1, ge=0, le=2**63 - 1, description="base seed of the design sample and of the replications")
+    replications: int = Field(1, ge=1, le=10_000, strict=True, description="seeds per design point (shared by all points: common random numbers)")
+    seed: int = Field(1, ge=0, le=2**63 - 1, strict=True, description="base seed of the design sample and of the replications")
+    fixed: dict[str, Any] = Field(
+        default_factory=dict, description="scenario field path -> value set in every run, not varied (e.g. end = '2016-06' for a shorter horizon)"
+    )
     parameters: list[Parameter] = Field(min_length=1)
     outcomes: list[Outcome] = Field(min_length=1)
     keep_series: list[str] = Field(default_factory=list, description="time-series columns to keep in full, month by month")
-    batch_size: int = Field(20, ge=1, le=10_000, description="finished runs written together in one atomic batch")
+    batch_size: int = Field(20, ge=1, le=10_000, strict=True, description="finished runs written together in one atomic batch")
     base_file: str = Field("", exclude=True)
+
+    @field_validator("fixed", mode="before")
+    @classmethod
+    def _flatten_fixed(cls, fixed: Any) -> Any:
+        """``[fixed]`` with ``governance.mode = "x"`` is a nested table in TOML: back to dotted paths."""
+        if not isinstance(fixed, dict):
+            return fixed
+
+        def flat(table: dict[str, Any], prefix: str) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for key, value in table.items():
+                out |= flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value}
+            return out
+
+        return flat(fixed, "")
 
     @field_validator("parameters")
     @classmethod
@@ -106,6 +182,16 @@ class Experiment(_Strict):
     def _design_fits(self) -> Experiment:
         if self.design in ("sobol", "morris") and len(self.parameters) < 1:
             raise FieldError("parameters", [], "at least one parameter for a sensitivity design")
+        if self.design in ("sobol", "morris"):
+            for i, parameter in enumerate(self.parameters):
+                if parameter.kind == "categorical" and len(parameter.values or []) == 1:
+                    raise FieldError(
+                        f"parameters[{i}].values", parameter.values,
+                        f"at least two values in a {self.design} design (a one-value parameter is a dead dimension; set it in [fixed] instead)",
+                    )  # fmt: skip
+        for path in self.fixed:
+            if path in {p.path for p in self.parameters}:
+                raise FieldError(f"fixed.{path}", self.fixed[path], "a path that is not also a varied parameter")
         return self
 
     @property
@@ -131,13 +217,13 @@ def load_experiment(path: str | Path) -> tuple[Experiment, dict[str, Any]]:
     file = Path(path)
     data = read_toml(file)
     try:
-        experiment = Experiment.model_validate({**data, "base_file": ""}, strict=False)
+        experiment = Experiment.model_validate({**data, "base_file": ""})  # lax, but the counts are strict: samples = "4" is refused
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in error["loc"]).replace(".[", "[")
         problem = (error.get("ctx") or {}).get("error")
         if isinstance(problem, FieldError):
-            raise ScenarioError(file, f"{loc}.{problem.field}" if problem.field else loc, problem.value, problem.allowed) from None
+            raise ScenarioError(file, (f"{loc}.{problem.field}" if loc else problem.field) if problem.field else loc, problem.value, problem.allowed) from None
         value = error.get("input") if error["type"] != "extra_forbidden" else error["loc"][-1]
         raise ScenarioError(file, loc or "<root>", value, _allowed(error, error["loc"])) from None
     base = (file.parent / experiment.base).resolve()
@@ -145,9 +231,30 @@ def load_experiment(path: str | Path) -> tuple[Experiment, dict[str, Any]]:
         raise ScenarioError(file, "base", experiment.base, f"an existing scenario file relative to {file.parent.resolve()}")
     base_data = read_with_parents(base)
     scenario_from_dict(base_data, base)  # the base scenario itself must be valid
+    base_data = _apply_fixed(file, experiment, base_data, base)
     _check_outcomes(file, experiment)
     _check_parameters(file, experiment, base_data, base)
+    _check_calendar(file, experiment, base_data, base)
     return experiment.model_copy(update={"base_file": str(base)}), base_data
+
+
+def is_experiment_file(path: str | Path) -> bool:
+    """Whether a TOML file is an experiment file (it has a top-level ``design`` key) rather than a scenario."""
+    try:
+        return "design" in tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the scenario loader reports what is wrong with it
+
+
+def _apply_fixed(file: Path, experiment: Experiment, base_data: dict[str, Any], base: Path) -> dict[str, Any]:
+    data = base_data
+    for path, value in experiment.fixed.items():
+        try:
+            data = apply_overrides(data, [f"{path}={_toml(value)}"])
+            scenario_from_dict(data, base)
+        except ScenarioError as error:
+            raise ScenarioError(file, f"fixed.{path}", value, f"a value the scenario accepts: {error.allowed}") from None
+    return data
 
 
 def _allowed(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
@@ -156,6 +263,8 @@ def _allowed(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
         keys = sorted(k for k in model.model_fields if k != "base_file")
         hint = " (in TOML, top-level keys go before the first [[parameters]] or [[outcomes]] table)" if model is not Experiment else ""
         return "one of the known keys: " + ", ".join(keys) + hint
+    if error["type"] in ("int_type", "float_type", "int_from_float"):
+        return ("an integer" if error["type"].startswith("int") else "a number") + ", written without quotes (TOML text is not a number)"
     if error["type"] == "literal_error":
         return "one of " + str((error.get("ctx") or {}).get("expected"))
     return error["msg"][0].lower() + error["msg"][1:]
@@ -163,8 +272,11 @@ def _allowed(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
 
 def _check_outcomes(file: Path, experiment: Experiment) -> None:
     from bottrop_sim.model import BottropModel
+    from bottrop_sim.simulate import release_agent_ids
 
-    columns = set(BottropModel().datacollector.model_reporters)
+    probe = BottropModel()
+    columns = set(probe.datacollector.model_reporters)
+    release_agent_ids(probe)
     for i, outcome in enumerate(experiment.outcomes):
         if outcome.statistic == "final" and outcome.name not in REGISTRY and outcome.name not in columns:
             raise ScenarioError(file, f"outcomes[{i}].name", outcome.name, "an indicator of the registry (" + ", ".join(REGISTRY) + ") or a time-series column")
@@ -180,16 +292,49 @@ def _check_outcomes(file: Path, experiment: Experiment) -> None:
 def _check_parameters(file: Path, experiment: Experiment, base_data: dict[str, Any], base: Path) -> None:
     """Every parameter path must take its extreme values (and every categorical value) in the base scenario."""
     for i, parameter in enumerate(experiment.parameters):
-        if parameter.kind == "categorical":
-            probes = list(parameter.values or [])
-        else:
-            low, high = parameter.bounds or (0.0, 0.0)
-            probes = [int(low), int(high)] if parameter.kind == "integer" else [float(low), float(high)]
-        for value in probes:
+        for value in probe_values(parameter):
             try:
                 scenario_from_dict(apply_overrides(base_data, [f"{parameter.path}={_toml(value)}"]), base, strict=False)
             except ScenarioError as error:
                 raise ScenarioError(file, f"parameters[{i}]", f"{parameter.path} = {value!r}", f"a value the scenario accepts: {error.allowed}") from None
+
+
+def probe_values(parameter: Parameter) -> list[Any]:
+    """The values that bound what a parameter can take: every categorical value, or its two extremes."""
+    if parameter.kind == "categorical":
+        return list(parameter.values or [])
+    from bottrop_sim.experiments.designs import to_value
+
+    return list(dict.fromkeys([to_value(parameter, 0.0), to_value(parameter, 1.0)]))
+
+
+def _check_calendar(file: Path, experiment: Experiment, base_data: dict[str, Any], base: Path) -> None:
+    """At each combination of the extremes of calendar parameters: shocks start within the horizon, windows lie inside it."""
+    moving = [(i, p) for i, p in enumerate(experiment.parameters) if p.path.split(".")[0].split("[")[0] in CALENDAR_PATHS]
+    combinations = itertools.islice(itertools.product(*(probe_values(p) for _, p in moving)), MAX_CALENDAR_PROBES)
+    for values in combinations:
+        overrides = [f"{p.path}={_toml(v)}" for (_, p), v in zip(moving, values, strict=True)]
+        scenario = scenario_from_dict(apply_overrides(base_data, overrides), base, strict=False)
+        where = ", ".join(f"{p.path} = {v!r}" for (_, p), v in zip(moving, values, strict=True))
+        context = f" (with {where})" if where else ""
+        first, last = month_number(scenario.start), month_number(scenario.end)
+        for k, shock in enumerate(scenario.shocks):
+            begins = shock.window()[0]
+            if begins > last:
+                field = next((f"parameters[{i}]" for i, p in moving if p.path.startswith(f"shocks[{k}]")), f"shocks[{k}] of the base scenario")
+                raise ScenarioError(
+                    file, field, f"{shock.type} starting {_month_text(begins)}",
+                    f"a shock that starts within the horizon {scenario.start}..{scenario.end}{context} (move it, or the end in [fixed])",
+                )  # fmt: skip
+        for i, outcome in enumerate(experiment.outcomes):
+            if outcome.window is not None and (month_number(outcome.window[0]) < first or month_number(outcome.window[1]) > last):
+                raise ScenarioError(file, f"outcomes[{i}].window", list(outcome.window), f"months within the horizon {scenario.start}..{scenario.end}{context}")
+
+
+def _month_text(number: int) -> str:
+    from bottrop_sim.calendar import year_month
+
+    return year_month(number)
 
 
 def _toml(value: Any) -> str:

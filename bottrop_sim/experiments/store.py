@@ -15,6 +15,11 @@ whose manifest never arrived (a crash in between) are ignored by readers and
 removed by the next writer. A run that appears in several batches (a failed run
 retried) counts with its latest entry, so no run is lost or duplicated whatever
 the moment a sweep is killed.
+
+A committed batch whose files cannot be read (a disk that filled up, a file
+truncated by a copy) is *damaged*: readers refuse it with a message naming the
+file, and the next sweep moves the whole batch into ``quarantine/`` and runs
+its runs again.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
+
+from bottrop_sim.errors import ScenarioError
 
 BATCH = re.compile(r"^(manifest|outcomes|series)-(\d{6})\.parquet$")
 MANIFEST_COLUMNS = ("run_id", "point", "replication", "seed", "param_hash", "status", "error", "duration_s", "batch", "finished_utc")
@@ -73,6 +81,22 @@ class ResultStore:
             if name.endswith(".tmp") or (match and match.group(2) not in committed):
                 (self.batches / name).unlink(missing_ok=True)
 
+    def quarantine_damaged(self) -> list[str]:
+        """Move every damaged committed batch into ``quarantine/``; one message per batch moved.
+
+        Its runs then count as not run, and the sweep runs them again.
+        """
+        messages = []
+        for number, file, problem in damaged_batches(self.folder):
+            tag = f"{number:06d}"
+            target = self.folder / "quarantine"
+            target.mkdir(exist_ok=True)
+            names = sorted(n for n in os.listdir(self.batches) if (m := BATCH.match(n)) and m.group(2) == tag)
+            for name in sorted(names, key=lambda n: not n.startswith("manifest")):  # the manifest first: the batch is uncommitted at once
+                os.replace(self.batches / name, target / name)
+            messages.append(f"batch {tag} is damaged ({file.name}: {problem}); moved it to {target} and its runs will be run again")
+        return messages
+
     def commit(self, manifest: list[dict[str, Any]], outcomes: list[dict[str, Any]], series: list[pd.DataFrame]) -> int:
         """Write one batch atomically; returns its number."""
         number = self.next_batch
@@ -108,12 +132,42 @@ def committed_files(folder: Path, kind: str) -> list[Path]:
     return sorted(batches / n for n in names if (m := BATCH.match(n)) and m.group(1) == kind and m.group(2) in committed)
 
 
+def damaged_batches(folder: Path) -> list[tuple[int, Path, str]]:
+    """Committed batches with a file that cannot be read: (batch number, file, problem)."""
+    damaged: dict[int, tuple[int, Path, str]] = {}
+    for kind in ("manifest", "outcomes", "series"):
+        for file in committed_files(folder, kind):
+            number = int(BATCH.match(file.name).group(2))
+            if number in damaged:
+                continue
+            try:
+                pq.read_metadata(file)
+            except Exception as error:
+                damaged[number] = (number, file, f"{type(error).__name__}: {error}".splitlines()[0][:200])
+    return sorted(damaged.values())
+
+
+def read_batch_file(file: Path) -> pd.DataFrame:
+    """One batch file; a damaged one is refused with the way out.
+
+    Raises:
+        ScenarioError: the file cannot be read.
+    """
+    try:
+        return pd.read_parquet(file)
+    except Exception as error:
+        raise ScenarioError(
+            file, "<batch file>", f"{type(error).__name__}: {error}".splitlines()[0][:200],
+            "a readable Parquet file; run the sweep command again: it moves damaged batches to quarantine/ and runs their runs again",
+        ) from None  # fmt: skip
+
+
 def latest_manifest(folder: Path) -> pd.DataFrame:
     """One row per run: its latest manifest entry."""
     files = committed_files(folder, "manifest")
     if not files:
         return pd.DataFrame(columns=list(MANIFEST_COLUMNS))
-    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    frame = pd.concat([read_batch_file(f) for f in files], ignore_index=True)
     return frame.sort_values("batch").drop_duplicates("run_id", keep="last").sort_values("run_id").reset_index(drop=True)
 
 
@@ -168,7 +222,7 @@ def open_results(folder: str | Path) -> Results:
         frames = []
         for file in committed_files(folder, kind):
             batch = int(BATCH.match(file.name).group(2))
-            frame = pd.read_parquet(file)
+            frame = read_batch_file(file)
             frames.append(frame[frame["run_id"].isin(ok.loc[ok["batch"] == batch, "run_id"])])
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
