@@ -90,8 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--out", required=True, help="output folder: samples.csv, fit.csv, summary.json and the calibrated scenario")
     calibrate.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar or table")
-    validate = commands.add_parser("validate", help="check scenario files and experiment files")
-    validate.add_argument("files", nargs="+", help="scenario or experiment files (an experiment file has a 'design' key)")
+    validate = commands.add_parser("validate", help="check scenario, experiment and calibration files")
+    validate.add_argument(
+        "files", nargs="+", help="scenario, experiment or calibration files (an experiment file has a 'design' key, a calibration file a 'fit_period')"
+    )
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     return parser
 
@@ -140,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(files: list[str]) -> int:
+    from bottrop_sim.experiments.calibration import is_calibration_file, load_calibration
     from bottrop_sim.experiments.designs import design_points
     from bottrop_sim.experiments.spec import is_experiment_file, load_experiment
     from bottrop_sim.scenario.loading import load_scenario
@@ -147,7 +150,10 @@ def _validate(files: list[str]) -> int:
     status = EXIT_OK
     for file in files:
         try:
-            if is_experiment_file(file):
+            if is_calibration_file(file):
+                spec, _, _ = load_calibration(file)
+                print(f"ok: {file} (calibration: {spec.samples} parameter sets x {spec.replications} replications = {spec.samples * spec.replications} runs)")
+            elif is_experiment_file(file):
                 experiment, _ = load_experiment(file)
                 points = len(design_points(experiment))
                 print(f"ok: {file} (experiment: {points} design points x {experiment.replications} replications = {points * experiment.replications} runs)")

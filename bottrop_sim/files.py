@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[Path], object], *, durable: bool = False) -> Path:
     """Write one file atomically: ``write(temporary path)``, then move it to ``path``.
 
     Args:
         path: the file's final place (its folder is created).
         write: writes the content to the path it is given.
+        durable: flush the file to disk before the move (``fsync``), so that after a power
+            cut the file is either absent or complete (the caller syncs the folder, see :func:`sync_folder`).
 
     Returns:
         The path written.
@@ -35,12 +37,24 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     os.close(handle)
     try:
         write(Path(staging))
+        if durable:
+            with open(staging, "rb") as handle:
+                os.fsync(handle.fileno())
         os.chmod(staging, 0o644)
         os.replace(staging, path)
     except BaseException:
         Path(staging).unlink(missing_ok=True)
         raise
     return path
+
+
+def sync_folder(folder: str | Path) -> None:
+    """Flush a folder's entries (renames into it) to disk."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
@@ -76,7 +90,7 @@ def _key(name: str) -> str:
 
 def toml_value(value: Any) -> str:
     """A TOML value in inline form (numpy scalars as the Python values they hold)."""
-    if hasattr(value, "item") and not isinstance(value, list | dict | str):
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
         value = value.item()
     if isinstance(value, bool):
         return "true" if value else "false"

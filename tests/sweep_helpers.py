@@ -40,21 +40,18 @@ fixed = {{ end = "{end}" }}
 path = "governance.mode"
 kind = "categorical"
 values = ["none", "alliance", "city_led"]
-role = "lever"
 
 [[parameters]]
 path = "governance.alliance.founding_members"
 kind = "integer"
 bounds = [20, 80]
 levels = 2
-role = "lever"
 
 [[parameters]]
 path = "firms.hiring_rate"
 kind = "continuous"
 bounds = [0.1, 0.4]
 levels = 2
-role = "uncertainty"
 
 [[outcomes]]
 name = "employment"

@@ -4,6 +4,7 @@ a bad scheduler, damaged batches, extending a sweep, distributions of uncertaint
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -134,7 +135,11 @@ def test_validate_accepts_the_shipped_experiments_and_scenarios(capsys):
     files = [str(f) for f in sorted((ROOT / "experiments").glob("*.toml"))] + [str(ROOT / "scenarios" / "closure_2018.toml")]
     assert main(["validate", *files]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("ok: ") and "experiment: 36 design points x 5 replications = 180 runs" in lines[0]  # closure_timing: 3 x 3 x 4
+    assert all(line.startswith("ok: ") for line in lines)
+    timing = next(line for line in lines if "closure_timing" in line)
+    assert "experiment: 36 design points x 5 replications = 180 runs" in timing  # closure_timing: 3 x 3 x 4
+    calibration = next(line for line in lines if "calibrate_history" in line)
+    assert "calibration: 48 parameter sets x 2 replications = 96 runs" in calibration
     assert lines[-1] == f"ok: {files[-1]}"
 
 
@@ -286,3 +291,18 @@ def test_scenario_error_is_raised_for_a_window_outside_a_varied_horizon(tmp_path
     with pytest.raises(ScenarioError) as caught:
         load_experiment(path)
     assert caught.value.field == "outcomes[2].window" and "end = '2016-06'" in caught.value.allowed
+
+
+def test_roles_come_from_the_scenario_schema_and_a_disagreeing_role_is_refused(tmp_path, capsys):
+    from bottrop_sim.experiments.spec import load_experiment
+
+    root = Path(__file__).resolve().parents[1]
+    experiment, _ = load_experiment(root / "experiments" / "governance_sweep.toml")
+    roles = {p.path: p.role for p in experiment.parameters}
+    assert roles["governance.mode"] == "lever" and roles["governance.alliance.initial_trust"] == "uncertainty"
+    text = (root / "experiments" / "governance_sweep.toml").read_text().replace('path = "governance.mode"', 'path = "governance.mode"\nrole = "uncertainty"')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('base = "../scenarios/', f'base = "{(root / "scenarios").as_posix()}/'))
+    assert main(["validate", str(bad)]) == 2
+    error = capsys.readouterr().err
+    assert "parameters[0].role" in error and "'lever'" in error and "declared once" in error

@@ -40,9 +40,7 @@ written under a temporary name and renamed into place.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -52,14 +50,15 @@ import numpy as np
 import pandas as pd
 from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
-from scipy import stats
 
+from bottrop_sim import statistics
 from bottrop_sim.experiments import figures, trust
 from bottrop_sim.experiments.designs import salib_problem, unit_sample
 from bottrop_sim.experiments.ema_export import ema_tables, write_ema_results
 from bottrop_sim.experiments.spec import Experiment, Parameter
 from bottrop_sim.experiments.store import Results, open_results
-from bottrop_sim.provenance import git_revision, package_versions
+from bottrop_sim.files import atomic_write, atomic_write_text
+from bottrop_sim.provenance import provenance
 
 CONFIDENCE = 0.95
 QUANTILE_BINS = 4
@@ -110,7 +109,7 @@ def analyze(
     written: list[str] = []
 
     def write(name: str, writer: Callable[[Path], None]) -> None:
-        _atomic(out / name, writer)
+        atomic_write(out / name, writer)
         written.append(name)
 
     influential: dict[str, dict[str, Any]] = {}
@@ -181,11 +180,9 @@ def analyze(
         **report,
         "results_dir": str(Path(results_dir).resolve()),
         "fingerprint": results.experiment.get("fingerprint"),
-        "versions": package_versions(),
-        "git_revision": git_revision(),
-        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **provenance(),
     }
-    _atomic(out / "analysis.json", lambda path: path.write_text(json.dumps(record, indent=2, default=str)))
+    atomic_write_text(out / "analysis.json", json.dumps(record, indent=2, default=str))
     return report
 
 
@@ -296,17 +293,13 @@ def _convergence_warnings(convergence: pd.DataFrame) -> list[str]:
 
 
 def interval(values: pd.Series) -> dict[str, float]:
-    """Mean, standard deviation and 95 % Student-t interval of the mean (NaN values left out).
+    """Mean, standard deviation and 95 % Student-t interval of the mean (NaN values left out), as table columns.
 
     Args:
         values: one outcome over runs.
     """
-    data = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
-    n = len(data)
-    mean = float(data.mean()) if n else float("nan")
-    std = float(data.std(ddof=1)) if n > 1 else float("nan")
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * std / np.sqrt(n)) if n > 1 else float("nan")
-    return {"n": n, "mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half}
+    result = statistics.interval(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
+    return {"n": result.n, "mean": result.mean, "std": result.std, "ci_low": result.low, "ci_high": result.high}
 
 
 def parameter_groups(values: pd.Series, parameter: Parameter) -> pd.Series:
@@ -366,16 +359,6 @@ def summary_by_lever(outcomes: pd.DataFrame, experiment: Experiment) -> pd.DataF
                 )
     columns = ["outcome", "parameter", "role", "group", "value_low", "value_high", "n", "mean", "std", "ci_low", "ci_high"]
     return pd.DataFrame(rows).reindex(columns=columns)
-
-
-def _atomic(path: Path, writer: Callable[[Path], None]) -> None:
-    """Write through a temporary name in the same folder, then rename into place."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        writer(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _slug(path: str) -> str:

@@ -112,6 +112,16 @@ def target_role(target: Target, fit_period: tuple[str, str]) -> str:
     return "fit" if first <= months[0] and months[1] <= last else "validation"
 
 
+def is_calibration_file(path: str | Path) -> bool:
+    """Whether a TOML file is a calibration file (it has a top-level ``fit_period`` key)."""
+    import tomllib
+
+    try:
+        return "fit_period" in tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the scenario loader reports what is wrong with it
+
+
 def load_calibration(path: str | Path) -> tuple[CalibrationSpec, dict[str, Any], Path]:
     """Read and validate a calibration file.
 

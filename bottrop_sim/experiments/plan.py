@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,10 @@ import pandas as pd
 
 from bottrop_sim.errors import ScenarioError
 from bottrop_sim.experiments.designs import design_points, seeds
-from bottrop_sim.experiments.spec import Experiment, load_experiment, parameter_overrides
+from bottrop_sim.experiments.spec import Experiment, load_experiment, parameter_values
 from bottrop_sim.experiments.store import param_hash, run_id
-from bottrop_sim.provenance import git_revision, package_versions
+from bottrop_sim.files import atomic_write, atomic_write_text
+from bottrop_sim.provenance import provenance
 
 EXTENSIBLE = ("replications", "samples")  # samples only for sobol designs
 
@@ -88,9 +88,7 @@ def plan_sweep(experiment_file: str | Path, out: str | Path) -> Plan:
         "replication_seeds": replication_seeds,
         "points": len(design),
         "runs": len(design) * experiment.replications,
-        "versions": package_versions(),
-        "git_revision": git_revision(),
-        "created_utc": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        **provenance(),
     }
     state, notes = "new", []
     record_file = out / "experiment.json"
@@ -155,7 +153,7 @@ def _tasks(experiment: Experiment, base_data: dict[str, Any], design: pd.DataFra
                     "replication": replication,
                     "seed": seed,
                     "param_hash": param_hash(base_hash, values),
-                    "overrides": parameter_overrides(experiment.parameters, values),
+                    "values": parameter_values(experiment.parameters, values),
                     "base_data": base_data,
                     "base_file": experiment.base_file,
                     "outcomes": outcomes,
@@ -176,9 +174,6 @@ def write_record(plan: Plan) -> None:
         return
     plan.out.mkdir(parents=True, exist_ok=True)
     design = plan.design
-    temporary = plan.out / "design.parquet.tmp"
-    design.astype({c: "object" for c in design.columns if c != "point" and design[c].dtype == object}).to_parquet(temporary, index=False)
-    os.replace(temporary, plan.out / "design.parquet")
-    temporary = plan.out / "experiment.json.tmp"
-    temporary.write_text(json.dumps(plan.record, indent=2, default=str))
-    os.replace(temporary, plan.out / "experiment.json")
+    table = design.astype({c: "object" for c in design.columns if c != "point" and design[c].dtype == object})
+    atomic_write(plan.out / "design.parquet", lambda path: table.to_parquet(path, index=False))
+    atomic_write_text(plan.out / "experiment.json", json.dumps(plan.record, indent=2, default=str))

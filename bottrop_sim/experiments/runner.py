@@ -50,7 +50,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """One run of a design point with one seed; never raises (a failure is a result).
 
     Args:
-        task: run_id, point, replication, seed, param_hash, overrides, base_data,
+        task: run_id, point, replication, seed, param_hash, values ((path, value) pairs), base_data,
             base_file, outcomes (list of dicts), keep_series, needs_twin.
 
     Returns:
@@ -58,7 +58,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """
     from bottrop_sim.monitoring import REGISTRY
     from bottrop_sim.runs import run_with_twin
-    from bottrop_sim.scenario.composition import apply_overrides
+    from bottrop_sim.scenario.fields import with_values
     from bottrop_sim.scenario.loading import scenario_from_dict
 
     started = time.perf_counter()
@@ -68,7 +68,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
             os.kill(os.getpid(), signal.SIGKILL)
         if task.get("inject_failure"):
             raise RuntimeError("injected failure (BOTTROP_SIM_FAIL_RUNS)")
-        scenario = scenario_from_dict(apply_overrides(task["base_data"], task["overrides"]), task["base_file"], strict=False)
+        scenario = scenario_from_dict(with_values(task["base_data"], task["values"]), task["base_file"], strict=False)
         pair = run_with_twin(scenario, seed=task["seed"], with_twin=task["needs_twin"])  # resilience needs the twin
         run, card = pair.run.timeseries, pair.scores
         values: dict[str, float] = {}

@@ -18,19 +18,20 @@ horizon and every outcome window must lie inside it.
 from __future__ import annotations
 
 import itertools
-import json
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, field_validator, model_validator
+from pydantic import Field, StrictFloat, ValidationError, field_validator, model_validator
 
 from bottrop_sim.calendar import month_number
 from bottrop_sim.errors import FieldError, ScenarioError
 from bottrop_sim.monitoring import REGISTRY
-from bottrop_sim.scenario.composition import apply_overrides, read_toml, read_with_parents
+from bottrop_sim.scenario.composition import read_toml, read_with_parents
+from bottrop_sim.scenario.fields import PathError, describe, plain, with_values
 from bottrop_sim.scenario.loading import scenario_from_dict
 from bottrop_sim.shocks import YearMonth
+from bottrop_sim.values import Role, Section
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "normal", "triangular", "lognormal")
@@ -38,11 +39,7 @@ CALENDAR_PATHS = ("start", "end", "shocks")  # parameters under these paths move
 MAX_CALENDAR_PROBES = 256
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Parameter(_Strict):
+class Parameter(Section):
     """One varied scenario field."""
 
     path: str = Field(
@@ -54,7 +51,9 @@ class Parameter(_Strict):
     )
     values: list[Any] | None = Field(None, min_length=1, description="the values of a categorical parameter")
     levels: int = Field(3, ge=2, le=100, strict=True, description="grid points of a continuous or integer parameter in a grid design")
-    role: Literal["uncertainty", "lever"] = Field(description="an external uncertainty or a lever that decision makers set")
+    role: Role | None = Field(
+        None, description="lever or uncertainty: declared once, with the scenario field in the schema; filled in from there when the file is loaded"
+    )
     distribution: Literal["uniform", "normal", "triangular", "lognormal"] = Field(
         "uniform", description="how a continuous uncertainty is distributed (uniform between its bounds unless stated)"
     )
@@ -76,7 +75,7 @@ class Parameter(_Strict):
         if self.distribution != "uniform":
             if self.kind != "continuous":
                 raise FieldError("distribution", self.distribution, f"'uniform' for a {self.kind} parameter (distributions are for continuous ones)")
-            if self.role != "uncertainty":
+            if self.role == "lever":
                 raise FieldError("distribution", self.distribution, "'uniform' for a lever (a lever is set, not drawn; distributions are for uncertainties)")
         if self.distribution == "triangular" and self.bounds is None:
             raise FieldError("bounds", None, "[low, high] around the mode for a triangular distribution")
@@ -107,7 +106,7 @@ class Parameter(_Strict):
         return self
 
 
-class Outcome(_Strict):
+class Outcome(Section):
     """One kept outcome: a registry indicator, or a time-series column summarised over a window."""
 
     name: str = Field(description="an indicator of the monitoring registry, or a time-series column")
@@ -129,7 +128,7 @@ class Outcome(_Strict):
         return self.name if self.statistic == "final" else f"{self.name}_mean"
 
 
-class Experiment(_Strict):
+class Experiment(Section):
     """A validated experiment definition."""
 
     name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -232,6 +231,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, dict[str, Any]]:
     base_data = read_with_parents(base)
     scenario_from_dict(base_data, base)  # the base scenario itself must be valid
     base_data = _apply_fixed(file, experiment, base_data, base)
+    experiment = _schema_roles(file, experiment, base_data)
     _check_outcomes(file, experiment)
     _check_parameters(file, experiment, base_data, base)
     _check_calendar(file, experiment, base_data, base)
@@ -250,11 +250,32 @@ def _apply_fixed(file: Path, experiment: Experiment, base_data: dict[str, Any], 
     data = base_data
     for path, value in experiment.fixed.items():
         try:
-            data = apply_overrides(data, [f"{path}={_toml(value)}"])
+            data = with_values(data, {path: value})
             scenario_from_dict(data, base)
+        except PathError as error:
+            raise ScenarioError(file, f"fixed.{path}", value, str(error)) from None
         except ScenarioError as error:
             raise ScenarioError(file, f"fixed.{path}", value, f"a value the scenario accepts: {error.allowed}") from None
     return data
+
+
+def _schema_roles(file: Path, experiment: Experiment, base_data: dict[str, Any]) -> Experiment:
+    """Each parameter's role as the scenario schema declares it (a role given in the file must agree)."""
+    parameters = []
+    for i, parameter in enumerate(experiment.parameters):
+        try:
+            declared = describe(parameter.path, base_data).role
+        except PathError as error:
+            raise ScenarioError(file, f"parameters[{i}].path", parameter.path, str(error)) from None
+        if parameter.role is not None and parameter.role != declared:
+            raise ScenarioError(
+                file, f"parameters[{i}].role", parameter.role,
+                f"{declared!r}, as the scenario schema declares {parameter.path} (roles are declared once, with the field; leave role out)",
+            )  # fmt: skip
+        if declared == "lever" and parameter.distribution != "uniform":
+            raise ScenarioError(file, f"parameters[{i}].distribution", parameter.distribution, "'uniform' for a lever (a lever is set, not drawn)")
+        parameters.append(parameter.model_copy(update={"role": declared}))
+    return experiment.model_copy(update={"parameters": parameters})
 
 
 def _allowed(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
@@ -294,7 +315,9 @@ def _check_parameters(file: Path, experiment: Experiment, base_data: dict[str, A
     for i, parameter in enumerate(experiment.parameters):
         for value in probe_values(parameter):
             try:
-                scenario_from_dict(apply_overrides(base_data, [f"{parameter.path}={_toml(value)}"]), base, strict=False)
+                scenario_from_dict(with_values(base_data, {parameter.path: value}), base, strict=False)
+            except PathError as error:
+                raise ScenarioError(file, f"parameters[{i}].path", parameter.path, str(error)) from None
             except ScenarioError as error:
                 raise ScenarioError(file, f"parameters[{i}]", f"{parameter.path} = {value!r}", f"a value the scenario accepts: {error.allowed}") from None
 
@@ -313,8 +336,8 @@ def _check_calendar(file: Path, experiment: Experiment, base_data: dict[str, Any
     moving = [(i, p) for i, p in enumerate(experiment.parameters) if p.path.split(".")[0].split("[")[0] in CALENDAR_PATHS]
     combinations = itertools.islice(itertools.product(*(probe_values(p) for _, p in moving)), MAX_CALENDAR_PROBES)
     for values in combinations:
-        overrides = [f"{p.path}={_toml(v)}" for (_, p), v in zip(moving, values, strict=True)]
-        scenario = scenario_from_dict(apply_overrides(base_data, overrides), base, strict=False)
+        pairs = [(p.path, v) for (_, p), v in zip(moving, values, strict=True)]
+        scenario = scenario_from_dict(with_values(base_data, pairs), base, strict=False)
         where = ", ".join(f"{p.path} = {v!r}" for (_, p), v in zip(moving, values, strict=True))
         context = f" (with {where})" if where else ""
         first, last = month_number(scenario.start), month_number(scenario.end)
@@ -337,18 +360,6 @@ def _month_text(number: int) -> str:
     return year_month(number)
 
 
-def _toml(value: Any) -> str:
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):  # a JSON string without ASCII escaping is a valid TOML basic string (control characters too)
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, float):
-        return repr(float(value))
-    return repr(value)
-
-
-def parameter_overrides(parameters: list[Parameter], values: dict[str, Any]) -> list[str]:
-    """``path=value`` overrides for one design point."""
-    return [f"{p.path}={_toml(values[p.path])}" for p in parameters]
+def parameter_values(parameters: list[Parameter], values: dict[str, Any]) -> dict[str, Any]:
+    """The (path, value) pairs of one design point, as plain Python values (they travel to the workers as they are)."""
+    return {p.path: plain(values[p.path]) for p in parameters}

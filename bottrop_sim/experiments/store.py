@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from bottrop_sim.errors import ScenarioError
+from bottrop_sim.files import atomic_write, sync_folder
 
 BATCH = re.compile(r"^(manifest|outcomes|series)-(\d{6})\.parquet$")
 MANIFEST_COLUMNS = ("run_id", "point", "replication", "seed", "param_hash", "status", "error", "duration_s", "batch", "finished_utc")
@@ -51,12 +52,6 @@ def param_hash(base_hash: str, values: dict[str, Any]) -> str:
     """Hash of a design point's parameter values on top of the base scenario."""
     text = json.dumps({"base": base_hash, "values": values}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _fsync_write(path: Path, write) -> None:
-    write(path)
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
 
 
 class ResultStore:
@@ -111,14 +106,8 @@ class ResultStore:
             files.append((f"series-{tag}.parquet", pd.concat(series, ignore_index=True)))
         files.append((f"manifest-{tag}.parquet", pd.DataFrame(manifest, columns=list(MANIFEST_COLUMNS))))
         for name, frame in files:  # the manifest goes last: renaming it commits the batch
-            temporary = self.batches / (name + ".tmp")
-            _fsync_write(temporary, lambda path, frame=frame: frame.to_parquet(path, index=False))
-            os.replace(temporary, self.batches / name)
-        directory = os.open(self.batches, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+            atomic_write(self.batches / name, lambda path, frame=frame: frame.to_parquet(path, index=False), durable=True)
+        sync_folder(self.batches)
         return number
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel
 
 from bottrop_sim.calendar import YEAR_MONTH_PATTERN
@@ -121,7 +122,7 @@ def with_values(data: Mapping[str, Any], values: Mapping[str, Any] | Iterable[tu
 
 def plain(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (other values unchanged)."""
-    return value.item() if hasattr(value, "item") and not isinstance(value, list | dict | str) else value
+    return value.item() if isinstance(value, np.generic) else value
 
 
 @dataclass(frozen=True)

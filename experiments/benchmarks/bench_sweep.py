@@ -47,13 +47,11 @@ fixed = {{ end = "{end}" }}
 path = "governance.mode"
 kind = "categorical"
 values = ["none", "city_led", "alliance", "hybrid"]
-role = "lever"
 [[parameters]]
 path = "firms.hiring_rate"
 kind = "continuous"
 bounds = [0.1, 0.4]
 levels = 3
-role = "uncertainty"
 [[outcomes]]
 name = "employment"
 [[outcomes]]
