@@ -118,3 +118,10 @@ def test_exit_rewires_customers_to_other_suppliers_of_the_sector(closure_scenari
 def test_public_api_exports():
     assert {"load_scenario", "simulate", "BottropModel"} <= set(bottrop_sim.__all__)
     assert isinstance(Scenario(), Scenario)
+
+
+def test_the_column_list_is_known_without_building_a_model():
+    from bottrop_sim.model.observation import record_columns
+
+    run = simulate(Scenario(end="2015-02"), seed=1).timeseries
+    assert list(run.columns) == record_columns(BottropModel().sector_names)

@@ -292,12 +292,10 @@ def _allowed(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
 
 
 def _check_outcomes(file: Path, experiment: Experiment) -> None:
-    from bottrop_sim.model import BottropModel
-    from bottrop_sim.simulate import release_agent_ids
+    from bottrop_sim.economy.sector_table import load_sector_table
+    from bottrop_sim.model.observation import record_columns
 
-    probe = BottropModel()
-    columns = set(probe.datacollector.model_reporters)
-    release_agent_ids(probe)
+    columns = set(record_columns(load_sector_table().sectors))  # the columns of the shipped sector table
     for i, outcome in enumerate(experiment.outcomes):
         if outcome.statistic == "final" and outcome.name not in REGISTRY and outcome.name not in columns:
             raise ScenarioError(file, f"outcomes[{i}].name", outcome.name, "an indicator of the registry (" + ", ".join(REGISTRY) + ") or a time-series column")

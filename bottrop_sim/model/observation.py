@@ -22,6 +22,23 @@ if TYPE_CHECKING:
     from bottrop_sim.economy.network import SupplyNetwork
 
 
+#: The time-series columns before the per-sector ones, in their order (see docs/ODD.md, "Observation").
+BASE_COLUMNS = (
+    "date", "employment_workplace", "mine_employment", "firm_employment", "unemployed", "unemployment_rate",
+    "labour_force", "residents_employed_local", "in_commuters", "out_commuters", "retired", "moved_away",
+    "hires", "separations", "firms", "firm_entries", "firm_exits", "value_added_eur", "output_eur",
+    "final_demand_eur", "imports_eur", "wages_eur", "co2_t", "local_sourcing_share", "resident_income_eur",
+    "liquidity_eur", "mine_subsidies_eur", "alliance_members", "alliance_projects_active", "alliance_trust_mean",
+    "alliance_local_sourcing_share", "alliance_brokered_links", "pooled_staff", "member_layoffs", "city_budget_spent_eur",
+    "trainees", "firms_diversified", "green_jobs", "search_successes", "key_employer_failures", "network_robustness",
+)  # fmt: skip
+
+
+def record_columns(sector_names: tuple[str, ...]) -> list[str]:
+    """Every time-series column of a run over the given sectors (no model needs to be built to know them)."""
+    return [*BASE_COLUMNS, *(f"output_{name}" for name in sector_names), *(f"employment_{name}" for name in sector_names)]
+
+
 class RecordCollector(mesa.DataCollector):
     """Mesa's DataCollector, filled from the row :meth:`Observation._record` has built.
 
@@ -96,16 +113,7 @@ class Observation:
         self.indicators = row
 
     def _reporters(self) -> dict[str, object]:
-        columns = [
-            "date", "employment_workplace", "mine_employment", "firm_employment", "unemployed", "unemployment_rate",
-            "labour_force", "residents_employed_local", "in_commuters", "out_commuters", "retired", "moved_away",
-            "hires", "separations", "firms", "firm_entries", "firm_exits", "value_added_eur", "output_eur",
-            "final_demand_eur", "imports_eur", "wages_eur", "co2_t", "local_sourcing_share", "resident_income_eur",
-            "liquidity_eur", "mine_subsidies_eur", "alliance_members", "alliance_projects_active", "alliance_trust_mean",
-            "alliance_local_sourcing_share", "alliance_brokered_links", "pooled_staff", "member_layoffs", "city_budget_spent_eur",
-            "trainees", "firms_diversified", "green_jobs", "search_successes", "key_employer_failures", "network_robustness",
-        ] + [f"output_{name}" for name in self.sector_names] + [f"employment_{name}" for name in self.sector_names]  # fmt: skip
-        return {column: (lambda model, key=column: model.indicators[key]) for column in columns}
+        return {column: (lambda model, key=column: model.indicators[key]) for column in record_columns(self.sector_names)}
 
     def _network_robustness(self) -> float:
         """Output-weighted mean over buyers of 1 - the largest single supplier's share of their local inputs.
