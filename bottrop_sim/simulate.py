@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from bottrop_sim.economy.accounts import Accounts
 from bottrop_sim.model import BottropModel
 from bottrop_sim.provenance import provenance
 from bottrop_sim.scenario.loading import load_scenario
@@ -44,6 +46,7 @@ class SimulationResult:
         seed: the seed it ran with.
         provenance: parameters, seed, package versions, git revision, time.
         model: the final model state, if ``keep_model`` was set.
+        ledger: the region's accounts (the arrays behind ``accounts`` and ``balances``).
     """
 
     timeseries: pd.DataFrame
@@ -51,6 +54,17 @@ class SimulationResult:
     seed: int
     provenance: dict[str, Any]
     model: BottropModel | None = field(default=None, repr=False)
+    ledger: Accounts | None = field(default=None, repr=False)
+
+    @cached_property
+    def accounts(self) -> pd.DataFrame:
+        """Every monetary transaction: ``date``, ``payer``, ``payee``, ``kind``, ``eur`` (> 0), one row per month, pair and kind (docs/ODD.md §7.2)."""
+        return self.ledger.accounts_frame() if self.ledger is not None else pd.DataFrame(columns=["date", "payer", "payee", "kind", "eur"])
+
+    @cached_property
+    def balances(self) -> pd.DataFrame:
+        """Each institution's net money position at the end of each month, EUR: ``date``, ``holder``, ``eur`` (opening positions dated the month before the start)."""
+        return self.ledger.balances_frame() if self.ledger is not None else pd.DataFrame(columns=["date", "holder", "eur"])
 
 
 def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = None, *, keep_model: bool = False, progress: bool = False) -> SimulationResult:
@@ -88,4 +102,5 @@ def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = N
         seed=model.seed,
         provenance=provenance(scenario, model.seed),
         model=model if keep_model else None,
+        ledger=model.accounts,
     )

@@ -168,7 +168,7 @@ class _Edges:
 _EDGES = _Edges()
 
 #: Relative tolerance of the monthly output fixed point (purchases equal use to this share of output).
-OUTPUT_TOLERANCE = 1e-12
+OUTPUT_TOLERANCE = 1e-10
 #: Most iterations of the monthly output fixed point (the error shrinks by the input shares, about 0.3, per iteration).
 MAX_ITERATIONS = 500
 
@@ -304,31 +304,48 @@ def book_trade(
     """
     n, rate = result.n, result.surcharge_rate
     sold = result.final_sales
-    row = accounts.rest_of_world
-    accounts.pay_to_holders("exports", row, holder[:n], sold.exports)
-    accounts.pay_to_holders("public_demand", accounts.state, holder[:n], sold.public)
+    row, state, households = accounts.rest_of_world, accounts.state, accounts.households
     residents = sold.households * (1.0 - visitor_share)
-    accounts.pay_to_holders("household_purchases", accounts.households, holder[:n], residents)
-    accounts.pay_to_holders("visitor_purchases", row, holder[:n], sold.households - residents)
-    if rate.any():
-        accounts.pay_to_holders("price_surcharges", row, holder[:n], sold.exports * rate)
-        accounts.pay_to_holders("price_surcharges", accounts.state, holder[:n], sold.public * rate)
-        accounts.pay_to_holders("price_surcharges", accounts.households, holder[:n], residents * rate)
-        accounts.pay_to_holders("price_surcharges", row, holder[:n], (sold.households - residents) * rate)
+    visitors = sold.households - residents
+    to_residents = result.wages * resident_wage_share[:n]
+    fixed = result.fixed
+    columns = np.column_stack(
+        [
+            sold.exports,
+            sold.public,
+            residents,
+            visitors,
+            (sold.exports + visitors) * rate,
+            sold.public * rate,
+            residents * rate,
+            result.imports,
+            result.rationed,
+            result.energy,
+            to_residents,
+            result.wages - to_residents,
+            np.maximum(fixed, 0.0),
+            np.maximum(-fixed, 0.0),
+        ]
+    )
+    sums = accounts.sums_by_holder(holder[:n], columns)
+    accounts.pay_sums_to("exports", row, sums[:, 0])
+    accounts.pay_sums_to("public_demand", state, sums[:, 1])
+    accounts.pay_sums_to("household_purchases", households, sums[:, 2])
+    accounts.pay_sums_to("visitor_purchases", row, sums[:, 3])
+    accounts.pay_sums_to("price_surcharges", row, sums[:, 4])
+    accounts.pay_sums_to("price_surcharges", state, sums[:, 5])
+    accounts.pay_sums_to("price_surcharges", households, sums[:, 6])
+    accounts.pay_sums_from("imports", sums[:, 7], row)
+    accounts.pay_sums_from("rationed_inputs", sums[:, 8], row)
+    accounts.pay_sums_from("energy_costs", sums[:, 9], row)
+    accounts.pay_sums_from("wages", sums[:, 10], households)
+    accounts.pay_sums_from("wages", sums[:, 11], row)
+    accounts.pay_sums_from("fixed_costs", sums[:, 12], row)
+    accounts.pay_sums_to("operating_subsidies", state, sums[:, 13])
     size = len(accounts.holders)
     pairs = holder[result.edge_cols] * size + holder[result.edge_rows]  # buyer pays supplier
-    matrix = np.bincount(pairs, weights=result.edge_eur, minlength=size * size).reshape(size, size)
-    accounts.pay_matrix("intermediate_purchases", matrix)
+    accounts.pay_matrix("intermediate_purchases", np.bincount(pairs, weights=result.edge_eur, minlength=size * size).reshape(size, size))
     if rate.any():
         surcharges = np.bincount(pairs, weights=result.edge_eur * rate[result.edge_rows], minlength=size * size).reshape(size, size)
         accounts.pay_matrix("price_surcharges", surcharges)
-    accounts.pay_from_holders("imports", holder[:n], row, result.imports)
-    accounts.pay_from_holders("rationed_inputs", holder[:n], row, result.rationed)
-    accounts.pay_from_holders("energy_costs", holder[:n], row, result.energy)
-    to_residents = result.wages * resident_wage_share[:n]
-    accounts.pay_from_holders("wages", holder[:n], accounts.households, to_residents)
-    accounts.pay_from_holders("wages", holder[:n], row, result.wages - to_residents)
-    fixed = result.fixed
-    accounts.pay_from_holders("fixed_costs", holder[:n], row, np.maximum(fixed, 0.0))
-    accounts.pay_to_holders("operating_subsidies", accounts.state, holder[:n], np.maximum(-fixed, 0.0))
     return float((residents * (1.0 + rate)).sum())

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 #: Kinds of transaction, in the order of the monthly arrays. See docs/ODD.md §7.2 for payer and payee of each.
 KINDS = (
@@ -130,6 +131,27 @@ class Accounts:
         self.month[k, payer, :] += positive
         self.month[k, :, payer] += negative
         self._move(-(positive - negative), payer)
+
+    def sums_by_holder(self, holder: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Per holder, the sums of each column of ``columns`` (slots x k) over its slots: (holders x k)."""
+        size = len(self.holders)
+        n = len(holder)
+        onehot = sp.csr_matrix((np.ones(n), (holder, np.arange(n))), shape=(size, n))
+        return np.asarray(onehot @ columns)
+
+    def pay_sums_from(self, kind: str, paid: np.ndarray, payee: int) -> None:
+        """Book amounts ``paid`` by each holder (array over holders) to one payee; negative entries go the other way."""
+        k = KIND_INDEX[kind]
+        self.month[k, :, payee] += np.maximum(paid, 0.0)
+        self.month[k, payee, :] += np.maximum(-paid, 0.0)
+        self._move(paid, payee)
+
+    def pay_sums_to(self, kind: str, payer: int, received: np.ndarray) -> None:
+        """Book amounts ``received`` by each holder (array over holders) from one payer; negative entries go the other way."""
+        k = KIND_INDEX[kind]
+        self.month[k, payer, :] += np.maximum(received, 0.0)
+        self.month[k, :, payer] += np.maximum(-received, 0.0)
+        self._move(-received, payer)
 
     def pay_matrix(self, kind: str, matrix: np.ndarray) -> None:
         """Book a (payer x payee) matrix of non-negative payments."""

@@ -146,11 +146,12 @@ def fixed_costs_paid(firms: FirmArrays, cost_cut_share: float) -> np.ndarray:
 def book_finance(accounts: Accounts, result: FinanceResult, holder: np.ndarray, owner_resident_share: float) -> float:
     """Book interest, taxes and payouts; returns the payouts to resident owners (EUR)."""
     n = len(result.interest)
-    payers = holder[:n]
-    accounts.pay_from_holders("interest", payers, accounts.bank, result.interest)
-    accounts.pay_from_holders("profit_taxes", payers, accounts.state, result.profit_taxes)
-    accounts.pay_from_holders("trade_tax", payers, accounts.city, result.trade_tax)
     residents = result.dividends * owner_resident_share
-    accounts.pay_from_holders("dividends", payers, accounts.households, residents)
-    accounts.pay_from_holders("dividends", payers, accounts.rest_of_world, result.dividends - residents)
+    columns = np.column_stack([result.interest, result.profit_taxes, result.trade_tax, residents, result.dividends - residents])
+    sums = accounts.sums_by_holder(holder[:n], columns)
+    accounts.pay_sums_from("interest", sums[:, 0], accounts.bank)
+    accounts.pay_sums_from("profit_taxes", sums[:, 1], accounts.state)
+    accounts.pay_sums_from("trade_tax", sums[:, 2], accounts.city)
+    accounts.pay_sums_from("dividends", sums[:, 3], accounts.households)
+    accounts.pay_sums_from("dividends", sums[:, 4], accounts.rest_of_world)
     return float(residents.sum())

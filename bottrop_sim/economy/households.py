@@ -91,7 +91,7 @@ class Households:
         self.baseline_consumption = (1.0 - spec.saving_rate) * income
         consumption = self.baseline_consumption
         self.local_share = min(local_demand / consumption, spec.max_local_share) if consumption > 0 else 0.0
-        self.visitors = local_demand - self.local_share * consumption
+        self.visitors = max(local_demand - self.local_share * consumption, 0.0)
         self.baseline_local_demand = local_demand
         self.savings = spec.savings_months * income
         self.plan = self._plan(consumption)
