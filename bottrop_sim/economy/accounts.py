@@ -18,7 +18,8 @@ with its kind. Institutions (holders):
 A holder's position is its net money position (deposits minus debt). Firms'
 and the mine's positions are the sums of their cash in the firm arrays
 (negative while a credit line is drawn); the other holders' positions are kept
-here and move only with their bookings. The opening positions sum to zero (the
+here and move only with their bookings; households' position is their savings, kept by
+:class:`~bottrop_sim.economy.households.Households`. The opening positions sum to zero (the
 rest of the world's is minus the region's), so the sum of all positions is zero
 in every month; the change of each position is what it received minus what it
 paid. Credit lines are not flows: drawing one turns a firm's position negative
@@ -89,8 +90,8 @@ class Accounts:
         self.n_sectors = len(sectors)
         size = len(self.holders)
         self.mine, self.households, self.city, self.state, self.bank, self.rest_of_world = (self.index[name] for name in INSTITUTIONS)
-        self.kept_here = np.zeros(size, bool)  # positions kept by this ledger (the others are read from the firm arrays)
-        self.kept_here[[self.households, self.city, self.state, self.bank, self.rest_of_world]] = True
+        self.kept_here = np.zeros(size, bool)  # positions kept by this ledger (the others are read from the model's state)
+        self.kept_here[[self.city, self.state, self.bank, self.rest_of_world]] = True
         self.position = np.zeros(size)
         self.month = np.zeros((len(KINDS), size, size))
         self._months: list[np.ndarray] = []
@@ -168,7 +169,7 @@ class Accounts:
 
     # -- months --------------------------------------------------------------
     def open(self, firm_positions: np.ndarray) -> None:
-        """Fix the opening positions: firms' and the mine's from their cash, the rest of the world as minus the region."""
+        """Fix the opening positions: firms', the mine's and households' from their own state, the rest of the world as minus the region."""
         positions = self._positions(firm_positions)
         self.position[self.rest_of_world] = -(positions.sum() - positions[self.rest_of_world])
         self._opening = self._positions(firm_positions)

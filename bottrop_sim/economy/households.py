@@ -12,7 +12,7 @@ early-retired) are one institution with one money position (``savings``). Each m
 * **consumption** (a budget, planned at the start of the month): ``(1 - saving_rate)``
   x expected disposable income, where expected income follows disposable income with
   weight ``income_smoothing`` (adaptive expectations of permanent income), and never
-  more than savings plus expected income. Of it, residents plan to spend a fixed share
+  more than savings plus expected income (a household in debt cuts its spending). Of it, residents plan to spend a fixed share
   locally (derived at the start: the sector table's household demand over residents'
   consumption, at most ``max_local_share``; the rest of that demand is non-residents'),
   scaled by ``household_spending_elasticity``; what a shock cuts from local spending is
@@ -108,7 +108,7 @@ class Households:
     def plan_month(self, adaptive: bool) -> HouseholdPlan:
         """The month's budget (before trade); static mode: the baseline budget."""
         budget = (1.0 - self.spec.saving_rate) * self.expected_income if adaptive else self.baseline_consumption
-        budget = max(0.0, min(budget, max(self.savings, 0.0) + self.expected_income))
+        budget = max(0.0, min(budget, self.savings + self.expected_income))  # in debt, households cut spending
         self.plan = self._plan(budget)
         self.gross_wages = self.local_paid = self.other_income = 0.0
         return self.plan
