@@ -241,7 +241,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         firms.productivity[:n] = output / headcount
         wages = headcount * firms.wage[:n]
         value_added = output * (1.0 - firms.local_input_per_output[:n] - firms.import_per_output[:n])
-        profit, firms.fixed_costs[:n] = finance.split_value_added(output, value_added, wages, self.scenario.firms.return_on_sales)
+        _profit, firms.fixed_costs[:n] = finance.split_value_added(output, value_added, wages, self.scenario.firms.return_on_sales)
         if self.mine is not None:  # the mine makes no profit: its surplus pays its fixed costs, its result is settled by the state
             firms.fixed_costs[self.mine.slot] = value_added[self.mine.slot] - wages[self.mine.slot]
         firms.reference_orders[:n] = output
@@ -395,9 +395,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.month += 1
         self.running = self.month <= self.end_month
 
-    def _final_demand(
-        self, effects: MonthEffects | None, household_factor: float, visitor_share: float, activity: float
-    ) -> tuple[FinalDemand, float]:
+    def _final_demand(self, effects: MonthEffects | None, household_factor: float, visitor_share: float, activity: float) -> tuple[FinalDemand, float]:
         """This month's final demand per slot by buyer, and what a recession cut from residents' local spending (saved, EUR).
 
         An energy price shock's cut of local household spending is not saved: it goes

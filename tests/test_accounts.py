@@ -142,7 +142,9 @@ def test_energy_surcharges_are_paid_by_the_buyers_of_each_seller():
     strength = shock.intensity(model.month)
     model.step()
     firms, n = model.firms, model.firms.size
-    rate_by_sector = table.energy_cost_share * shock.price_rise * strength * np.array([shock.pass_through_by_sector.get(s, shock.pass_through) for s in table.sectors])
+    rate_by_sector = (
+        table.energy_cost_share * shock.price_rise * strength * np.array([shock.pass_through_by_sector.get(s, shock.pass_through) for s in table.sectors])
+    )
     sales = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=table.n)
     by_hand = float(sales @ rate_by_sector)  # every euro sold carries the seller's surcharge
     accounts = model.accounts.accounts_frame()

@@ -143,7 +143,7 @@ def final_demand(exports, public, households) -> FinalDemand:
 
 
 def test_output_solves_the_fixed_point_and_equals_leontief_without_limits():
-    firms, matrix = small_firms()
+    _firms, matrix = small_firms()
     demand = np.array([100.0, 50.0, 30.0, 0.0])
     output = solve_output(matrix, demand, None, np.zeros(4))
     np.testing.assert_allclose(output, np.linalg.solve(np.eye(4) - matrix.toarray(), demand), rtol=1e-9)
@@ -197,7 +197,9 @@ def test_book_trade_books_each_payment_with_its_payer_and_payee():
     firms, matrix = small_firms()
     demand = final_demand([100.0, 0.0, 10.0], [0.0, 50.0, 10.0], [0.0, 0.0, 10.0])
     capacity = np.array([1e9, 1e9, 20.0, 0.0])
-    result = trade(firms, matrix, matrix.T.tocsr(), demand, capacity, np.array([3.0, -2.0, 1.0, 0.0]), 0.25, np.array([0.0, 0.0, 0.5, 0.0]), np.array([0.0, 0.0, 0.4, 0.0]))
+    result = trade(
+        firms, matrix, matrix.T.tocsr(), demand, capacity, np.array([3.0, -2.0, 1.0, 0.0]), 0.25, np.array([0.0, 0.0, 0.5, 0.0]), np.array([0.0, 0.0, 0.4, 0.0])
+    )
     accounts = ledger()
     holder = np.array([0, 0, 1, 2])
     share = np.array([0.5, 0.25, 1.0, 0.0])

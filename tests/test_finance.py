@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -105,6 +107,6 @@ def test_no_knife_edge_in_the_pass_through_share(energy_runs):
     _, shares = energy_runs
     jobs = {share: np.mean([j for j, _ in runs]) for share, runs in shares.items()}
     ordered = sorted(jobs)
-    steps = [abs(jobs[b] - jobs[a]) for a, b in zip(ordered, ordered[1:], strict=False)]
+    steps = [abs(jobs[b] - jobs[a]) for a, b in itertools.pairwise(ordered)]
     assert max(steps) <= 150, jobs  # the old model: 0 lost jobs at 0.6, about 2,700 at 0.5
     assert jobs[0.4] >= jobs[0.7] - 20, jobs

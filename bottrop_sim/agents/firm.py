@@ -17,6 +17,7 @@ import numpy as np
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
 
+
 class Firm(mesa.Agent):
     """A firm agent.
 

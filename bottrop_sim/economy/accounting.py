@@ -286,9 +286,7 @@ def trade(
     )
 
 
-def book_trade(
-    accounts: Accounts, result: TradeResult, holder: np.ndarray, resident_wage_share: np.ndarray, visitor_share: float
-) -> np.ndarray:
+def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resident_wage_share: np.ndarray, visitor_share: float) -> np.ndarray:
     """Book one month of trade: who paid whom for goods, inputs, wages and fixed costs.
 
     Args:

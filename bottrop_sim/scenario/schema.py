@@ -85,7 +85,9 @@ class BehaviourSpec(_Section):
 
     hiring_rate: Rate = Field(0.25, description="share of a staff shortfall closed per month")
     firing_rate: Rate = Field(0.10, description="share of a staff surplus laid off per month (firing friction)")
-    hoarding_tolerance: Share = Field(0.05, description="staff surplus, as a share of staff, kept without layoffs (labour hoarding; none while a firm cuts costs)")
+    hoarding_tolerance: Share = Field(
+        0.05, description="staff surplus, as a share of staff, kept without layoffs (labour hoarding; none while a firm cuts costs)"
+    )
     expectation_smoothing: Share = Field(0.3, description="weight of the newest month's orders in expected orders")
     liquidity_months: float = Field(
         2.0,
@@ -97,9 +99,7 @@ class BehaviourSpec(_Section):
     exit_after_months: int = Field(3, ge=1, le=120, description="consecutive months over its credit line before a firm exits (insolvency)")
     market_takeover_share: Share = Field(0.5, description="share of an exiting firm's final demand taken over by surviving firms of its sector")
     entry_speed: Rate = Field(0.05, description="monthly share of open local market demand that attracts a new firm")
-    open_demand_loss_rate: Rate = Field(
-        0.02, description="monthly share of open local market demand that buyers take to suppliers outside the region for good"
-    )
+    open_demand_loss_rate: Rate = Field(0.02, description="monthly share of open local market demand that buyers take to suppliers outside the region for good")
     household_spending_elasticity: float = Field(
         1.0, ge=0.0, le=3.0, allow_inf_nan=False, description="elasticity of residents' local spending to their consumption (1: proportionally)"
     )
@@ -113,7 +113,9 @@ class BehaviourSpec(_Section):
     cost_cut_share: Share = Field(0.2, description="share of fixed costs a firm cuts while it draws on its credit line")
     profit_tax_rate: Share = Field(0.158, description="corporate income tax with solidarity surcharge on positive profit, paid to the state")
     trade_tax_rate: Share = Field(0.1715, description="trade tax (Gewerbesteuer) on positive profit, paid to the city: 3.5 % x Hebesatz 490 %")
-    owner_resident_share: Share = Field(0.5, description="share of firm owners' payouts and start-up capital that belongs to residents (the rest: owners outside)")
+    owner_resident_share: Share = Field(
+        0.5, description="share of firm owners' payouts and start-up capital that belongs to residents (the rest: owners outside)"
+    )
     rationed_input_premium: float = Field(
         0.10, ge=0.0, le=2.0, allow_inf_nan=False, description="extra price of local inputs a rationed supplier cannot deliver, bought outside instead (share)"
     )
@@ -129,7 +131,9 @@ class HouseholdSpec(_Section):
     income_smoothing: float = Field(
         0.25, gt=0.0, le=1.0, allow_inf_nan=False, description="weight of the newest month's disposable income in the income households spend from"
     )
-    savings_months: float = Field(12.0, ge=0.0, le=240.0, allow_inf_nan=False, description="residents' net financial assets at the start, months of disposable income")
+    savings_months: float = Field(
+        12.0, ge=0.0, le=240.0, allow_inf_nan=False, description="residents' net financial assets at the start, months of disposable income"
+    )
     max_local_share: Share = Field(
         0.9, description="largest share of residents' consumption spent locally; local household demand beyond it is non-residents' (visitors, in-commuters)"
     )
