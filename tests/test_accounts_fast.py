@@ -12,7 +12,7 @@ import pytest
 import scipy.sparse as sp
 
 from bottrop_sim.economy import finance
-from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, book_trade, solve_output, trade
+from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, book_trade, solve_output, trade
 from bottrop_sim.economy.accounts import KINDS, Accounts
 from bottrop_sim.economy.households import Households
 from bottrop_sim.economy.labour import LabourMarket
@@ -44,21 +44,27 @@ def test_a_payment_moves_money_from_payer_to_payee_once():
     accounts.pay("interest", accounts.state, accounts.bank, 5.0)
     accounts.pay("coal_subsidy", accounts.state, accounts.city, -2.0)  # negative: the other way round
     accounts.pay("exports", accounts.state, accounts.city, 0.0)  # nothing booked
+    accounts.pay("exports", accounts.state, accounts.city, 0.5)  # a small amount is booked too
+    accounts.pay("exports", accounts.city, accounts.state, 0.5)
     assert accounts.position[accounts.state] == -3.0 and accounts.position[accounts.bank] == 5.0 and accounts.position[accounts.city] == -2.0
+    accounts.open(np.array([1.0, 2.0, 3.0, 4.0, 0, 0, 0, 0]))
+    assert accounts.position[accounts.rest_of_world] == -(1.0 + 2.0 + 3.0 + 4.0 - 3.0 + 5.0 - 2.0)  # minus everybody else
     assert accounts.kind_total("interest") == 5.0 and accounts.kind_total("coal_subsidy") == 2.0
     assert accounts.month[KINDS.index("coal_subsidy"), accounts.city, accounts.state] == 2.0
-    assert np.count_nonzero(accounts.month) == 2
+    assert np.count_nonzero(accounts.month) == 4
 
 
 def test_payments_from_and_to_many_holders():
     accounts = ledger()
     payers = np.array([0, 1, 1, 7])
     accounts.pay_from_holders("imports", payers, accounts.state, np.array([1.0, 2.0, -0.5, 4.0]))
+    accounts.pay_from_holders("imports", np.array([0]), accounts.state, np.array([0.0]))  # a second booking adds, never overwrites
     k = KINDS.index("imports")
     assert accounts.month[k, 1, accounts.state] == 2.0 and accounts.month[k, accounts.state, 1] == 0.5
     assert accounts.month[k, 7, accounts.state] == 4.0
     assert accounts.position[accounts.state] == pytest.approx(6.5) and accounts.position[7] == -4.0
     accounts.pay_to_holders("exports", accounts.bank, np.array([0, 4, 4]), np.array([3.0, 1.0, -0.25]))
+    accounts.pay_to_holders("exports", accounts.bank, np.array([1]), np.array([0.0]))
     k = KINDS.index("exports")
     assert accounts.month[k, accounts.bank, 0] == 3.0 and accounts.month[k, accounts.bank, 4] == 1.0 and accounts.month[k, 4, accounts.bank] == 0.25
     assert accounts.position[accounts.bank] == pytest.approx(-3.75) and accounts.position[4] == pytest.approx(0.75)
@@ -71,10 +77,12 @@ def test_holder_sums_and_matrix_payments():
     np.testing.assert_array_equal(sums[:, 0], [3.0, 4.0, 0, 8.0, 0, 0, 0, 0])
     np.testing.assert_array_equal(sums[:, 1], [30.0, 40.0, 0, 80.0, 0, 0, 0, 0])
     accounts.pay_sums_from("wages", np.array([1.0, -2.0, 0, 0, 3.0, 0, 0, 0]), accounts.state)
+    accounts.pay_sums_from("wages", np.zeros(8), accounts.state)
     k = KINDS.index("wages")
     assert accounts.month[k, 0, accounts.state] == 1.0 and accounts.month[k, accounts.state, 1] == 2.0
     assert accounts.position[accounts.state] == 2.0 and accounts.position[4] == -3.0
     accounts.pay_sums_to("public_demand", accounts.bank, np.array([0, 0, 0, 0, 5.0, -1.0, 0, 0]))
+    accounts.pay_sums_to("public_demand", accounts.bank, np.zeros(8))
     k = KINDS.index("public_demand")
     assert accounts.month[k, accounts.bank, 4] == 5.0 and accounts.month[k, 5, accounts.bank] == 1.0
     assert accounts.position[accounts.bank] == -4.0 and accounts.position[4] == 2.0 and accounts.position[5] == 1.0
@@ -106,7 +114,11 @@ def test_frames_list_every_transaction_and_position():
     assert wide.loc["2015-02", "households"] == 41.0 and wide.loc["2015-02", "rest_of_world"] == -72.0
     check_stock_flow_consistency(flows, balances)
     empty = Accounts(SECTORS, "2014-12")
-    assert empty.accounts_frame().empty and list(empty.balances_frame().columns) == ["date", "holder", "eur"]
+    assert empty.accounts_frame().empty and list(empty.accounts_frame().columns) == ["date", "payer", "payee", "kind", "eur"]
+    assert empty.balances_frame().empty and list(empty.balances_frame().columns) == ["date", "holder", "eur"]
+    only_opening = Accounts(SECTORS, "2014-12")
+    only_opening.open(firm_cash)
+    assert list(only_opening.balances_frame()["date"]) == ["2014-12"] * 8
 
 
 def test_the_consistency_check_catches_a_flow_booked_on_one_side_only():
@@ -124,7 +136,7 @@ def test_the_consistency_check_catches_a_flow_booked_on_one_side_only():
 # -- trade ----------------------------------------------------------------------------
 def small_firms() -> tuple[FirmArrays, sp.csr_matrix]:
     firms = FirmArrays(4)
-    firms.add(3)
+    firms.add(4)  # slot 3: a firm that has exited
     firms.alive[:3] = True
     firms.sector[:3] = [0, 0, 1]
     firms.headcount[:3] = [2, 3, 4]
@@ -161,16 +173,16 @@ def test_trade_pays_for_goods_inputs_wages_and_fixed_costs():
     np.testing.assert_allclose(firms.output[:3], x, rtol=1e-9)
     np.testing.assert_allclose(firms.planned[:3], x, rtol=1e-9)
     local = np.array([0.2 * x[0], 0.0, 0.3 * x[2]])  # delivered in full
-    np.testing.assert_allclose(result.local_purchases, local, rtol=1e-9)
-    np.testing.assert_allclose(result.imports, x * [0.1, 0.2, 0.05], rtol=1e-9)
-    np.testing.assert_allclose(result.unfilled, [0.0, 0.1 * x[1], 0.0], atol=1e-9)  # firm 1 has no local supplier
-    np.testing.assert_allclose(result.rationed, 1.5 * result.unfilled, atol=1e-9)
-    np.testing.assert_array_equal(result.wages, [200.0, 600.0, 200.0])
-    np.testing.assert_array_equal(result.fixed, [10.0, -5.0, 1.0])
-    cash = x - local - x * [0.1, 0.2, 0.05] - 1.5 * result.unfilled - [200.0, 600.0, 200.0] - [10.0, -5.0, 1.0]
+    np.testing.assert_allclose(result.local_purchases[:3], local, rtol=1e-9)
+    np.testing.assert_allclose(result.imports[:3], x * [0.1, 0.2, 0.05], rtol=1e-9)
+    np.testing.assert_allclose(result.unfilled[:3], [0.0, 0.1 * x[1], 0.0], atol=1e-9)  # firm 1 has no local supplier
+    np.testing.assert_allclose(result.rationed[:3], 1.5 * result.unfilled[:3], atol=1e-9)
+    np.testing.assert_array_equal(result.wages[:3], [200.0, 600.0, 200.0])
+    np.testing.assert_array_equal(result.fixed[:3], [10.0, -5.0, 1.0])
+    cash = x - local - x * [0.1, 0.2, 0.05] - 1.5 * result.unfilled[:3] - [200.0, 600.0, 200.0] - [10.0, -5.0, 1.0]
     np.testing.assert_allclose(firms.liquidity[:3], cash, rtol=1e-9)
-    np.testing.assert_allclose(result.final_sales.exports, [100.0, 0.0, 10.0])
-    np.testing.assert_allclose(result.final_sales.public + result.final_sales.households, [0.0, 50.0, 20.0])
+    np.testing.assert_allclose(result.final_sales.exports[:3], [100.0, 0.0, 10.0])
+    np.testing.assert_allclose((result.final_sales.public + result.final_sales.households)[:3], [0.0, 50.0, 20.0])
     np.testing.assert_allclose(result.edge_eur.sum(), local.sum(), rtol=1e-9)
     assert abs(firms.input_stock[:3]).max() < 1e-6
 
@@ -180,8 +192,17 @@ def test_capacity_rations_every_customer_alike_and_surcharges_are_paid_by_buyers
     demand = final_demand([100.0, 0.0, 10.0], [0.0, 50.0, 10.0], [0.0, 0.0, 10.0])
     capacity = np.array([1e9, 1e9, 20.0, 0.0])
     extra = np.array([0.0, 0.0, 0.5, 0.0])
-    result = trade(firms, matrix, matrix.T.tocsr(), demand, capacity, np.zeros(4), 0.25, extra, np.array([0.0, 0.0, 0.4, 0.0]))
+    flows = MonthFlows()
+    firms.liquidity[3] = 0.0
+    result = trade(firms, matrix, matrix.T.tocsr(), demand, capacity, np.ones(4), 0.25, extra, np.array([0.0, 0.0, 0.4, 0.0]), into=flows)
     fill = 20.0 / firms.orders[2]
+    np.testing.assert_allclose(firms.planned[:3], firms.output[:3], rtol=1e-9)  # inputs bought for what is produced, capacity included
+    assert firms.liquidity[3] == 0.0  # an exited firm pays and earns nothing
+    assert flows.output == pytest.approx(firms.output[:4].sum())
+    purchased = result.local_purchases + result.surcharges_paid + result.imports + result.rationed + result.energy
+    assert flows.value_added == pytest.approx(float((firms.output[:3] * (1 + result.surcharge_rate[:3])).sum() - purchased[:3].sum()))
+    assert flows.imports == pytest.approx(float((result.imports + result.rationed + result.energy).sum()))
+    assert flows.price_surcharges == pytest.approx(20.0 * 0.2) and flows.fixed_costs == 3.0
     assert firms.output[2] == 20.0 and result.fill[2] == pytest.approx(fill)
     np.testing.assert_allclose(result.final_sales.exports[2], 10.0 * fill)
     assert result.local_purchases[0] == pytest.approx(0.2 * firms.planned[0] * fill)
@@ -224,7 +245,7 @@ def test_book_trade_books_each_payment_with_its_payer_and_payee():
     assert m[k["wages"], 1, 3] == pytest.approx(200.0) and m[k["wages"], 1, 7] == 0.0
     assert m[k["fixed_costs"], 0, 7] == pytest.approx(3.0) and m[k["fixed_costs"], 1, 7] == pytest.approx(1.0)
     assert m[k["operating_subsidies"], 5, 0] == pytest.approx(2.0)
-    firm_cash = np.bincount(holder[:3], weights=result.cash, minlength=8)
+    firm_cash = np.bincount(holder, weights=result.cash, minlength=8)
     kept = accounts.kept_here
     received, given = m.sum(axis=(0, 1)), m.sum(axis=(0, 2))
     np.testing.assert_allclose((received - given)[~kept][:2], firm_cash[:2], rtol=1e-9, atol=1e-9)  # firms' cash = what they got - what they paid
@@ -329,6 +350,8 @@ def test_equity_ratios_are_drawn_from_the_fitted_distribution():
 def labour() -> LabourMarket:
     market = LabourMarket(np.array([[0.2, 0.6, 0.2]]), np.array([100]), np.array([0.5]), out_commuters=40, unemployment_rate=0.1, resident_hire_share=0.5)
     market.retired[:] = [1, 1, 0]
+    market.in_training[:] = [1, 0, 0]
+    market.unemployed[0] -= 1  # one of the unemployed is in training
     return market
 
 
@@ -338,18 +361,19 @@ def households(**spec) -> Households:
 
 def test_household_baseline_budget_and_local_share():
     market = labour()  # 50 employed here, 40 outside, 10 unemployed, 2 retired
-    home = households(saving_rate=0.1, tax_and_contributions_rate=0.3, savings_months=2.0, max_local_share=0.5)
-    assert home.transfers(market) == 100.0 * 10 + 200.0 * 2
+    home = households(saving_rate=0.1, tax_and_contributions_rate=0.3, savings_months=2.0, max_local_share=0.2)
+    assert home.transfers(market) == 100.0 * 10 + 200.0 * 2  # 9 unemployed and 1 trainee get the benefit
     home.start(market, resident_wages=5000.0, resident_payouts=100.0, local_demand=3000.0)
     income = (5000.0 + 300.0 * 40) * 0.7 + 1400.0 + 100.0
     assert home.baseline_income == pytest.approx(income) and home.savings == pytest.approx(2.0 * income)
     consumption = 0.9 * income
     assert home.baseline_consumption == pytest.approx(consumption)
-    assert home.local_share == pytest.approx(min(3000.0 / consumption, 0.5))
+    assert home.local_share == pytest.approx(0.2)  # capped: the rest of the local demand is visitors
     assert home.visitors == pytest.approx(3000.0 - home.local_share * consumption)
     plan = home.plan_month(adaptive=True)
     assert plan.consumption == pytest.approx(consumption) and plan.demand_factor == pytest.approx(1.0)
-    assert plan.visitor_share == pytest.approx(home.visitors / 3000.0)
+    assert plan.visitor_share == pytest.approx(home.visitors / 3000.0) and home.visitors > 0
+    assert plan.local == pytest.approx(0.2 * consumption) and home.plan is plan
 
 
 def test_household_month_books_income_taxes_and_outside_spending():
@@ -359,8 +383,11 @@ def test_household_month_books_income_taxes_and_outside_spending():
     accounts = ledger()
     plan = home.plan_month(adaptive=True)
     start = home.savings
-    home.after_trade(resident_wages=4000.0, local_paid=2500.0)
-    home.receive(50.0)
+    home.after_trade(resident_wages=3000.0, local_paid=2000.0)
+    home.after_trade(resident_wages=1000.0, local_paid=500.0)  # a second booking adds
+    home.receive(30.0)
+    home.receive(20.0)
+    home.pay(0.0)
     income = home.close_month(market, accounts, forced_saving=100.0)
     m, k = accounts.month, {name: i for i, name in enumerate(KINDS)}
     assert m[k["outside_wages"], 7, 3] == 12_000.0
@@ -383,9 +410,14 @@ def test_households_cannot_spend_more_than_they_have():
     home.savings = -2.0 * home.expected_income
     assert home.plan_month(adaptive=True).consumption == 0.0
     accounts = ledger()
-    home.savings = 5.0
+    home.savings = -20_000.0  # deeper in debt than the month's income: nothing is spent outside
     home.close_month(market, accounts, forced_saving=0.0)
-    assert 0.0 <= accounts.kind_total("outside_spending") <= 5.0 + 12_000.0 + 1400.0
+    assert accounts.kind_total("outside_spending") == 0.0
+    home.plan_month(adaptive=True)
+    home.after_trade(0.0, 10 * home.plan.consumption)  # local purchases above the budget: nothing left for outside
+    accounts = ledger()
+    home.close_month(market, accounts, forced_saving=0.0)
+    assert accounts.kind_total("outside_spending") == 0.0
 
 
 def test_static_households_keep_the_baseline_budget_and_local_spending_follows_consumption():
@@ -437,3 +469,7 @@ def test_a_small_economy_is_stock_flow_consistent_through_shocks():
     kinds = set(flows["kind"])
     assert {"price_surcharges", "energy_costs", "rationed_inputs", "coal_subsidy", "dividends", "income_taxes"} <= kinds
     assert kinds & {"exit_payout", "loan_write_off"}  # the failed key employer's money is settled
+
+
+def test_the_fit_check_is_the_panels_mean_equity_ratio():
+    assert finance.equity_ratio_check() == 0.312

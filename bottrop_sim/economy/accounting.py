@@ -218,8 +218,7 @@ def trade(
     """
     n = firms.size
     demand = final_demand.total()
-    cap = None if capacity is None else capacity
-    planned = solve_output(matrix, demand, cap, firms.planned.copy())
+    planned = solve_output(matrix, demand, capacity, firms.planned.copy())
     intermediate_orders = (matrix @ planned)[:n]
     orders = demand[:n] + intermediate_orders
     output = orders if capacity is None else np.minimum(orders, capacity[:n])

@@ -193,13 +193,13 @@ class Accounts:
             return pd.DataFrame({"date": [], "payer": [], "payee": [], "kind": [], "eur": []})
         stacked = np.stack(self._months)
         month, kind, payer, payee = np.nonzero(stacked)
-        holders = np.array(self.holders, dtype=object)
+        holders = np.array(self.holders)
         return pd.DataFrame(
             {
-                "date": np.array(self._dates, dtype=object)[month],
+                "date": np.array(self._dates)[month],
                 "payer": holders[payer],
                 "payee": holders[payee],
-                "kind": np.array(KINDS, dtype=object)[kind],
+                "kind": np.array(KINDS)[kind],
                 "eur": stacked[month, kind, payer, payee],
             }
         )
@@ -211,8 +211,8 @@ class Accounts:
         dates = ([self._opening_label] if opening else []) + self._dates
         return pd.DataFrame(
             {
-                "date": np.repeat(np.array(dates, dtype=object), len(self.holders)),
-                "holder": np.tile(np.array(self.holders, dtype=object), len(dates)),
+                "date": np.repeat(np.array(dates), len(self.holders)),
+                "holder": np.tile(np.array(self.holders), len(dates)),
                 "eur": rows.ravel(),
             }
         )

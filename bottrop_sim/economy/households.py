@@ -115,7 +115,7 @@ class Households:
 
     def _plan(self, consumption: float) -> HouseholdPlan:
         base = self.baseline_consumption
-        followed = base * (1.0 + self.elasticity * (consumption / base - 1.0)) if base > 0 else 0.0
+        followed = base + self.elasticity * (consumption - base)
         local = self.local_share * max(followed, 0.0)
         demand = local + self.visitors
         factor = demand / self.baseline_local_demand if self.baseline_local_demand > 0 else 1.0
