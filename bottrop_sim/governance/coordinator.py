@@ -6,11 +6,11 @@
 * ``hybrid``: the alliance, with a coordinator the city pays: members' costs fall
   by ``cost_reduction_share`` and meetings follow the coordinator's interval.
 
-Each mechanism's own decisions draw from its own generator, derived from the
-model's seed, so switching a mechanism on or off does not shift the random
-numbers of the others as long as the runs have not diverged (common random
-numbers); once the economy differs, the core's draws (hiring, separations,
-entry) differ too.
+Each mechanism draws from its own keyed stream (seed, purpose, month; per
+firm where a draw belongs to one firm, see ``bottrop_sim/streams.py``), so
+switching a mechanism on or off does not shift the random numbers of the
+others, and a month's draws do not depend on what was drawn before (common
+random numbers by identity).
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from bottrop_sim.agents.alliance import Alliance
 from bottrop_sim.agents.city_office import CityOffice
 from bottrop_sim.governance.adaptation import Adaptation
 from bottrop_sim.governance.pooling import pool_staff
+from bottrop_sim.streams import KeyedGenerator
 
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
 
-#: Stream numbers of the mechanisms' generators (seed sequence [seed, stream]).
-STREAMS = {"adaptation": 2, "alliance": 3, "city": 4}
+#: Purpose names of the mechanisms' keyed generators (see bottrop_sim/streams.py).
+STREAMS = {"adaptation": "adaptation", "alliance": "alliance", "city": "city"}
 
 
 class Governance:
@@ -43,7 +44,7 @@ class Governance:
         self.model = model
         self.mode = spec.mode
         self.adaptive = model.adaptive
-        self.adaptation = Adaptation(model, spec.adaptation, np.random.default_rng([model.seed, STREAMS["adaptation"]]))
+        self.adaptation = Adaptation(model, spec.adaptation, KeyedGenerator(model.draws, STREAMS["adaptation"]))
         self.alliance: Alliance | None = None
         self.city: CityOffice | None = None
         self.coordinator_cost_month = 0.0
@@ -57,7 +58,7 @@ class Governance:
             self.alliance = Alliance(
                 model,
                 spec.alliance,
-                np.random.default_rng([model.seed, STREAMS["alliance"]]),
+                KeyedGenerator(model.draws, STREAMS["alliance"]),
                 meeting_interval=spec.hybrid.meeting_interval_months if hybrid else spec.alliance.meeting_interval_months,
                 cost_relief=spec.hybrid.cost_reduction_share if hybrid else 0.0,
                 max_substitution=spec.adaptation.max_import_substitution,
@@ -65,7 +66,7 @@ class Governance:
             if hybrid:
                 self.coordinator_cost_month = spec.hybrid.coordinator_cost_eur_year / 12.0
         if spec.mode == "city_led":
-            self.city = CityOffice(model, spec.city, self.adaptation, np.random.default_rng([model.seed, STREAMS["city"]]))
+            self.city = CityOffice(model, spec.city, self.adaptation, KeyedGenerator(model.draws, STREAMS["city"]))
         if self.alliance is not None and spec.alliance.information_sharing:
             self.adaptation.information_bonus = spec.alliance.information_bonus
 
