@@ -28,6 +28,9 @@ from bottrop_sim.streams import KeyedGenerator
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
 
+#: Collective actors scheduled through Mesa's agent sets, in this order (each has before_trade, after_trade, labour_flows).
+COLLECTIVE_ACTORS = (Alliance, CityOffice)
+
 #: Purpose names of the mechanisms' keyed generators (see bottrop_sim/streams.py).
 STREAMS = {"adaptation": "adaptation", "alliance": "alliance", "city": "city"}
 
@@ -70,6 +73,19 @@ class Governance:
         if self.alliance is not None and spec.alliance.information_sharing:
             self.adaptation.information_bonus = spec.alliance.information_bonus
 
+    def _collective_actors(self, phase: str) -> None:
+        """Run one phase of the month for the collective actors, through Mesa's agent sets (one set per type).
+
+        The alliance and the city office are Mesa agents registered with the
+        model; ``model.agents_by_type`` holds one ``AgentSet`` per type, and
+        ``AgentSet.do`` calls the phase's method on each member (at most one of
+        each exists in a setting, so the order between them does not matter).
+        """
+        by_type = self.model.agents_by_type
+        for kind in COLLECTIVE_ACTORS:
+            if kind in by_type:
+                by_type[kind].do(phase)
+
     @property
     def pooling(self) -> bool:
         """Whether members pool staff this month."""
@@ -82,18 +98,16 @@ class Governance:
         self.city_spent_month = 0.0
         self.pooled_month = self.member_layoffs_month = 0
         self.adaptation.grow_green_demand()
-        if self.alliance is not None:
-            self.alliance.before_trade()
-            if self.alliance.founded:
-                self.city_spent_month += self.coordinator_cost_month
+        self._collective_actors("before_trade")
+        if self.alliance is not None and self.alliance.founded:
+            self.city_spent_month += self.coordinator_cost_month
         if self.city is not None:
-            self.city.act()
             self.city_spent_month += self.city.spent_this_month
 
     def after_trade(self) -> None:
         """Members' costs and contributions, projects that end."""
-        if self.adaptive and self.alliance is not None:
-            self.alliance.after_trade()
+        if self.adaptive:
+            self._collective_actors("after_trade")
 
     def adjust_staffing(self, hires: np.ndarray, fires: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Staff pooling among members; returns (hires, fires, moved out, moved in) per firm."""
@@ -115,8 +129,7 @@ class Governance:
 
     def labour_flows(self) -> None:
         """Retraining courses that end this month."""
-        if self.city is not None:
-            self.city.finish_courses()
+        self._collective_actors("labour_flows")
 
     def indicators(self) -> dict[str, float]:
         """This month's governance columns of the time series."""
