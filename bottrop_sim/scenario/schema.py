@@ -76,22 +76,22 @@ class LabourSpec(_Section):
     )
     job_finding_rate_start: float = Field(
         0.065,
-        ge=0.005,
+        gt=0.0,
         le=0.5,
         allow_inf_nan=False,
         description="monthly share of unemployed residents who find a job (IAB: 7 % in 2011, 6.3 % in 2014; plausible 0.03..0.10)",
     )
     vacancy_filling_rate_start: float = Field(
         0.22,
-        ge=0.02,
+        gt=0.0,
         le=1.0,
         allow_inf_nan=False,
         description="monthly chance that a vacancy in Bottrop is filled at the start (BA Gelsenkirchen/Bottrop: 5,260 new vacancies 2023, stock 1,953; plausible 0.15..0.4)",
     )
     matching_elasticity: float = Field(
         0.5,
-        ge=0.1,
-        le=0.9,
+        gt=0.0,
+        le=0.95,
         allow_inf_nan=False,
         description="elasticity of hires with respect to searchers in the Cobb-Douglas matching function (Petrongolo & Pissarides 2001; plausible 0.3..0.7)",
     )
@@ -99,11 +99,11 @@ class LabourSpec(_Section):
         2_350_000, ge=10_000, le=50_000_000, description="labour force of the commuting zone, the Ruhr (derived: 265,679 unemployed = 11.3 % in 2013, BA)"
     )
     zone_unemployment_rate_start: float = Field(
-        0.107, ge=0.005, le=0.5, allow_inf_nan=False, description="the zone's unemployment rate at the start (Ruhr, BA: 10.7 % in Dec 2015)"
+        0.107, gt=0.0, le=0.5, allow_inf_nan=False, description="the zone's unemployment rate at the start (Ruhr, BA: 10.7 % in Dec 2015)"
     )
     zone_job_finding_rate_start: float = Field(
         0.042,
-        ge=0.005,
+        gt=0.0,
         le=0.5,
         allow_inf_nan=False,
         description="monthly job-finding rate of the zone's unemployed (derived: Gelsenkirchen 796 of 19,335 in Oct 2023; plausible 0.03..0.07)",
@@ -140,7 +140,7 @@ class BehaviourSpec(_Section):
     idiosyncratic_demand_persistence: float = Field(
         0.97,
         ge=0.0,
-        lt=1.0,
+        le=0.995,
         allow_inf_nan=False,
         description="monthly autocorrelation of a firm's idiosyncratic log demand (stated assumption; plausible 0.9..0.99)",
     )
