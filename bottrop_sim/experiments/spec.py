@@ -28,7 +28,7 @@ from bottrop_sim.calendar import month_number
 from bottrop_sim.errors import FieldError, ScenarioError
 from bottrop_sim.monitoring import REGISTRY
 from bottrop_sim.scenario.composition import read_toml, read_with_parents
-from bottrop_sim.scenario.fields import PathError, describe, plain, with_values
+from bottrop_sim.scenario.fields import PathError, describe, parse_path, plain, with_values
 from bottrop_sim.scenario.loading import scenario_from_dict
 from bottrop_sim.shocks import YearMonth
 from bottrop_sim.values import Role, Section
@@ -331,7 +331,7 @@ def probe_values(parameter: Parameter) -> list[Any]:
 
 def _check_calendar(file: Path, experiment: Experiment, base_data: dict[str, Any], base: Path) -> None:
     """At each combination of the extremes of calendar parameters: shocks start within the horizon, windows lie inside it."""
-    moving = [(i, p) for i, p in enumerate(experiment.parameters) if p.path.split(".")[0].split("[")[0] in CALENDAR_PATHS]
+    moving = [(i, p) for i, p in enumerate(experiment.parameters) if parse_path(p.path)[0] in CALENDAR_PATHS]
     combinations = itertools.islice(itertools.product(*(probe_values(p) for _, p in moving)), MAX_CALENDAR_PROBES)
     for values in combinations:
         pairs = [(p.path, v) for (_, p), v in zip(moving, values, strict=True)]
