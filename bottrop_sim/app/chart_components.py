@@ -58,17 +58,17 @@ def export_stamp(state: Workshop, title_key: str, lang: str) -> dict[str, str]:
 
 
 @solara.component
-def Chart(figure_png: bytes, download: Callable[[], bytes], filename: str, lang: str, name: str):
-    """A chart image with a PNG download button under it."""
-    with solara.Column(gap="4px", classes=[f"bs-chart bs-chart-{name}"]):
+def Chart(figure_png: bytes, download: Callable[[], bytes], filename: str, lang: str, name: str, css: str = ""):
+    """A chart image with a PNG download button under it (``css``: extra classes, e.g. how many seeds the bands hold)."""
+    with solara.Column(gap="4px", classes=[f"bs-chart bs-chart-{name} {css}".strip()]):
         solara.Image(figure_png, width="100%")
         with solara.Row(justify="end", classes=["bs-no-print"]):
             solara.FileDownload(download, filename=filename, label=t(lang, "png"), icon_name="mdi-download", mime_type="image/png")
 
 
 @solara.component
-def DrawnChart(state: Workshop, draw: Callable, name: str, stem: str, title_key: str, keys: list):
+def DrawnChart(state: Workshop, draw: Callable, name: str, stem: str, title_key: str, keys: list, css: str = ""):
     """A chart drawn by ``draw(lang)``, redrawn when ``keys`` change, with a PNG download stamped with title, scenario, seed and date."""
     lang = state.lang.value
     image = solara.use_memo(lambda: png_bytes(draw(lang)), [*keys, lang])
-    Chart(image, lambda: png_bytes(draw(lang), EXPORT_DPI, export_stamp(state, title_key, lang)), f"bottrop_{stem}_{file_stamp()}.png", lang, name)
+    Chart(image, lambda: png_bytes(draw(lang), EXPORT_DPI, export_stamp(state, title_key, lang)), f"bottrop_{stem}_{file_stamp()}.png", lang, name, css)

@@ -28,9 +28,13 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,22 +67,35 @@ def worker_count() -> int:
     return max(1, int(given)) if given else max(1, os.cpu_count() or 1)
 
 
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """Hide the server's ``__main__`` while worker processes start.
+
+    ``forkserver`` and ``spawn`` re-import the parent's main module in every
+    worker; under Solara's server that module is not importable as such and
+    the workers die at once. The workers need only the package, so they start
+    with an empty main module.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def pool() -> ProcessPoolExecutor:
-    """The server's pool of worker processes (created on first use, shared by all sessions)."""
+    """The server's pool of worker processes (created and started on first use, shared by all sessions; rebuilt if broken)."""
     global _pool
     with _pool_lock:
-        if _pool is None:
+        if _pool is None or getattr(_pool, "_broken", False):
             from bottrop_sim.experiments.runner import worker_context
 
-            _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=worker_context())
+            with _plain_main():
+                _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=worker_context())
+                for _ in range(worker_count()):
+                    _pool.submit(_ready)  # starts the workers now, while the main module is hidden
         return _pool
-
-
-def warm_up() -> None:
-    """Start the worker processes now, so that the first ensemble does not wait for them to import the model."""
-    workers = pool()
-    for future in [workers.submit(_ready) for _ in range(worker_count())]:
-        future.add_done_callback(lambda _: None)
 
 
 def _ready() -> bool:
@@ -284,6 +301,10 @@ class Ensemble:
             return
         try:
             panel, variant, replication, seed, scores, run, twin = future.result()
+        except BrokenProcessPool:  # the workers were stopped (the server shuts down) or one died: counted, the pool is rebuilt on next use
+            logger.warning("workshop app: ensemble run %s lost: the worker processes stopped", task[:3])
+            with self._lock:
+                self._failed[task[1]] = self._failed.get(task[1], 0) + 1
         except Exception:  # a failed run is counted and logged, never shown as a result
             logger.exception("workshop app: ensemble run %s failed", task[:3])
             with self._lock:

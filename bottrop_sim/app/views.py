@@ -37,6 +37,8 @@ def SeriesView(state: Workshop):
     if all(s.months_done == 0 for s in snapshots.values()):
         solara.Text(t(lang, "press_play"), classes=["bs-waiting"])  # beside the chart, never over its legend
     observed = observed_for(state)
+    started = any(s.months_done for s in snapshots.values())
+    seeds = min(len(ensemble.members(panel)) for panel in snapshots) if ensemble is not None and started else 0
     DrawnChart(
         state,
         lambda lang: series_figure(snapshots, lang, ensemble, observed),
@@ -44,6 +46,7 @@ def SeriesView(state: Workshop):
         "time_series",
         "tab_series",
         [state.version.value, tick, id(ensemble), len(snapshots)],
+        css=f"bs-bands-{seeds}",  # how many seeds the bands hold (0: single runs), for tests and styles
     )
     if observed is not None:
         solara.Text(t(lang, "observed") + ": " + " ".join(observed["source"].split()), classes=["bs-note bs-source"])
