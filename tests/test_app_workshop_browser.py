@@ -302,7 +302,9 @@ def test_ensemble_verdicts_why_handout_upload_and_published_rates(app_server, br
     page.get_by_text("“bad.toml” not applied").wait_for()
     page.locator(".bs-lang-de").click()
     good = load_scenario(ROOT / "scenarios" / "closure_2018_city_led.toml")
-    good = good.model_copy(update={"governance": good.governance.model_copy(update={"city": good.governance.city.model_copy(update={"budget_eur_year": 2_750_000.0})})})
+    good = good.model_copy(
+        update={"governance": good.governance.model_copy(update={"city": good.governance.city.model_copy(update={"budget_eur_year": 2_750_000.0})})}
+    )
     path = tmp_path / "mine.toml"
     path.write_text(scenario_toml(good, name="mine"))
     page.locator(".bs-upload-A input[type=file]").set_input_files(str(path))

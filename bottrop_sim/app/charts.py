@@ -210,7 +210,9 @@ def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: E
                 )
             if run_band is not None:
                 keep = run_band.years <= reached
-                axes.fill_between(run_band.years[keep], run_band.low[keep] * scale.factor, run_band.high[keep] * scale.factor, color=colour, alpha=0.22, linewidth=0)
+                axes.fill_between(
+                    run_band.years[keep], run_band.low[keep] * scale.factor, run_band.high[keep] * scale.factor, color=colour, alpha=0.22, linewidth=0
+                )
                 axes.plot(run_band.years[keep], run_band.median[keep] * scale.factor, color=colour, linewidth=2.8)
                 bands_shown = max(bands_shown, run_band.n)
             if not snapshot.timeseries.empty:
@@ -243,7 +245,14 @@ def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: E
         handles.append(Line2D([], [], color="#555555", linewidth=1.0, label=_wrap(t(lang, "live_note", seed=first.seed), 30)))
     if observed:
         handles.append(Line2D([], [], color="#111111", marker="D", linestyle="-", linewidth=2.0, label=_wrap(t(lang, "observed"), 30)))
-    legend.legend(handles=handles, loc="center left", bbox_to_anchor=(-0.08, 0.0, 1.08, 1.0), fontsize=LEGEND_FONT - (2 if len(handles) > 3 else 0), frameon=False, handlelength=2.2)
+    legend.legend(
+        handles=handles,
+        loc="center left",
+        bbox_to_anchor=(-0.08, 0.0, 1.08, 1.0),
+        fontsize=LEGEND_FONT - (2 if len(handles) > 3 else 0),
+        frameon=False,
+        handlelength=2.2,
+    )
     return figure
 
 

@@ -49,7 +49,7 @@ def Guard(part, state: Any, lang: str = "de"):
 
 
 @solara.component_vue("vue/upload.vue")
-def UploadButton(label: str, css: str, event_upload: Any = None):
+def UploadButton(label: str, extra_class: str, event_upload: Any = None):
     """A button that reads a chosen scenario file in the browser and hands its name and text to ``event_upload``."""
 
 
@@ -59,7 +59,7 @@ def SessionKeeper(code: str, event_restore: Any = None):
 
 
 @solara.component_vue("vue/printing.vue")
-def PrintButton(label: str, css: str):
+def PrintButton(label: str, extra_class: str):
     """Opens the browser's print dialog (paper or PDF)."""
 
 
@@ -315,7 +315,7 @@ def PanelCard(state: Workshop, panel: str):
                 )
             UploadButton(
                 label=t(lang, "upload"),
-                css=f"bs-upload-{panel}",
+                extra_class=f"bs-upload-{panel}",
                 event_upload=state.guarded(t(lang, "upload"), lambda data: state.upload(panel, str(data.get("name") or "?"), data.get("text"))),
             )
             solara.Button(

@@ -34,7 +34,7 @@ import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,10 +92,20 @@ def pool() -> ProcessPoolExecutor:
             from bottrop_sim.experiments.runner import worker_context
 
             with _plain_main():
-                _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=worker_context())
+                _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=worker_context(), initializer=_background)
                 for _ in range(worker_count()):
                     _pool.submit(_ready)  # starts the workers now, while the main module is hidden
         return _pool
+
+
+WORKER_NICENESS = 10
+"""How much lower the workers' CPU priority is than the server's: the page's answers come before the ensemble's runs."""
+
+
+def _background() -> None:
+    """Worker start: a lower CPU priority, so clicks and redraws of the server go first on a busy laptop."""
+    with suppress(OSError):  # not allowed here: the workers keep the server's priority
+        os.nice(WORKER_NICENESS)
 
 
 def _ready() -> bool:

@@ -88,7 +88,9 @@ def live_table(snapshots: dict, lang: str) -> str:
             unit = "" if row.unit == "%" else html.escape(row.unit)
             cells = [_term(row.label, row.name, lang), *(html.escape(row.values[p]) for p in PANELS), html.escape(row.difference)]
             out.append(
-                f"<tr data-indicator='{row.name}'>" + "".join(f"<td>{cell}</td>" for cell in cells) + f"<td class='{css}'>{better}</td><td class='bs-unit'>{unit}</td></tr>"
+                f"<tr data-indicator='{row.name}'>"
+                + "".join(f"<td>{cell}</td>" for cell in cells)
+                + f"<td class='{css}'>{better}</td><td class='bs-unit'>{unit}</td></tr>"
             )
     out.append("</tbody></table>")
     return "".join(out)
@@ -173,7 +175,13 @@ def WhyView(state: Workshop):
         solara.Text(t(lang, "why_need_ensemble"), classes=["bs-note"])
         return
     with solara.Row(gap="14px", style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Button(t(lang, "why_start"), icon_name="mdi-call-split", color="primary", on_click=state.guarded(t(lang, "why_start"), state.explain), classes=["bs-why-start"])
+        solara.Button(
+            t(lang, "why_start"),
+            icon_name="mdi-call-split",
+            color="primary",
+            on_click=state.guarded(t(lang, "why_start"), state.explain),
+            classes=["bs-why-start"],
+        )
         v.Select(
             label=t(lang, "why_indicator"),
             items=[{"text": _label(key, lang), "value": key} for key in WHY_INDICATORS],

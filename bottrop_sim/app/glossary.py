@@ -92,18 +92,36 @@ def explain(term: str, lang: str) -> str:
 
 SESSION_PLAN: dict[str, list[tuple[str, str]]] = {
     "de": [
-        ("0–10 Min.", "Ankommen. Frage des Tages an die Wand: Wer soll den Wandel nach der Zeche steuern – niemand, die Stadt, die Betriebe selbst oder beide?"),
-        ("10–20 Min.", "Szenario „Schließung 2018“ mit A = keine Koordination und B = Allianz abspielen. Nur Zeitreihen zeigen: Was geschieht mit Arbeitsplätzen und Arbeitslosigkeit?"),
-        ("20–35 Min.", "Kennzahlen: Ist B wirklich besser? Bänder und Intervalle lesen, „klarer Unterschied“ erklären. Mit „Geschichte 2015–2023“ zeigen, wie nah das Modell an den veröffentlichten Quoten liegt."),
-        ("35–55 Min.", "Gruppen wählen je einen Hebel (Gründungsmitglieder, Vertrauen, Beitrag, Budget der Stadt) und sagen vorher, was passiert; dann laufen lassen und vergleichen."),
+        (
+            "0–10 Min.",
+            "Ankommen. Frage des Tages an die Wand: Wer soll den Wandel nach der Zeche steuern – niemand, die Stadt, die Betriebe selbst oder beide?",
+        ),
+        (
+            "10–20 Min.",
+            "Szenario „Schließung 2018“ mit A = keine Koordination und B = Allianz abspielen. Nur Zeitreihen zeigen: Was geschieht mit Arbeitsplätzen und Arbeitslosigkeit?",
+        ),
+        (
+            "20–35 Min.",
+            "Kennzahlen: Ist B wirklich besser? Bänder und Intervalle lesen, „klarer Unterschied“ erklären. Mit „Geschichte 2015–2023“ zeigen, wie nah das Modell an den veröffentlichten Quoten liegt.",
+        ),
+        (
+            "35–55 Min.",
+            "Gruppen wählen je einen Hebel (Gründungsmitglieder, Vertrauen, Beitrag, Budget der Stadt) und sagen vorher, was passiert; dann laufen lassen und vergleichen.",
+        ),
         ("55–70 Min.", "„Warum?“: Welcher Mechanismus trägt den Unterschied – Personalpool, Vermittlung, Reallabore? Was davon gibt es in Bottrop wirklich?"),
         ("70–85 Min.", "Stresstest (Energiepreise, Rezession): Hält der Befund? Was würde die Allianz anders machen?"),
         ("85–90 Min.", "Handout drucken oder als PDF speichern; Code der Einstellungen notieren. Offene Fragen sammeln."),
     ],
     "en": [
-        ("0–10 min", "Arrival. Question of the day on the wall: who should steer the transition after the mine – nobody, the city, the firms themselves, or both?"),
+        (
+            "0–10 min",
+            "Arrival. Question of the day on the wall: who should steer the transition after the mine – nobody, the city, the firms themselves, or both?",
+        ),
         ("10–20 min", "Play “Closure 2018” with A = no coordination and B = alliance. Time series only: what happens to jobs and unemployment?"),
-        ("20–35 min", "Scorecard: is B really better? Read bands and intervals, explain “clear difference”. Use “History 2015–2023” to show how close the model comes to the published rates."),
+        (
+            "20–35 min",
+            "Scorecard: is B really better? Read bands and intervals, explain “clear difference”. Use “History 2015–2023” to show how close the model comes to the published rates.",
+        ),
         ("35–55 min", "Groups each pick a lever (founding members, trust, fee, the city's budget) and predict what will happen; then run it and compare."),
         ("55–70 min", "“Why?”: which mechanism carries the difference – staff pooling, brokerage, real-world labs? Which of them exist in Bottrop?"),
         ("70–85 min", "Stress test (energy prices, recession): does the finding hold? What would the alliance do differently?"),

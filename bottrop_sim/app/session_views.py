@@ -77,7 +77,7 @@ def HandoutView(state: Workshop):
     if len(snapshots) != len(PANELS):
         return
     with solara.Row(gap="12px", style={"align-items": "center"}, classes=["bs-no-print"]):
-        PrintButton(label=t(lang, "handout_print"), css="bs-print-handout")
+        PrintButton(label=t(lang, "handout_print"), extra_class="bs-print-handout")
         solara.Text(t(lang, "handout_intro"), classes=["bs-note"])
     observed = observed_for(state)
     image = base64.b64encode(png_bytes(series_figure(snapshots, lang, ensemble, observed), HANDOUT_DPI)).decode()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -381,9 +382,20 @@ class Workshop:
 
     def _step_months(self, months: int) -> None:
         self._start_if_changed()
-        with self.lock:
-            runs = self._runs()
-            moved = advance(runs, months) if runs else 0
+        moved = 0
+        runs = self._runs()
+        while runs and moved < months:  # a month at a time, letting the threads that answer clicks in between
+            with self.lock:
+                if not all(run.running for run in runs):
+                    break
+                for run in runs:
+                    run.step()
+            moved += 1
+            time.sleep(0.002)
+        if moved:
+            with self.lock:
+                for run in runs:
+                    run.refresh()
         if moved:
             version = self.version.value + 1
             self.version.set(version)

@@ -79,9 +79,19 @@ def _programme(share_path: str, key: str, de: str, en: str) -> Mechanism:
 
 MECHANISMS: tuple[Mechanism, ...] = (
     _switch("governance.adaptation.customer_search", "customer_search", "Kundensuche der Betriebe", "Firms' customer search", GOVERNANCE_MODES),
-    _switch("governance.adaptation.diversification", "diversification", "Diversifizierung in verwandte Branchen", "Diversification into related sectors", GOVERNANCE_MODES),
-    _switch("governance.adaptation.green_transition", "green_transition", "Grüne Sanierung als eigene Tätigkeit", "Green retrofit as an activity", GOVERNANCE_MODES),
-    _switch("governance.alliance.information_sharing", "information_sharing", "Allianz: Informationsaustausch", "Alliance: information sharing", ALLIANCE_MODES),
+    _switch(
+        "governance.adaptation.diversification",
+        "diversification",
+        "Diversifizierung in verwandte Branchen",
+        "Diversification into related sectors",
+        GOVERNANCE_MODES,
+    ),
+    _switch(
+        "governance.adaptation.green_transition", "green_transition", "Grüne Sanierung als eigene Tätigkeit", "Green retrofit as an activity", GOVERNANCE_MODES
+    ),
+    _switch(
+        "governance.alliance.information_sharing", "information_sharing", "Allianz: Informationsaustausch", "Alliance: information sharing", ALLIANCE_MODES
+    ),
     _switch("governance.alliance.brokerage", "brokerage", "Allianz: Lieferanten vermitteln", "Alliance: supplier brokerage", ALLIANCE_MODES),
     _switch("governance.alliance.projects", "projects", "Allianz: Reallabore", "Alliance: real-world labs", ALLIANCE_MODES),
     _switch("governance.alliance.staff_pooling", "staff_pooling", "Allianz: Personalpool", "Alliance: staff pooling", ALLIANCE_MODES),

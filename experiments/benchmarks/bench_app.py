@@ -111,9 +111,7 @@ def first_result(page, url: str, members: int) -> tuple[float, float]:
     page.locator(".bs-date", has_text="Juni 2015").wait_for(timeout=120_000)
     page.wait_for_function("(before) => document.querySelector('.bs-chart-series img').src !== before", arg=before, timeout=120_000)
     chart = time.perf_counter() - start
-    page.wait_for_function(
-        "() => /Streuung: [1-8] von 8/.test(document.querySelector('.bs-ensemble-progress').textContent)", timeout=600_000
-    )
+    page.wait_for_function("() => /Streuung: [1-8] von 8/.test(document.querySelector('.bs-ensemble-progress').textContent)", timeout=600_000)
     seed = time.perf_counter() - start
     return chart, seed
 
@@ -174,9 +172,7 @@ def chart_rendering(browser, repeat: int) -> None:
     script = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     with tempfile.TemporaryDirectory() as folder:
         page_path = Path(folder) / "plotly.html"
-        page_path.write_text(
-            f"<html><body><div id='chart'></div><script>{script.read_text()}</script><script>const FIGURE = {text};</script></body></html>"
-        )
+        page_path.write_text(f"<html><body><div id='chart'></div><script>{script.read_text()}</script><script>const FIGURE = {text};</script></body></html>")
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(page_path.as_uri())
         rendered = []
