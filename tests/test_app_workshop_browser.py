@@ -207,10 +207,12 @@ def test_quick_clicks_coalesce_and_settings_survive_reload_and_restart(browser, 
 
         # item 4: settings survive a reload ...
         pick(page, "governance-mode-B", "city-led (development office)")
+        page.wait_for_function("() => new URLSearchParams(location.search).get('c')", timeout=30_000)
+        before = page.evaluate("() => location.search")
         seed = page.locator(".bs-seed input")
         seed.fill("4242")
         seed.press("Enter")
-        page.wait_for_function("() => new URLSearchParams(location.search).get('c')", timeout=30_000)
+        page.wait_for_function("(before) => location.search !== before", arg=before, timeout=30_000)  # the code now holds the seed too
         page.reload()
         page.locator(".bs-play").wait_for()
         page.wait_for_function("() => document.querySelector('.bs-seed input').value === '4242'", timeout=60_000)

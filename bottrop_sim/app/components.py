@@ -54,8 +54,8 @@ def UploadButton(label: str, extra_class: str, event_upload: Any = None):
 
 
 @solara.component_vue("vue/keeper.vue")
-def SessionKeeper(code: str, event_restore: Any = None):
-    """Keeps ``code`` in the page's address and the browser's storage; hands a stored code to ``event_restore`` on opening."""
+def SessionKeeper(code: str, stored: str = "", on_stored: Any = None):
+    """Keeps ``code`` in the page's address and the browser's storage; hands a stored code to ``on_stored`` on opening."""
 
 
 @solara.component_vue("vue/printing.vue")

@@ -10,6 +10,8 @@ read from the back of a room; nothing is wider than the window.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import solara
 
 from .charts import PANEL_COLOURS
@@ -103,7 +105,7 @@ def App(state: Workshop):
     lang = state.lang.value
     solara.use_thread(state.service, dependencies=[], intrusive_cancel=False)  # queued clicks, arriving ensemble runs
     with solara.Column(classes=["bs-app"], gap="10px"):
-        SessionKeeper(code=state.settings_code(), event_restore=state.guarded(t(lang, "code"), state.restore))
+        SessionKeeper(code=state.settings_code(), stored="", on_stored=state.guarded(t(lang, "code"), state.restore))
         for part in (Header, Controls, Panels, Views):
             Guard(part, state, lang)
 
@@ -111,5 +113,14 @@ def App(state: Workshop):
 @solara.component
 def Page():
     """The workshop app: one :class:`~bottrop_sim.app.state.Workshop` per browser session."""
-    state = solara.use_memo(Workshop, [])
+    router = solara.use_router()
+
+    def open_session() -> Workshop:
+        state = Workshop()
+        code = parse_qs(router.search or "").get("c", [""])[0]  # a reload, a bookmark, a restarted server: the address holds the settings
+        if code:
+            state.restore(code)
+        return state
+
+    state = solara.use_memo(open_session, [])
     App(state)
