@@ -116,7 +116,7 @@ def first_result(page, url: str, members: int) -> tuple[float, float]:
     return chart, seed
 
 
-def chart_rendering(browser, repeat: int) -> None:
+def chart_rendering(browser, repeat: int, seeds: int = 3) -> None:
     """matplotlib (server, PNG) against Plotly (server JSON + plotly.js in Chromium) for the time-series chart with bands."""
     from bottrop_sim import load_scenario
     from bottrop_sim.app.charts import png_bytes, series_figure
@@ -135,7 +135,7 @@ def chart_rendering(browser, repeat: int) -> None:
         future.set_result(member_task(task))
         return future
 
-    ensemble = Ensemble({"A": base, "B": alliance}, base.seed, 3, submit=here)
+    ensemble = Ensemble({"A": base, "B": alliance}, base.seed, seeds, submit=here)
     snapshots = {"A": runs[0].snapshot, "B": runs[1].snapshot}
     drawn = []
     for _ in range(max(3, repeat)):
@@ -191,10 +191,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement")
     parser.add_argument("--port", type=int, default=0, help="server port (0: a free one)")
     parser.add_argument("--no-charts", action="store_true", help="skip the chart rendering comparison")
+    parser.add_argument("--charts-only", action="store_true", help="only the chart rendering comparison (no server)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}", flush=True)
+    if args.charts_only:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            chart_rendering(browser, args.repeat, seeds=2)
+            browser.close()
+        return
     port = args.port or free_port()
     server = start_server(port)
     try:
