@@ -69,6 +69,9 @@ def test_verdicts_are_corrected_and_governance_indicators_never_rated():
     assert result["employment"].low > 0
     assert result["unemployment_rate"].verdict == "unclear" and result["unemployment_rate"].better is None
     assert result["alliance_trust"].verdict == "descriptive" and result["alliance_trust"].better is None
+    undefined = paired_differences([{"recovery": math.nan}] * 3, [{"recovery": math.nan}] * 3, ["recovery", "alliance_trust"])
+    assert undefined["recovery"].verdict == "undefined" and undefined["alliance_trust"].verdict == "descriptive"
+    assert paired_differences(a[:1], b[:1], ["employment"])["employment"].verdict == "waiting"
     # Holm over the two tested indicators: the smaller p value is doubled, the larger kept (at least the smaller's)
     assert result["employment"].p_holm == pytest.approx(min(1.0, 2 * result["employment"].p))
     assert result["unemployment_rate"].p_holm == pytest.approx(max(result["unemployment_rate"].p, result["employment"].p_holm))

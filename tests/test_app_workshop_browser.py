@@ -268,7 +268,7 @@ def test_ensemble_verdicts_why_handout_upload_and_published_rates(app_server, br
     page.locator(".v-tab", has_text="Kennzahlen").click()
     page.locator(".bs-scorecard-ensemble").wait_for(timeout=600_000)
     verdicts = page.locator(".bs-scorecard-ensemble td.bs-verdict").all_inner_texts()
-    assert verdicts and all(re.match(r"(klarer Unterschied|kein klarer Unterschied|beschreibend|wartet)", v) for v in verdicts), verdicts
+    assert verdicts and all(re.match(r"(klarer Unterschied|kein klarer Unterschied|beschreibend|wartet|hier nicht bestimmt)", v) for v in verdicts), verdicts
     assert "Holm" in page.locator(".bs-holm-note").inner_text()
     trust = page.locator(".bs-scorecard-ensemble tr[data-indicator='alliance_trust'] td.bs-verdict").inner_text()
     assert trust == "beschreibend, nicht bewertet"

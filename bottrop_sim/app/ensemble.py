@@ -153,7 +153,8 @@ class Difference:
         p: two-sided p value of the paired t test (NaN if not tested).
         p_holm: the p value after Holm's correction over the tested indicators (NaN if not tested).
         verdict: "clear" (difference clear after the correction), "unclear", "descriptive"
-            (governance-defined or without a direction: not tested) or "waiting" (fewer than two seeds).
+            (governance-defined or without a direction: not tested), "waiting" (fewer than two seeds) or
+            "undefined" (the indicator has no value in these settings, e.g. resilience without a shock).
         better: "A" or "B" for a clear difference in an indicator with a direction, else None.
     """
 
@@ -216,10 +217,12 @@ def paired_differences(a: Sequence[Mapping[str, float]], b: Sequence[Mapping[str
     result = {}
     for name in names:
         spread = interval(values[name])
-        if spread.n < 2:
-            verdict, better = "waiting", None
-        elif not tested(name):
+        if not tested(name):
             verdict, better = "descriptive", None
+        elif len(a) < 2:
+            verdict, better = "waiting", None
+        elif spread.n < 2:  # not defined in these settings (e.g. resilience without a shock)
+            verdict, better = "undefined", None
         elif adjusted[name] < ALPHA:
             verdict = "clear"
             better = "A" if (spread.mean > 0) == bool(REGISTRY[name].higher_is_better) else "B"

@@ -69,7 +69,7 @@ CSS = f"""
 .bs-scorecard td:first-child {{ white-space: normal; }}
 .bs-verdict {{ white-space: normal !important; text-align: left !important; }}
 .bs-verdict-clear {{ font-weight: 800; }}
-.bs-verdict-unclear, .bs-verdict-descriptive, .bs-verdict-waiting {{ color: #555; }}
+.bs-verdict-unclear, .bs-verdict-descriptive, .bs-verdict-waiting, .bs-verdict-undefined {{ color: #555; }}
 .bs-code {{ font-family: monospace; font-size: 13px; word-break: break-all; background: #f4f4f4; padding: 4px 6px; border-radius: 4px; }}
 .bs-info h2, .bs-handout h2 {{ font-size: 20px; margin: 14px 0 6px 0; }}
 .bs-info ul {{ margin-left: 18px; }}
