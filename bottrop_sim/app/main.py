@@ -82,9 +82,10 @@ CSS = f"""
 .bs-handout .bs-scorecard td, .bs-handout .bs-scorecard th {{ padding: 1px 6px; }}
 .bs-handout-footer {{ font-size: 11px; color: #333; word-break: break-all; }}
 .bs-upload-button {{ font-size: 16px; }}
+@page {{ size: A4; margin: 10mm; }}
 @media print {{
-  @page {{ size: A4; margin: 10mm; }}
-  .bs-header, .bs-controls, .bs-panels, .bs-message-notice, .v-tabs-bar, .v-slide-group, .bs-no-print, .bs-print {{ display: none !important; }}
+  .bs-app .bs-header, .bs-app .bs-controls, .bs-app .bs-panels, .bs-app .bs-message-notice, .bs-app .v-tabs-bar, .bs-app .v-slide-group,
+  .bs-app .bs-no-print, .bs-app .bs-print, .bs-app .bs-ensemble-progress {{ display: none !important; }}  /* two classes: beat Vuetify's d-flex */
   .bs-app {{ max-width: none; padding: 0; font-size: 12px; }}
   .v-application--wrap {{ min-height: 0 !important; }}
   .bs-handout {{ max-width: none; }}
