@@ -63,6 +63,8 @@ CSS = f"""
 .bs-project {{ font-size: 16px; }}
 .bs-chart img {{ max-width: 100%; height: auto; }}
 .v-menu__content .v-list-item__title {{ font-size: 16px; }}
+.bs-why-table td:nth-child(n), .bs-why-table th:nth-child(n), .bs-settings td:nth-child(n) {{ color: inherit; font-weight: normal; }}
+.bs-why-total td:nth-child(n) {{ font-weight: 700; }}
 .bs-waiting {{ font-size: 16px; color: #8a5300; font-weight: 600; }}
 .bs-term {{ font-weight: 600; }}
 .bs-explain {{ font-size: 13.5px; color: #555; white-space: normal; max-width: 520px; line-height: 1.25; }}
