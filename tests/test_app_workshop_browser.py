@@ -311,7 +311,7 @@ def test_ensemble_verdicts_why_handout_upload_and_published_rates(app_server, br
     path.write_text(scenario_toml(good, name="mine"))
     page.locator(".bs-upload-A input[type=file]").set_input_files(str(path))
     page.get_by_text("Geladen: mine.toml").wait_for()
-    assert "Stadt" in page.locator(".bs-select-governance-mode-A").inner_text()
+    page.locator(".bs-select-governance-mode-A", has_text="Stadt").wait_for()
     page.locator(".bs-levers-toggle-A").click()
     assert entry(page, "A", "governance-city-budget-eur-year").input_value() == "2,75"
     assert_local(requests)

@@ -251,12 +251,12 @@ class Workshop:
         self.playing.set(False)
         with self.lock:
             self.upload_problem[panel].set(None)
-            self.upload_note[panel].set(name)
             self.uploaded[panel].set(result)
             self.settings[panel].set(lever_values(result))
             self.panel_problem[panel].set(None)
             self.applied[panel].set(result)
             self._rebuild()
+            self.upload_note[panel].set(name)  # last: the note appears with the loaded settings
         return None
 
     def settings_code(self) -> str:
