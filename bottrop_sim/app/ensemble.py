@@ -31,6 +31,7 @@ import os
 import sys
 import threading
 import types
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -54,6 +55,8 @@ BAND = (0.10, 0.90)
 """Quantiles of the band drawn around the median line."""
 GOVERNANCE_DEFINED = ("alliance_participation", "alliance_trust", "public_money_spent")
 """Indicators that a governance setting defines rather than achieves: shown, never marked better or worse."""
+IN_FLIGHT = 2
+"""Tasks per worker handed to the pool at a time."""
 ALPHA = 1.0 - CONFIDENCE
 """Family-wise error rate of the verdicts (Holm)."""
 
@@ -275,7 +278,8 @@ class Ensemble:
         self._lock = threading.Lock()
         self._members: dict[tuple[str, str, int], Member] = {}
         self._failed: dict[str, int] = {}
-        self._futures: list[Future] = []
+        self._queue: deque[tuple] = deque()
+        self._in_flight = 0
         self._expected: dict[str, int] = {}
         self._panels: dict[str, set[str]] = {}
         self.cancelled = False
@@ -302,16 +306,27 @@ class Ensemble:
             for variant, scenarios in variants.items():
                 self._expected[variant] = self._expected.get(variant, 0) + len(scenarios) * len(self.seeds)
                 self._panels[variant] = self._panels.get(variant, set()) | set(scenarios)
-        for task in tasks:
-            if self.cancelled:
-                return
+        with self._lock:
+            self._queue.extend(tasks)
+        self._pump()
+
+    def _pump(self) -> None:
+        """Hand queued tasks to the pool, at most :data:`IN_FLIGHT` per worker at a time (the rest wait here, where cancelling is free)."""
+        while True:
+            with self._lock:
+                if self.cancelled or not self._queue or self._in_flight >= IN_FLIGHT * worker_count():
+                    return
+                task = self._queue.popleft()
+                self._in_flight += 1
             future = self._submit(task)
-            self._futures.append(future)
             future.add_done_callback(lambda done, task=task: self._arrived(done, task))
 
     def _arrived(self, future: Future, task: tuple) -> None:
-        if future.cancelled() or self.cancelled:
+        with self._lock:
+            self._in_flight -= 1
+        if self.cancelled:
             return
+        self._pump()
         try:
             panel, variant, replication, seed, scores, run, twin = future.result()
         except BrokenProcessPool:  # the workers were stopped (the server shuts down) or one died: counted, the pool is rebuilt on next use
@@ -329,10 +344,10 @@ class Ensemble:
             self.on_arrival()
 
     def cancel(self) -> None:
-        """Drop runs not yet started; runs under way finish in their worker and are ignored."""
-        self.cancelled = True
-        for future in self._futures:
-            future.cancel()
+        """Drop the runs still queued here; the few handed to the pool finish in their worker and are ignored."""
+        with self._lock:
+            self.cancelled = True
+            self._queue.clear()
 
     # ---------------------------------------------------------------- reading
     def members(self, panel: str, variant: str = "") -> dict[int, Member]:
