@@ -29,6 +29,7 @@ from bottrop_sim.app.runs import PanelRun, advance  # noqa: E402
 from bottrop_sim.app.scoring import KEY_INDICATORS, RESILIENCE, rows  # noqa: E402
 from bottrop_sim.app.state import PANELS, Workshop, scenario_catalog  # noqa: E402
 from bottrop_sim.app.texts import SCENARIOS, TEXT, month_text, parse_number, scenario_description  # noqa: E402
+from bottrop_sim.app.views import TABS  # noqa: E402
 
 from .conftest import SCENARIOS as SCENARIO_FOLDER  # noqa: E402
 
@@ -77,9 +78,11 @@ def type_into(field, text: str) -> None:
 @pytest.fixture
 def app():
     """The page rendered without a browser, with its session state."""
-    state = Workshop(SCENARIO_FOLDER)
+    state = Workshop(SCENARIO_FOLDER, ensemble_size=0)  # single runs: the ensemble has tests of its own
     box, rc = solara.render(App(state), handle_error=False)
+    STATES[id(box)] = state
     yield box, state
+    STATES.pop(id(box), None)
     state.playing.set(False)
     rc.close()
 
@@ -88,8 +91,22 @@ def date_text(root) -> str:
     return one(root, "bs-date", ipyvuetify.Html).children[0]
 
 
+STATES: dict[int, Workshop] = {}
+
+
+def settle(state: Workshop, timeout: float = 120.0) -> None:
+    """Wait until the session's service thread has done the queued clicks and the page has drawn them."""
+    deadline = time.time() + timeout
+    time.sleep(0.05)
+    while state.busy or state._drawn_version < state.version.value:
+        assert time.time() < deadline, "queued clicks not done in time"
+        time.sleep(0.02)
+
+
 def click(root, css: str) -> None:
     one(root, css, ipyvuetify.Btn).click()
+    if css in ("bs-step", "bs-reset") and id(root) in STATES:  # these two are queued and done by the service thread
+        settle(STATES[id(root)])
 
 
 # --------------------------------------------------------------------------- the page
@@ -220,7 +237,8 @@ def test_every_tab_renders_without_a_problem_message(app):
         click(rc, "bs-step")
     tabs = one(rc, "bs-tab-series", ipyvuetify.Tab)
     bar = next(w for w in descendants(rc) if isinstance(w, ipyvuetify.Tabs) and tabs in w.children)
-    for index, name in enumerate(("series", "network", "scorecard", "alliance", "export")):
+    for index, key in enumerate(TABS):
+        name = key.removeprefix("tab_")
         bar.v_model = index  # what clicking the tab does in the browser
         assert state.tab.value == index
         content = texts(rc)
@@ -229,7 +247,13 @@ def test_every_tab_renders_without_a_problem_message(app):
             assert with_class(rc, f"bs-chart-{name}"), name
         if name == "export":
             assert "Szenario A (TOML)" in content and "Zeitreihen (CSV)" in content
-    state.tab.set(2)
+        if name == "info":
+            info = [w.unsafe_innerHTML for w in descendants(rc) if "90 Minuten" in str(getattr(w, "unsafe_innerHTML", ""))]
+            assert info and "nicht sagen" in info[0] and all(lever.label["de"] in info[0] for lever in LEVERS)
+        if name == "handout":
+            handout = [w.unsafe_innerHTML for w in descendants(rc) if "<h1>Handout" in str(getattr(w, "unsafe_innerHTML", ""))]
+            assert handout and "data:image/png;base64," in handout[0] and "20181221" in handout[0] and "bs-settings" in handout[0]
+    state.tab.set(TABS.index("tab_scorecard"))
     table = [w for w in descendants(rc) if "bs-scorecard" in str(getattr(w, "unsafe_innerHTML", ""))]
     assert table and "Widerstandsfähigkeit" in table[0].unsafe_innerHTML
 

@@ -17,12 +17,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from bottrop_sim.calendar import month_number
 from bottrop_sim.report.charts import LocaleFormatter
 from bottrop_sim.report.language import scale_for
+from bottrop_sim.scenario.governance import ALLIANCE_MODES
 
+from .ensemble import Ensemble
 from .runs import PanelSnapshot
 from .texts import GOVERNANCE, SECTORS, number, t, word
 
@@ -62,11 +65,22 @@ SERIES: tuple[tuple[str, str, str], ...] = (
 """Time-series views: column, text key of the title, unit of the column."""
 
 
-def png_bytes(figure: Figure, dpi: int = DPI) -> bytes:
-    """Render a figure to PNG (Agg canvas, no pyplot state)."""
+def png_bytes(figure: Figure, dpi: int = DPI, stamp: Mapping[str, str] | None = None) -> bytes:
+    """Render a figure to PNG (Agg canvas, no pyplot state), cut to what is drawn so no label is clipped.
+
+    Args:
+        figure: the figure.
+        dpi: resolution.
+        stamp: for exported files: ``title``, ``line`` (title, scenario, seed and date in words, drawn
+            above the chart) and ``description``; also written into the PNG's text fields.
+    """
     FigureCanvasAgg(figure)
+    metadata: dict[str, str | None] = {"Software": None}
+    if stamp:
+        figure.text(0.005, 1.0, stamp["line"], fontsize=TICK_FONT, va="bottom", ha="left", color="#222222", transform=figure.transFigure)
+        metadata.update({"Title": stamp["title"], "Description": stamp["description"], "Creation Time": stamp["date"]})
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
+    figure.savefig(buffer, format="png", dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.12, pil_kwargs={"compress_level": 3})
     return buffer.getvalue()
 
 
@@ -109,29 +123,112 @@ def counterfactual_note(snapshot: PanelSnapshot, lang: str) -> str:
     return t(lang, "counterfactual_closure" if only_closure else "counterfactual_shocks")
 
 
-def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str) -> Figure:
+def events(snapshots: Mapping[str, PanelSnapshot], lang: str) -> list[tuple[float, str, str]]:
+    """Marked months of the panels' scenarios as (fractional year, label, style key): the closure, each alliance's founding, each shock."""
+    marks: dict[tuple[float, str], str] = {}
+    for panel, snapshot in snapshots.items():
+        scenario = snapshot.scenario
+        for shock in scenario.shocks:
+            if shock.type == "mine_closure":
+                marks[(shock.closure_month() / 12.0, t(lang, "marker_closure"))] = "closure"
+            else:
+                marks[(month_number(shock.start) / 12.0, t(lang, f"marker_{shock.type}"))] = "shock"
+        if scenario.governance.mode in ALLIANCE_MODES:
+            marks[(month_number(scenario.governance.alliance.start) / 12.0, t(lang, "marker_alliance", panel=panel))] = panel
+    return sorted((year, label, style) for (year, label), style in marks.items())
+
+
+MARK_COLOURS = {"closure": "#000000", "shock": "#7a5c00"}
+
+
+def mark_events(axes, marks: list[tuple[float, str, str]], low: float, high: float, labelled: bool) -> None:
+    """Vertical lines at the marked months inside [low, high]; labels along the line if ``labelled``."""
+    for year, label, style in marks:
+        if not low <= year <= high:
+            continue
+        colour = MARK_COLOURS.get(style, PANEL_COLOURS.get(style, "#333333"))
+        axes.axvline(year, color=colour, linewidth=1.1, linestyle=":", alpha=0.9, zorder=1)
+        if labelled:
+            axes.text(year, 0.98, f" {label}", transform=axes.get_xaxis_transform(), rotation=90, va="top", ha="right", fontsize=10.5, color=colour)
+
+
+def observed_series(observed: Mapping[str, Mapping[str, float]] | None) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
+    """Published figures as points (monthly: fractional years, values) and yearly means as (year, value)."""
+    if not observed:
+        return np.array([]), np.array([]), []
+    monthly = observed.get("monthly", {})
+    years = np.array([int(k[:4]) + (int(k[5:7]) - 1) / 12.0 + 0.5 / 12.0 for k in monthly], float)
+    values = np.array(list(monthly.values()), float)
+    annual = [(float(year), float(value)) for year, value in observed.get("annual", {}).items()]
+    return years, values, annual
+
+
+def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: Ensemble | None = None, observed: Mapping | None = None) -> Figure:
     """Employment, unemployment, value added, firms and CO2 of both panels, with their counterfactual twins dashed.
+
+    With an ensemble, each panel is its median line and a 10-90 % band over the seeds that arrived
+    (up to the month the live run has reached), the twin a dashed band, and the live run a thin line.
+    Dotted lines mark the closure, each alliance's founding and each shock.
 
     Args:
         snapshots: panel name ("A", "B") -> snapshot (the same month in both).
         lang: "de" or "en".
+        ensemble: the panels' ensemble, or None (single runs only).
+        observed: published unemployment rates to draw over the model's line ({"monthly": {YYYY-MM: share}, "annual": {YYYY: share}}).
     """
     figure = Figure(figsize=(WIDTH_INCHES, SERIES_HEIGHT_INCHES), dpi=DPI)
-    grid = figure.subplots(2, 3, gridspec_kw={"left": 0.052, "right": 0.985, "top": 0.925, "bottom": 0.075, "wspace": 0.2, "hspace": 0.45})
+    grid = figure.subplots(2, 3, gridspec_kw={"left": 0.06, "right": 0.985, "top": 0.925, "bottom": 0.075, "wspace": 0.22, "hspace": 0.45})
     first = next(iter(snapshots.values()))
-    for axes, (column, key, unit) in zip(grid.flat, SERIES, strict=False):
+    done = max(s.months_done for s in snapshots.values())
+    reached = (month_number(first.scenario.start) + done - 1) / 12.0 + 1e-6
+    bands_shown = 0
+    marks = events(snapshots, lang)
+    low_year, high_year = _horizon(first)
+    for index, (axes, (column, key, unit)) in enumerate(zip(grid.flat, SERIES, strict=False)):
         frames = [s.timeseries for s in snapshots.values()] + [s.twin for s in snapshots.values() if s.twin is not None]
         values = [f[column].to_numpy(float) for f in frames if not f.empty]
+        bands = {}
+        if ensemble is not None and done:
+            for panel, snapshot in snapshots.items():
+                bands[panel] = (ensemble.band(panel, column), ensemble.band(panel, column, twin=True) if snapshot.scenario.shocks else None)
+            values += [b.high[b.years <= reached] for pair in bands.values() for b in pair if b is not None]
         magnitude = max((float(np.nanmax(np.abs(v))) for v in values if v.size), default=0.0)
         scale = scale_for(unit, magnitude, lang)
         for panel, snapshot in snapshots.items():
             colour = PANEL_COLOURS.get(panel, "#333333")
-            if snapshot.twin is not None and not snapshot.twin.empty:
+            run_band, twin_band = bands.get(panel, (None, None))
+            if twin_band is not None:
+                keep = twin_band.years <= reached
+                axes.fill_between(
+                    twin_band.years[keep], twin_band.low[keep] * scale.factor, twin_band.high[keep] * scale.factor,
+                    facecolor="none", edgecolor=colour, linestyle="--", linewidth=1.0, alpha=0.7,
+                )  # fmt: skip
+                axes.plot(twin_band.years[keep], twin_band.median[keep] * scale.factor, color=colour, linestyle="--", linewidth=1.5, alpha=0.85)
+            elif snapshot.twin is not None and not snapshot.twin.empty:
                 axes.plot(
                     _years(snapshot.twin["date"]), snapshot.twin[column].to_numpy(float) * scale.factor, color=colour, linestyle="--", linewidth=1.6, alpha=0.8
                 )
+            if run_band is not None:
+                keep = run_band.years <= reached
+                axes.fill_between(
+                    run_band.years[keep], run_band.low[keep] * scale.factor, run_band.high[keep] * scale.factor, color=colour, alpha=0.22, linewidth=0
+                )
+                axes.plot(run_band.years[keep], run_band.median[keep] * scale.factor, color=colour, linewidth=2.8)
+                bands_shown = max(bands_shown, run_band.n)
             if not snapshot.timeseries.empty:
-                axes.plot(_years(snapshot.timeseries["date"]), snapshot.timeseries[column].to_numpy(float) * scale.factor, color=colour, linewidth=2.6)
+                axes.plot(
+                    _years(snapshot.timeseries["date"]),
+                    snapshot.timeseries[column].to_numpy(float) * scale.factor,
+                    color=colour,
+                    linewidth=1.0 if run_band is not None else 2.6,
+                    alpha=0.9,
+                )
+        if column == "unemployment_rate" and observed:
+            years, shares, annual = observed_series(observed)
+            axes.scatter(years, shares * scale.factor, marker="D", s=34, color="#111111", zorder=6)
+            for year, share in annual:
+                axes.plot([year, year + 1.0], [share * scale.factor] * 2, color="#111111", linewidth=2.4, zorder=6)
+        mark_events(axes, marks, low_year, high_year, labelled=index == 0)
         axes.set_title(f"{t(lang, key)} ({_per(scale.unit)})", fontsize=TITLE_FONT, loc="left")
         axes.yaxis.set_major_formatter(LocaleFormatter(lang))
         if not values:  # before the start: empty axes without a made-up scale
@@ -143,17 +240,19 @@ def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str) -> Figure:
     handles = [Line2D([], [], color=PANEL_COLOURS.get(p, "#333"), linewidth=3.5, label=_wrap(panel_label(p, s, lang), 30)) for p, s in snapshots.items()]
     if first.scenario.shocks:
         handles.append(Line2D([], [], color="#555555", linestyle="--", linewidth=1.8, label=_wrap(counterfactual_note(first, lang), 30)))
-    waiting = all(s.months_done == 0 for s in snapshots.values())
+    if bands_shown:
+        handles.append(Patch(facecolor="#777777", alpha=0.3, label=_wrap(t(lang, "band_note", n=bands_shown), 30)))
+        handles.append(Line2D([], [], color="#555555", linewidth=1.0, label=_wrap(t(lang, "live_note", seed=first.seed), 30)))
+    if observed:
+        handles.append(Line2D([], [], color="#111111", marker="D", linestyle="-", linewidth=2.0, label=_wrap(t(lang, "observed"), 30)))
     legend.legend(
         handles=handles,
-        loc="lower left" if waiting else "center left",
+        loc="center left",
         bbox_to_anchor=(-0.08, 0.0, 1.08, 1.0),
-        fontsize=LEGEND_FONT,
+        fontsize=LEGEND_FONT - (2 if len(handles) > 3 else 0),
         frameon=False,
         handlelength=2.2,
     )
-    if waiting:
-        legend.text(0.02, 0.98, _wrap(t(lang, "press_play"), 34), fontsize=LEGEND_FONT, transform=legend.transAxes, va="top", color="#8a5300")
     return figure
 
 
@@ -240,6 +339,9 @@ def alliance_figure(snapshots: Mapping[str, PanelSnapshot], lang: str) -> Figure
         members_axes.plot(years, snapshot.timeseries["alliance_members"].to_numpy(float), color=colour, linewidth=2.6, label=panel_label(panel, snapshot, lang))
         trust = snapshot.timeseries["alliance_trust_mean"].to_numpy(float)
         trust_axes.plot(years, trust, color=colour, linewidth=2.6)
+    marks, (low, high) = events(snapshots, lang), _horizon(first)
+    mark_events(members_axes, marks, low, high, labelled=True)
+    mark_events(trust_axes, marks, low, high, labelled=False)
     members_axes.set_title(t(lang, "members_chart") + f" ({t(lang, 'firms')})", fontsize=TITLE_FONT, loc="left")
     trust_axes.set_title(t(lang, "trust_chart") + " (0–1)", fontsize=TITLE_FONT, loc="left")
     trust_axes.set_ylim(0.0, 1.0)

@@ -23,7 +23,7 @@ from solara import v
 
 from bottrop_sim.scenario.governance import ALLIANCE_MODES
 
-from .levers import LEVER_BY_PATH, Lever, check_entry, choice_items, error_text, levers_for
+from .levers import LEVER_BY_PATH, Lever, check_entry, choice_items, error_text, founding_notice, levers_for, upload_problem_text
 from .state import PANELS, RENDER_INTERVALS, Workshop
 from .texts import LANGUAGES, month_text, months_text, number, scenario_description, scenario_title, t
 
@@ -48,6 +48,37 @@ def Guard(part, state: Any, lang: str = "de"):
         part(state)
 
 
+@solara.component_vue("vue/upload.vue")
+def UploadButton(label: str, extra_class: str, event_upload: Any = None):
+    """A button that reads a chosen scenario file in the browser and hands its name and text to ``event_upload``."""
+
+
+@solara.component_vue("vue/keeper.vue")
+def SessionKeeper(code: str, stored: str = "", on_stored: Any = None):
+    """Keeps ``code`` in the page's address and the browser's storage; hands a stored code to ``on_stored`` on opening."""
+
+
+@solara.component_vue("vue/printing.vue")
+def PrintButton(label: str, extra_class: str):
+    """Opens the browser's print dialog (paper or PDF)."""
+
+
+@solara.component
+def EnsembleProgress(state: Workshop):
+    """How many seeds of the ensemble have arrived (the bands and intervals fill in as they do)."""
+    lang = state.lang.value
+    state.ensemble_tick.value  # noqa: B018 - follows every arrival
+    ensemble = state.ensemble.value
+    if ensemble is None:
+        return
+    done, total = ensemble.progress()
+    with solara.Column(gap="0px", classes=["bs-ensemble-progress"], style={"min-width": "190px"}):
+        solara.Text(t(lang, "ensemble_progress", done=done // 2, total=total // 2), classes=["bs-note"])
+        solara.ProgressLinear(value=100.0 * done / max(1, total), color="secondary")
+        if ensemble.failed():
+            Message(t(lang, "ensemble_failed", n=ensemble.failed()))
+
+
 @solara.component
 def Message(text: str, kind: str = "error"):
     """A message next to a control (red for errors, amber for notices)."""
@@ -55,7 +86,7 @@ def Message(text: str, kind: str = "error"):
 
 
 @solara.component
-def LeverControl(lever: Lever, value: Any, lang: str, panel: str, on_value, problem: str | None = None):
+def LeverControl(lever: Lever, value: Any, lang: str, panel: str, on_value, problem: str | None = None, notice: str | None = None):
     """One lever: a select, a switch, a month entry, or a slider with a typed entry; its unit, help text and any message."""
     entry, set_entry = solara.use_state(cast_none())
     message, set_message = solara.use_state(cast_none())
@@ -76,7 +107,8 @@ def LeverControl(lever: Lever, value: Any, lang: str, panel: str, on_value, prob
         on_value(accepted)
 
     def slid(shown: float | None) -> None:
-        if shown is not None:
+        # the knob stands on the step nearest to the exact value; an echo of that position is not a change
+        if shown is not None and abs(float(shown) - lever.slider_position(value)) > 1e-9:
             on_value(lever.stored(float(shown)))
 
     name = f"bs-lever bs-lever-{panel} bs-lever-{slug(lever.path)}"
@@ -110,10 +142,9 @@ def LeverControl(lever: Lever, value: Any, lang: str, panel: str, on_value, prob
         else:
             solara.Text(label, classes=["bs-lever-label"])
             low, high, step = lever.slider or (0.0, 1.0, 0.1)
-            shown = lever.shown(value)
             with solara.Row(gap="10px", style={"align-items": "center"}):
                 v.Slider(
-                    v_model=min(max(shown, low), high),
+                    v_model=lever.slider_position(value),
                     min=low,
                     max=high,
                     step=step,
@@ -135,6 +166,8 @@ def LeverControl(lever: Lever, value: Any, lang: str, panel: str, on_value, prob
             Message(message)
         elif problem:
             Message(problem)
+        elif notice:
+            Message(notice, kind="notice")
 
 
 def cast_none() -> Any:
@@ -185,7 +218,7 @@ def Controls(state: Workshop):
     state.version.value  # noqa: B018 - redraw with every update
     playing = state.playing.value
     solara.use_thread(state.play_loop, dependencies=[playing], intrusive_cancel=False)
-    seed_message, set_seed_message = solara.use_state(cast_none())
+    seed_message = state.seed_message(lang)  # kept as a text key: follows the language switch
     snapshots = state.snapshots()
     first = next(iter(snapshots.values()), None)
     months = months_text(state.interval.value, lang)
@@ -202,7 +235,7 @@ def Controls(state: Workshop):
         solara.Button(
             t(lang, "step", months=months),
             icon_name="mdi-step-forward",
-            on_click=state.guarded(t(lang, "step", months=months), state.step),
+            on_click=state.guarded(t(lang, "step", months=months), state.request_step),
             disabled=first is None or playing or state.finished,
             outlined=True,
             classes=["bs-step"],
@@ -210,7 +243,7 @@ def Controls(state: Workshop):
         solara.Button(
             t(lang, "reset"),
             icon_name="mdi-restart",
-            on_click=state.guarded(t(lang, "reset"), state.reset),
+            on_click=state.guarded(t(lang, "reset"), state.request_reset),
             outlined=not (changed and state.months_done > 0),
             color="warning" if changed and state.months_done > 0 else None,
             classes=["bs-reset"],
@@ -229,7 +262,7 @@ def Controls(state: Workshop):
             solara.InputText(
                 t(lang, "seed"),
                 value=str(state.seed.value),
-                on_value=state.guarded(t(lang, "seed"), lambda entry: set_seed_message(state.set_seed(entry or ""))),
+                on_value=state.guarded(t(lang, "seed"), lambda entry: state.set_seed(entry or "")),
                 error=bool(seed_message),
                 classes=["bs-seed"],
             )
@@ -242,6 +275,7 @@ def Controls(state: Workshop):
                 solara.ProgressLinear(value=100.0 * first.months_done / max(1, first.months_total), color="primary")
                 if first.finished:
                     solara.Text(t(lang, "finished"), classes=["bs-note"])
+        EnsembleProgress(state)
     if changed:
         Message(t(lang, "pending" if state.months_done > 0 else "pending_start"), kind="notice")
     if state.problem.value:
@@ -279,6 +313,11 @@ def PanelCard(state: Workshop, panel: str):
                     set_lever("governance.mode"),
                     problem_text if problem_path == "governance.mode" else None,
                 )
+            UploadButton(
+                label=t(lang, "upload"),
+                extra_class=f"bs-upload-{panel}",
+                event_upload=state.guarded(t(lang, "upload"), lambda data: state.upload(panel, str(data.get("name") or "?"), data.get("text"))),
+            )
             solara.Button(
                 (t(lang, "levers_hide") if open_ else t(lang, "levers")) + f" ({len(levers)})",
                 icon_name="mdi-chevron-up" if open_ else "mdi-tune",
@@ -302,6 +341,15 @@ def PanelCard(state: Workshop, panel: str):
                         solara.Text(caption, classes=["bs-figure-caption"])
         if problem_text and problem_path not in {lever.path for lever in levers} | {"governance.mode"}:
             Message(problem_text)
+        upload_problem = state.upload_problem[panel].value
+        if upload_problem is not None:
+            Message(upload_problem_text(upload_problem, lang))
+        elif state.upload_note[panel].value:
+            Message(t(lang, "upload_done", name=state.upload_note[panel].value, seed=str(state.seed.value)), kind="notice")
+        applied = state.applied[panel].value
+        notice = founding_notice(applied, lang) if applied is not None else None
+        if notice and not open_:
+            Message(notice, kind="notice")
         if open_:
             with solara.Columns([1, 1], gutters_dense=True, classes=["bs-levers"]):
                 for column in (levers[0::2], levers[1::2]):
@@ -314,6 +362,7 @@ def PanelCard(state: Workshop, panel: str):
                                 panel,
                                 set_lever(lever.path),
                                 problem_text if problem_path == lever.path else None,
+                                notice if lever.path == "governance.alliance.start" else None,
                             )
 
 

@@ -11,20 +11,24 @@ the same function scenario files go through.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from bottrop_sim.calendar import YEAR_MONTH_PATTERN
+from bottrop_sim.calendar import YEAR_MONTH_PATTERN, month_number
 from bottrop_sim.errors import ScenarioError
 from bottrop_sim.scenario.fields import describe, get_value, with_values
 from bottrop_sim.scenario.governance import ALLIANCE_MODES, GOVERNANCE_MODES
 from bottrop_sim.scenario.loading import scenario_from_dict
 from bottrop_sim.scenario.schema import Scenario
 
-from .texts import GOVERNANCE, TARGETING, number, parse_number, t, word
+from .texts import GOVERNANCE, TARGETING, month_text, number, parse_number, t, word
+
+FIRST_MONTH, LAST_MONTH = "1950-01", "2100-12"
+"""The calendar's limits (``bottrop_sim.calendar.YEAR_MONTH_PATTERN``), in words for messages."""
 
 Kind = Literal["int", "float", "choice", "flag", "month"]
 
@@ -69,15 +73,43 @@ class Lever:
         return float(value) * self.factor
 
     def stored(self, shown: float) -> Any:
-        """The field value of a shown value (rounded to an integer for integer fields)."""
-        value = shown / self.factor
-        return round(value) if self.kind == "int" else float(value)
+        """The field value of a shown value (rounded to an integer for integer fields).
+
+        The division by the display factor is rounded to 12 significant digits, so that
+        a typed 3,3 % is stored as 0.033 and 1,55 million EUR as 1550000.0 (not 1549999.9999999998).
+        """
+        value = float(f"{shown / self.factor:.12g}")
+        return round(value) if self.kind == "int" else value
+
+    def shown_decimals(self, value: Any) -> int:
+        """Decimals needed to show ``value`` exactly: at least :attr:`decimals`, more if the value has them (at most 6).
+
+        A typed 1,55 (million EUR) on a lever shown with one decimal stays 1,55 in the field.
+        """
+        shown = self.shown(value)
+        for decimals in range(self.decimals, 7):
+            if abs(round(shown, decimals) - shown) <= 1e-9 * max(1.0, abs(shown)):
+                return decimals
+        return 6
 
     def text(self, value: Any, lang: str) -> str:
-        """The value as the entry field shows it, e.g. ``1,5`` (German) for 1,500,000 EUR in million EUR."""
+        """The value as the entry field shows it, e.g. ``1,5`` (German) for 1,500,000 EUR in million EUR, ``1,55`` for 1,550,000 EUR."""
         if self.kind in ("int", "float"):
-            return number(self.shown(value), lang, self.decimals)
+            return number(self.shown(value), lang, self.shown_decimals(value))
         return str(value)
+
+    def slider_position(self, value: Any) -> float:
+        """Where the slider's knob stands for ``value``: the nearest slider step within the slider's range.
+
+        The slider gets a value that already lies on its step grid, so it never rounds a
+        typed value itself and sends the rounded value back (typed 62 founding members
+        would become 60 otherwise). The field keeps the exact value.
+        """
+        low, high, step = self.slider or (0.0, 1.0, 0.1)
+        shown = min(max(self.shown(value), low), high)
+        steps = round((shown - low) / step)
+        digits = max(0, -math.floor(math.log10(step))) + 2 if step < 1 else 0
+        return round(min(low + steps * step, high), digits)
 
 
 def _lever(path: str, kind: Kind, de: tuple[str, str, str], en: tuple[str, str, str], **options: Any) -> Lever:
@@ -243,8 +275,7 @@ def check_entry(lever: Lever, entry: str, lang: str) -> tuple[Any, str | None]:
         (field value, None) if the entry is valid, else (None, a message for the user naming the allowed range).
     """
     if lever.kind == "month":
-        text = entry.strip()
-        return (text, None) if re.fullmatch(YEAR_MONTH_PATTERN, text) else (None, t(lang, "month_expected"))
+        return check_month(entry, lang)
     shown = parse_number(entry, lang)
     if shown is None:
         return None, t(lang, "number_expected")
@@ -256,6 +287,26 @@ def check_entry(lever: Lever, entry: str, lang: str) -> tuple[Any, str | None]:
         low_text, high_text = (_bound(bound * lever.factor, lever.decimals, lang) for bound in (low, high))
         return None, t(lang, "out_of_range", low=low_text, high=high_text, unit=lever.unit[lang]).replace(" .", ".")
     return value, None
+
+
+def check_month(entry: str, lang: str) -> tuple[str | None, str | None]:
+    """Check a typed month: the form YYYY-MM, then the calendar's limits (1950-01 to 2100-12, as in scenario files)."""
+    text = entry.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
+        return None, t(lang, "month_expected")
+    if not re.fullmatch(YEAR_MONTH_PATTERN, text):
+        return None, t(lang, "month_range", low=FIRST_MONTH, high=LAST_MONTH)
+    return text, None
+
+
+def founding_notice(scenario: Scenario, lang: str) -> str | None:
+    """A notice when the alliance is founded outside the scenario's horizon (it then never acts in the run)."""
+    if scenario.governance.mode not in ALLIANCE_MODES:
+        return None
+    start = scenario.governance.alliance.start
+    if month_number(start) > month_number(scenario.end):
+        return t(lang, "founding_after_end", date=month_text(start, lang), end=month_text(scenario.end, lang))
+    return None
 
 
 def _bound(value: float, decimals: int, lang: str) -> str:
@@ -283,6 +334,15 @@ def error_text(error: ScenarioError, lang: str) -> str:
     lever = LEVER_BY_PATH.get(error.field)
     name = lever.label[lang] if lever else error.field
     return t(lang, "not_applied", reason=f"{name}: {error.allowed}")
+
+
+def upload_problem_text(problem: Any, lang: str) -> str:
+    """Why an uploaded file was refused, in ``lang`` (see :class:`bottrop_sim.app.share.UploadProblem`)."""
+    if problem.error is not None:
+        lever = LEVER_BY_PATH.get(problem.error.field)
+        name = lever.label[lang] if lever else problem.error.field
+        return t(lang, problem.key, name=problem.values.get("name", ""), field=name, allowed=problem.error.allowed)
+    return t(lang, problem.key, **problem.values)
 
 
 def choice_items(lever: Lever, lang: str) -> list[dict[str, str]]:

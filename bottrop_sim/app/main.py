@@ -10,16 +10,18 @@ read from the back of a room; nothing is wider than the window.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import solara
 
 from .charts import PANEL_COLOURS
-from .components import Controls, Guard, Header, Panels
+from .components import Controls, Guard, Header, Panels, SessionKeeper
 from .state import Workshop
 from .texts import t
 from .views import Views
 
 CSS = f"""
-.bs-app {{ font-size: 17px; max-width: 1366px; margin: 0 auto; padding: 8px 14px 24px 14px; color: #1a1a1a; }}
+.bs-app {{ font-size: 17px; width: 100%; max-width: 2400px; margin: 0 auto; padding: 8px 14px 24px 14px; color: #1a1a1a; box-sizing: border-box; }}
 .bs-app .v-label, .bs-app .v-select__selection, .bs-app input, .bs-app .v-btn {{ font-size: 16px !important; }}
 .bs-app .v-btn {{ text-transform: none; letter-spacing: 0; }}
 .bs-title {{ font-size: 26px; font-weight: 700; line-height: 1.15; }}
@@ -61,6 +63,38 @@ CSS = f"""
 .bs-project {{ font-size: 16px; }}
 .bs-chart img {{ max-width: 100%; height: auto; }}
 .v-menu__content .v-list-item__title {{ font-size: 16px; }}
+.bs-why-table td:nth-child(n), .bs-why-table th:nth-child(n), .bs-settings td:nth-child(n) {{ color: inherit; font-weight: normal; }}
+.bs-why-total td:nth-child(n) {{ font-weight: 700; }}
+.bs-waiting {{ font-size: 16px; color: #8a5300; font-weight: 600; }}
+.bs-term {{ font-weight: 600; }}
+.bs-explain {{ font-size: 13.5px; color: #555; white-space: normal; max-width: 520px; line-height: 1.25; }}
+.bs-scorecard td:first-child {{ white-space: normal; }}
+.bs-verdict {{ white-space: normal !important; text-align: left !important; }}
+.bs-verdict-clear {{ font-weight: 800; }}
+.bs-verdict-unclear, .bs-verdict-descriptive, .bs-verdict-waiting, .bs-verdict-undefined {{ color: #555; }}
+.bs-code {{ font-family: monospace; font-size: 13px; word-break: break-all; background: #f4f4f4; padding: 4px 6px; border-radius: 4px; }}
+.bs-info h2, .bs-handout h2 {{ font-size: 20px; margin: 14px 0 6px 0; }}
+.bs-info ul {{ margin-left: 18px; }}
+.bs-info li {{ margin-bottom: 4px; }}
+.bs-plan .bs-slot {{ white-space: nowrap; font-weight: 700; }}
+.bs-handout {{ max-width: 190mm; }}
+.bs-handout h1 {{ font-size: 22px; margin: 6px 0; }}
+.bs-handout-chart {{ width: 100%; height: auto; margin: 6px 0; }}
+.bs-handout .bs-scorecard {{ font-size: 12px; }}
+.bs-handout .bs-scorecard td, .bs-handout .bs-scorecard th {{ padding: 1px 6px; }}
+.bs-handout-footer {{ font-size: 11px; color: #333; word-break: break-all; }}
+.bs-upload-button {{ font-size: 16px; }}
+@page {{ size: A4; margin: 10mm; }}
+@media print {{
+  .bs-app .bs-header, .bs-app .bs-controls, .bs-app .bs-panels, .bs-app .bs-message-notice, .bs-app .v-tabs-bar, .bs-app .v-slide-group,
+  .bs-app .bs-no-print, .bs-app .bs-print, .bs-app .bs-ensemble-progress {{ display: none !important; }}  /* two classes: beat Vuetify's d-flex */
+  .bs-app {{ max-width: none; padding: 0; font-size: 12px; }}
+  .v-application--wrap {{ min-height: 0 !important; }}
+  .bs-handout {{ max-width: none; }}
+  .bs-handout .bs-scorecard {{ font-size: 9.5px; }}
+  .bs-handout .bs-scorecard tr {{ break-inside: avoid; }}
+  .bs-handout-chart {{ max-height: 105mm; object-fit: contain; }}
+}}
 """
 
 
@@ -72,7 +106,9 @@ def App(state: Workshop):
     solara.Title(t(state.lang.value, "title"))
     solara.Style(CSS)
     lang = state.lang.value
+    solara.use_thread(state.service, dependencies=[], intrusive_cancel=False)  # queued clicks, arriving ensemble runs
     with solara.Column(classes=["bs-app"], gap="10px"):
+        SessionKeeper(code=state.settings_code(), stored="", on_stored=state.guarded(t(lang, "code"), state.restore))
         for part in (Header, Controls, Panels, Views):
             Guard(part, state, lang)
 
@@ -80,5 +116,14 @@ def App(state: Workshop):
 @solara.component
 def Page():
     """The workshop app: one :class:`~bottrop_sim.app.state.Workshop` per browser session."""
-    state = solara.use_memo(Workshop, [])
+    router = solara.use_router()
+
+    def open_session() -> Workshop:
+        state = Workshop()
+        code = parse_qs(router.search or "").get("c", [""])[0]  # a reload, a bookmark, a restarted server: the address holds the settings
+        if code:
+            state.restore(code)
+        return state
+
+    state = solara.use_memo(open_session, [])
     App(state)

@@ -17,6 +17,7 @@ from bottrop_sim.monitoring import REGISTRY
 from bottrop_sim.report.language import decimals_for, scale_for
 from bottrop_sim.runs import pair_scores
 
+from .ensemble import GOVERNANCE_DEFINED, Ensemble, tested
 from .runs import PanelSnapshot
 from .texts import number
 
@@ -87,7 +88,7 @@ def rows(snapshots: Mapping[str, PanelSnapshot], lang: str, names: tuple[str, ..
             tolerance = 1e-9 * max(1.0, *(abs(v) for v in shown.values()))
             if abs(delta) <= tolerance:
                 better = "="
-            elif indicator.higher_is_better is not None:
+            elif indicator.higher_is_better is not None and name not in GOVERNANCE_DEFINED:
                 better = panels[0] if (delta > 0) == indicator.higher_is_better else panels[1]
         label = indicator.label_de if lang == "de" else indicator.label_en
         result.append(Row(name, label, scale.unit, values, difference, better))
@@ -97,3 +98,68 @@ def rows(snapshots: Mapping[str, PanelSnapshot], lang: str, names: tuple[str, ..
 def _with_unit(text: str, unit: str) -> str:
     """Percentages and percentage points carry their unit beside the number; other units stand in their own column."""
     return f"{text} {unit}" if unit in ("%", "Pp.", "pp") and text != "–" else text
+
+
+@dataclass(frozen=True)
+class EnsembleRow:
+    """One line of the ensemble scorecard, formatted for ``lang``.
+
+    Attributes:
+        name: indicator name.
+        label: its label.
+        unit: the unit of the shown values.
+        values: panel -> mean over the seeds.
+        difference: mean paired difference A − B.
+        interval: its 95 % interval ("–" with fewer than two seeds).
+        verdict: "clear", "unclear", "descriptive" or "waiting" (see :class:`~bottrop_sim.app.ensemble.Difference`).
+        better: "A" or "B" for a clear difference, else None.
+        n: seeds with both panels.
+    """
+
+    name: str
+    label: str
+    unit: str
+    values: dict[str, str]
+    difference: str
+    interval: str
+    verdict: str
+    better: str | None
+    n: int
+
+
+def ensemble_rows(ensemble: Ensemble, lang: str, names: tuple[str, ...]) -> list[EnsembleRow]:
+    """Scorecard lines of ``names`` over the ensemble: means of A and B, A − B with its interval and the Holm-corrected verdict.
+
+    The verdicts are corrected over all indicators of :data:`RESILIENCE` and
+    :data:`KEY_INDICATORS` that are tested, whichever of them ``names`` lists,
+    so the resilience table and the indicator table share one family of tests.
+    """
+    differences = ensemble.differences(RESILIENCE + KEY_INDICATORS)
+    result = []
+    for name in names:
+        indicator = REGISTRY[name]
+        means = {panel: ensemble.levels(panel, name) for panel in ("A", "B")}
+        diff = differences[name]
+        finite = [abs(v) for v in (*means.values(), diff.low, diff.high) if _finite(v)]
+        scale = scale_for(indicator.unit, max(finite, default=0.0), lang)
+        shown = {panel: v * scale.factor if _finite(v) else math.nan for panel, v in means.items()}
+        decimals = decimals_for(max((abs(v) for v in shown.values() if _finite(v)), default=0.0))
+        if scale.unit == "%":
+            decimals = min(decimals, 2) if max(finite, default=0.0) * 100 >= 1 else decimals
+        values = {panel: _with_unit(number(v, lang, decimals), scale.unit) if _finite(v) else "–" for panel, v in shown.items()}
+        difference, spread = "–", "–"
+        if _finite(diff.mean):
+            delta = diff.mean * scale.factor
+            delta_decimals = max(decimals, decimals_for(abs(delta))) if delta else decimals
+            difference = _with_unit(number(delta, lang, delta_decimals, sign=True), scale.difference_unit)
+            if _finite(diff.low) and _finite(diff.high):
+                low, high = (number(v * scale.factor, lang, delta_decimals, sign=True) for v in (diff.low, diff.high))
+                spread = _with_unit(f"{low} … {high}", scale.difference_unit)
+        label = indicator.label_de if lang == "de" else indicator.label_en
+        result.append(EnsembleRow(name, label, scale.unit, values, difference, spread, diff.verdict, diff.better, diff.n))
+    return result
+
+
+def tested_count() -> int:
+    """How many scorecard indicators are tested together (the size of Holm's family)."""
+    return sum(1 for name in RESILIENCE + KEY_INDICATORS if tested(name))

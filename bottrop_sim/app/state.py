@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,12 @@ from bottrop_sim.errors import ScenarioError
 from bottrop_sim.scenario.loading import load_scenario
 from bottrop_sim.scenario.schema import MAX_SEED, Scenario
 
+from .ensemble import ENSEMBLE_SIZE, Ensemble
 from .levers import lever_values, panel_scenario
 from .runs import PanelRun, PanelSnapshot, advance
-from .texts import DEFAULT_LANGUAGE, parse_number, t
+from .share import CodeError, Settings, UploadProblem, decode, encode, read_upload, scenario_json, scenario_of_json
+from .texts import DEFAULT_LANGUAGE, LANGUAGES, parse_number, t
+from .why import variants
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,8 @@ BREATHER_SECONDS = 0.03
 #: Longest wait for the page to draw an update before the play loop steps on anyway (seconds).
 DRAW_TIMEOUT_SECONDS = 10.0
 SCENARIO_FOLDER_VARIABLE = "BOTTROP_SIM_SCENARIOS"
+#: How often the session's service thread looks for arrived ensemble runs and queued clicks (seconds).
+SERVICE_POLL_SECONDS = 0.25
 
 
 def scenario_folder() -> Path:
@@ -86,8 +92,10 @@ class Workshop:
         folder: folder of scenario files (default: :func:`scenario_folder`).
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, ensemble_size: int = ENSEMBLE_SIZE, submit: Callable | None = None) -> None:
         self.folder = Path(folder) if folder is not None else scenario_folder()
+        self.ensemble_size = int(ensemble_size)
+        self._submit = submit
         self.catalog = scenario_catalog(self.folder)
         self.lang = solara.reactive(DEFAULT_LANGUAGE)
         self.scenario_name: solara.Reactive[str | None] = solara.reactive(None)
@@ -96,6 +104,14 @@ class Workshop:
         self.settings = {panel: solara.reactive(dict[str, Any]()) for panel in PANELS}
         self.panel_problem: dict[str, solara.Reactive[ScenarioError | None]] = {panel: solara.reactive(None) for panel in PANELS}
         self.applied: dict[str, solara.Reactive[Scenario | None]] = {panel: solara.reactive(None) for panel in PANELS}
+        self.uploaded: dict[str, solara.Reactive[Scenario | None]] = {panel: solara.reactive(None) for panel in PANELS}
+        self.upload_problem: dict[str, solara.Reactive[UploadProblem | None]] = {panel: solara.reactive(None) for panel in PANELS}
+        self.upload_note: dict[str, solara.Reactive[str | None]] = {panel: solara.reactive(None) for panel in PANELS}
+        self.seed_problem: solara.Reactive[tuple[str, dict[str, str]] | None] = solara.reactive(None)
+        self.code_problem: solara.Reactive[str | None] = solara.reactive(None)
+        self.ensemble: solara.Reactive[Ensemble | None] = solara.reactive(None)
+        self.ensemble_tick = solara.reactive(0)
+        self.why: solara.Reactive[tuple[str, ...] | None] = solara.reactive(None)  # None: not asked for yet
         self.runs: dict[str, solara.Reactive[PanelRun | None]] = {panel: solara.reactive(None) for panel in PANELS}
         self.dirty = solara.reactive(False)
         self.seed = solara.reactive(0)
@@ -107,6 +123,11 @@ class Workshop:
         self.lock = threading.RLock()
         self._drawn = threading.Condition()
         self._drawn_version = -1
+        self._requests = threading.Lock()
+        self._pending_months = 0
+        self._pending_reset = False
+        self._working = False
+        self._wake = threading.Event()
         first = DEFAULT_SCENARIO if DEFAULT_SCENARIO in self.catalog else next(iter(self.catalog), None)
         if first is not None:
             self.choose_scenario(first)
@@ -159,6 +180,9 @@ class Workshop:
             self.scenario_name.set(name)
             self.seed.set(base.seed)
             for panel in PANELS:
+                self.uploaded[panel].set(None)
+                self.upload_problem[panel].set(None)
+                self.upload_note[panel].set(None)
                 self.settings[panel].set(panel_values[panel])
                 self.panel_problem[panel].set(None)
                 self.applied[panel].set(panel_scenario(base, panel_values[panel], self.catalog[name]))
@@ -168,11 +192,11 @@ class Workshop:
         """Set one lever of a panel; the panel's settings are validated as a whole, the run changes with the next start."""
         settings = {**self.settings[panel].value, path: value}
         self.settings[panel].set(settings)
-        base = self.base.value
+        base = self.panel_base(panel)
         if base is None:
             return
         try:
-            scenario = panel_scenario(base, settings, self.catalog[self.scenario_name.value])
+            scenario = panel_scenario(base, settings, self.panel_source(panel))
         except ScenarioError as error:
             self.panel_problem[panel].set(error)
             return
@@ -182,15 +206,114 @@ class Workshop:
             self.dirty.set(True)
 
     def set_seed(self, entry: str) -> str | None:
-        """Set the seed both panels share from a typed entry; returns a message if the entry is not a valid seed."""
+        """Set the seed both panels share from a typed entry; returns a message if the entry is not a valid seed.
+
+        The problem is also kept as a text key (:attr:`seed_problem`), so that its message follows the language switch.
+        """
         value = parse_number(entry, self.lang.value)
         if value is None or value != int(value):
-            return t(self.lang.value, "integer_expected")
-        if not 0 <= value <= MAX_SEED:
-            return t(self.lang.value, "out_of_range", low="0", high=f"{MAX_SEED}", unit="").replace(" .", ".")
-        if int(value) != self.seed.value:
-            self.seed.set(int(value))
-            self.dirty.set(True)
+            self.seed_problem.set(("integer_expected", {}))
+        elif not 0 <= value <= MAX_SEED:
+            self.seed_problem.set(("out_of_range", {"low": "0", "high": f"{MAX_SEED}", "unit": ""}))
+        else:
+            self.seed_problem.set(None)
+            if int(value) != self.seed.value:
+                self.seed.set(int(value))
+                self.dirty.set(True)
+        return self.seed_message(self.lang.value)
+
+    def seed_message(self, lang: str) -> str | None:
+        """The message of the last refused seed entry in ``lang`` (None if the last entry was valid)."""
+        problem = self.seed_problem.value
+        if problem is None:
+            return None
+        key, values = problem
+        return t(lang, key, **values).replace(" .", ".")
+
+    # ------------------------------------------------------------------ panels from files and codes
+    def panel_base(self, panel: str) -> Scenario | None:
+        """The scenario a panel's levers apply to: an uploaded file, else the session's scenario."""
+        return self.uploaded[panel].value or self.base.value
+
+    def panel_source(self, panel: str) -> str | Path:
+        """The file named in a panel's validation messages."""
+        uploaded = self.uploaded[panel].value
+        if uploaded is not None:
+            return f"<upload {uploaded.name}>"
+        return self.catalog.get(self.scenario_name.value or "", "<scenario>")
+
+    def upload(self, panel: str, name: str, text: str | None) -> UploadProblem | None:
+        """Load an uploaded scenario file into a panel; a refused file changes nothing (the problem is kept for the panel)."""
+        result = read_upload(name, text, self.folder)
+        if isinstance(result, UploadProblem):
+            self.upload_problem[panel].set(result)
+            return result
+        self.playing.set(False)
+        with self.lock:
+            self.upload_problem[panel].set(None)
+            self.uploaded[panel].set(result)
+            self.settings[panel].set(lever_values(result))
+            self.panel_problem[panel].set(None)
+            self.applied[panel].set(result)
+            self._rebuild()
+            self.upload_note[panel].set(name)  # last: the note appears with the loaded settings
+        return None
+
+    def settings_code(self) -> str:
+        """The code that restores this session's settings (also kept in the page's address)."""
+        base = self.base.value
+        levers: dict[str, dict] = {}
+        uploaded: dict[str, dict] = {}
+        for panel in PANELS:
+            if self.uploaded[panel].value is not None:
+                uploaded[panel] = scenario_json(self.applied[panel].value or self.uploaded[panel].value)
+                continue
+            reference = lever_values(base) if base is not None else {}
+            applied = self.applied[panel].value
+            current = lever_values(applied) if applied is not None else self.settings[panel].value
+            levers[panel] = {path: value for path, value in current.items() if reference.get(path) != value}
+        settings = Settings(self.scenario_name.value or "", int(self.seed.value), self.lang.value, levers, uploaded)
+        return encode(settings)
+
+    def restore(self, code: str) -> str | None:
+        """Restore the settings of a code; returns a message (in the session's language) if it cannot, and then changes nothing."""
+        lang = self.lang.value
+        if not code.strip():
+            return None
+        try:
+            settings = decode(code)
+            if settings.scenario not in self.catalog:
+                raise CodeError(f"unknown scenario {settings.scenario!r}")
+            base = load_scenario(self.catalog[settings.scenario])
+            uploaded = {panel: scenario_of_json(data, f"<code, panel {panel}>") for panel, data in settings.uploaded.items() if panel in PANELS}
+            reference = lever_values(base)
+            values = {panel: {**reference, **dict(settings.levers.get(panel, {}))} for panel in PANELS}
+            applied = {
+                panel: uploaded[panel] if panel in uploaded else panel_scenario(base, values[panel], self.catalog[settings.scenario]) for panel in PANELS
+            }
+        except (CodeError, ScenarioError) as error:
+            logger.info("workshop app: settings code refused: %s", error)
+            message = t(lang, "code_invalid")
+            self.code_problem.set(message)
+            return message
+        self.code_problem.set(None)
+        self.playing.set(False)
+        with self.lock:
+            if settings.lang in LANGUAGES:
+                self.lang.set(settings.lang)
+            self.base.set(base)
+            self.scenario_name.set(settings.scenario)
+            self.scenario_problem.set(None)
+            self.seed.set(settings.seed)
+            self.seed_problem.set(None)
+            for panel in PANELS:
+                self.uploaded[panel].set(uploaded.get(panel))
+                self.upload_problem[panel].set(None)
+                self.upload_note[panel].set(None)
+                self.settings[panel].set(lever_values(applied[panel]))
+                self.panel_problem[panel].set(None)
+                self.applied[panel].set(applied[panel])
+            self._rebuild()
         return None
 
     def reset(self) -> None:
@@ -198,6 +321,98 @@ class Workshop:
         self.playing.set(False)
         with self.lock:
             self._rebuild()
+
+    # ------------------------------------------------------------------ clicks that coalesce
+    def request_step(self) -> None:
+        """The "+N months" button: queue a step for the session's service thread and return at once.
+
+        Clicks that arrive while an earlier one is being computed add up: 20 quick
+        clicks become one step of 20 intervals, drawn once, instead of 20 steps
+        that keep the page busy one after the other.
+        """
+        if self.playing.value or self.finished:
+            return
+        with self._requests:
+            self._pending_months += self.interval.value
+        self._wake.set()
+
+    def request_reset(self) -> None:
+        """The reset button: queue a reset (several quick clicks are one reset; it drops steps queued before it)."""
+        self.playing.set(False)
+        with self._requests:
+            self._pending_reset = True
+            self._pending_months = 0
+        self._wake.set()
+
+    @property
+    def busy(self) -> bool:
+        """Whether queued clicks wait for the service thread."""
+        with self._requests:
+            return self._pending_reset or self._pending_months > 0 or self._working
+
+    def service(self, cancel: threading.Event) -> None:
+        """The session's service thread: queued steps and resets, and redraws when ensemble runs arrive (until cancelled)."""
+        seen = -1
+        while not cancel.is_set():
+            self._wake.wait(SERVICE_POLL_SECONDS)
+            self._wake.clear()
+            if cancel.is_set():
+                break
+            try:
+                with self._requests:
+                    reset, months = self._pending_reset, self._pending_months
+                    self._pending_reset, self._pending_months = False, 0
+                    self._working = bool(reset or months)
+                try:
+                    if reset:
+                        self.reset()
+                    if months:
+                        self._step_months(months)
+                finally:
+                    with self._requests:
+                        self._working = False
+                ensemble = self.ensemble.value
+                arrived = sum(ensemble.progress(v)[0] for v in ["", *ensemble.variants()]) if ensemble is not None else -1
+                if arrived != seen:
+                    seen = arrived
+                    self.ensemble_tick.set(self.ensemble_tick.value + 1)
+            except Exception:
+                logger.exception("workshop app: a queued action failed")
+                self.problem.set(t(self.lang.value, "problem", what=t(self.lang.value, "step", months="")))
+
+    def _step_months(self, months: int) -> None:
+        self._start_if_changed()
+        moved = 0
+        runs = self._runs()
+        while runs and moved < months:  # a month at a time, letting the threads that answer clicks in between
+            with self.lock:
+                if not all(run.running for run in runs):
+                    break
+                for run in runs:
+                    run.step()
+            moved += 1
+            time.sleep(0.002)
+        if moved:
+            with self.lock:
+                for run in runs:
+                    run.refresh()
+        if moved:
+            version = self.version.value + 1
+            self.version.set(version)
+            with self._drawn:
+                self._drawn.wait_for(lambda: self._drawn_version >= version, timeout=DRAW_TIMEOUT_SECONDS)
+
+    def explain(self) -> None:
+        """Start the "Why?" runs: every mechanism acting in a panel switched off in turn, on the ensemble's seeds."""
+        ensemble = self.ensemble.value
+        if ensemble is None:
+            return
+        wanted = variants({panel: scenario for panel in PANELS if (scenario := self.applied[panel].value) is not None})
+        new = {key: panels for key, panels in wanted.items() if key not in ensemble.variants()}
+        if new:
+            ensemble.add_variants(new)
+        self.why.set(tuple(wanted))
+        self._wake.set()
 
     def step(self) -> None:
         """Advance both panels by one render interval (rebuilding first if settings changed before the start)."""
@@ -270,4 +485,19 @@ class Workshop:
             if scenario is not None:
                 self.runs[panel].set(PanelRun(scenario, seed))
         self.dirty.set(False)
+        self._start_ensemble()
         self.version.set(self.version.value + 1)
+
+    def _start_ensemble(self) -> None:
+        """Replace the ensemble by one of the current settings (the old one's waiting runs are dropped)."""
+        old = self.ensemble.value
+        scenarios = {panel: scenario for panel in PANELS if (scenario := self.applied[panel].value) is not None}
+        if old is not None and old.scenarios == scenarios and old.base_seed == self.seed.value and not old.cancelled:
+            return
+        if old is not None:
+            old.cancel()
+        self.why.set(None)
+        if self.ensemble_size < 2 or len(scenarios) != len(PANELS):
+            self.ensemble.set(None)
+            return
+        self.ensemble.set(Ensemble(scenarios, self.seed.value, self.ensemble_size, on_arrival=self._wake.set, submit=self._submit))

@@ -1,4 +1,4 @@
-"""The views of the workshop app: time series, supply network, scorecard, alliance, export.
+"""The views of the workshop app: time series, scorecard, "Why?", supply network, alliance, handout, facilitator's page, export.
 
 Each view draws from the panels' latest snapshots and is redrawn when the
 session's ``version`` changes (after every update while playing). Only the
@@ -9,49 +9,47 @@ open tab is drawn (``lazy`` tabs), so a hidden network picture costs nothing.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import solara
 import solara.lab
 
+from .chart_components import EXPORT_DPI, DrawnChart, export_stamp, file_stamp, observed_for
 from .charts import alliance_figure, counterfactual_note, network_figure, panel_label, png_bytes, series_figure
-from .components import Guard
+from .components import Guard, Message
+from .explain_views import ScorecardView, WhyView
 from .export import panel_description, panel_file_comment, scenario_toml, timeseries_csv
 from .runs import PanelSnapshot
-from .scoring import KEY_INDICATORS, RESILIENCE, rows
+from .session_views import HandoutView, InfoView
 from .state import PANELS, Workshop
 from .texts import LABS, month_text, months_text, number, t, word
 
-EXPORT_DPI = 150
-TABS = ("tab_series", "tab_network", "tab_scorecard", "tab_alliance", "tab_export")
-
-
-def _stamp() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M")
-
-
-@solara.component
-def Chart(figure_png: bytes, download, filename: str, lang: str, name: str):
-    """A chart image with a PNG download button under it."""
-    with solara.Column(gap="4px", classes=[f"bs-chart bs-chart-{name}"]):
-        solara.Image(figure_png, width="100%")
-        with solara.Row(justify="end"):
-            solara.FileDownload(download, filename=filename, label=t(lang, "png"), icon_name="mdi-download", mime_type="image/png")
-
-
-@solara.component
-def DrawnChart(snapshots: dict, lang: str, version: int, draw, name: str, stem: str):
-    """A chart drawn from the panels' snapshots, redrawn when they change, with a PNG download."""
-    image = solara.use_memo(lambda: png_bytes(draw(snapshots, lang)), [version, lang, len(snapshots)])
-    Chart(image, lambda: png_bytes(draw(snapshots, lang), EXPORT_DPI), f"bottrop_{stem}_{_stamp()}.png", lang, name)
+TABS = ("tab_series", "tab_scorecard", "tab_why", "tab_network", "tab_alliance", "tab_handout", "tab_info", "tab_export")
 
 
 @solara.component
 def SeriesView(state: Workshop):
-    """Employment, unemployment, value added, firms and CO2: A against B, counterfactual twins dashed."""
+    """Employment, unemployment, value added, firms and CO2: A against B with bands over seeds, counterfactual twins dashed."""
+    lang = state.lang.value
     snapshots = state.snapshots()
-    if snapshots:
-        DrawnChart(snapshots, state.lang.value, state.version.value, series_figure, "series", "time_series")
+    tick = state.ensemble_tick.value
+    ensemble = state.ensemble.value
+    if not snapshots:
+        return
+    if all(s.months_done == 0 for s in snapshots.values()):
+        solara.Text(t(lang, "press_play"), classes=["bs-waiting"])  # beside the chart, never over its legend
+    observed = observed_for(state)
+    started = any(s.months_done for s in snapshots.values())
+    seeds = min(len(ensemble.members(panel)) for panel in snapshots) if ensemble is not None and started else 0
+    DrawnChart(
+        state,
+        lambda lang: series_figure(snapshots, lang, ensemble, observed),
+        "series",
+        "time_series",
+        "tab_series",
+        [state.version.value, tick, id(ensemble), len(snapshots)],
+        css=f"bs-bands-{seeds}",  # how many seeds the bands hold (0: single runs), for tests and styles
+    )
+    if observed is not None:
+        solara.Text(t(lang, "observed") + ": " + " ".join(observed["source"].split()), classes=["bs-note bs-source"])
 
 
 @solara.component
@@ -60,40 +58,7 @@ def NetworkView(state: Workshop):
     snapshots = state.snapshots()
     solara.Text(t(state.lang.value, "network_note"), classes=["bs-note"])
     if snapshots:
-        DrawnChart(snapshots, state.lang.value, state.version.value, network_figure, "network", "supply_network")
-
-
-@solara.component
-def ScorecardView(state: Workshop):
-    """The monitoring scorecard of A and B and their difference A − B."""
-    lang = state.lang.value
-    version = state.version.value
-    snapshots = state.snapshots()
-    complete = len(snapshots) == len(PANELS)
-    tables = solara.use_memo(lambda: [rows(snapshots, lang, RESILIENCE), rows(snapshots, lang, KEY_INDICATORS)] if complete else [], [version, lang, complete])
-    if not complete:
-        return
-    first = next(iter(snapshots.values()))
-    note = "final" if first.finished else "provisional"
-    solara.Text(t(lang, note, date=month_text(first.date, lang), end=month_text(first.scenario.end, lang)), classes=["bs-note"])
-    if not first.scenario.shocks:
-        solara.Text(t(lang, "no_counterfactual"), classes=["bs-note"])
-    header = (t(lang, "indicator"), *PANELS, t(lang, "difference"), t(lang, "better"), t(lang, "unit"))
-    html = ["<table class='bs-scorecard'>", "<thead><tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr></thead><tbody>"]
-    for title, lines in zip((t(lang, "group_resilience"), t(lang, "group_indicators")), tables, strict=True):
-        html.append(f"<tr class='bs-group'><td colspan='{len(header)}'>{title}</td></tr>")
-        for row in lines:
-            better = t(lang, "equal") if row.better == "=" else (row.better or "–")
-            css = f"bs-better-{row.better}" if row.better in PANELS else ""
-            unit = "" if row.unit in ("%",) else row.unit
-            cells = [row.label, *(row.values[p] for p in PANELS), row.difference]
-            html.append(
-                f"<tr data-indicator='{row.name}'>"
-                + "".join(f"<td>{cell}</td>" for cell in cells)
-                + f"<td class='{css}'>{better}</td><td class='bs-unit'>{unit}</td></tr>"
-            )
-    html.append("</tbody></table>")
-    solara.HTML(tag="div", unsafe_innerHTML="".join(html), classes=["bs-scorecard-wrap"])
+        DrawnChart(state, lambda lang: network_figure(snapshots, lang), "network", "supply_network", "tab_network", [state.version.value, len(snapshots)])
 
 
 @solara.component
@@ -144,7 +109,7 @@ def AllianceView(state: Workshop):
         for panel, snapshot in snapshots.items():
             AllianceCard(panel, snapshot, lang)
     if any(s.alliance is not None for s in snapshots.values()):
-        DrawnChart(snapshots, lang, version, alliance_figure, "alliance", "alliance")
+        DrawnChart(state, lambda lang: alliance_figure(snapshots, lang), "alliance", "alliance", "tab_alliance", [version, len(snapshots)])
 
 
 @solara.component
@@ -182,15 +147,21 @@ def ExportView(state: Workshop):
         snapshots = state.snapshots()
         solara.FileDownload(
             lambda: timeseries_csv(snapshots),
-            filename=f"{base_name}_time_series_{_stamp()}.csv",
+            filename=f"{base_name}_time_series_{file_stamp()}.csv",
             label=t(lang, "export_csv"),
             icon_name="mdi-table",
             mime_type="text/csv",
         )
-        for key, draw in (("export_png_series", series_figure), ("export_png_network", network_figure), ("export_png_alliance", alliance_figure)):
+        ensemble, observed = state.ensemble.value, observed_for(state)
+        charts = (
+            ("export_png_series", "tab_series", lambda: series_figure(snapshots, lang, ensemble, observed)),
+            ("export_png_network", "tab_network", lambda: network_figure(snapshots, lang)),
+            ("export_png_alliance", "tab_alliance", lambda: alliance_figure(snapshots, lang)),
+        )
+        for key, title_key, draw in charts:
             solara.FileDownload(
-                lambda draw=draw: png_bytes(draw(snapshots, lang), EXPORT_DPI),
-                filename=f"bottrop_{key.removeprefix('export_png_')}_{_stamp()}.png",
+                lambda draw=draw, title_key=title_key: png_bytes(draw(), EXPORT_DPI, export_stamp(state, title_key, lang)),
+                filename=f"bottrop_{key.removeprefix('export_png_')}_{file_stamp()}.png",
                 label=t(lang, key),
                 icon_name="mdi-image-outline",
                 mime_type="image/png",
@@ -198,9 +169,34 @@ def ExportView(state: Workshop):
     first = next(iter(snapshots.values()), None)
     if first is not None:
         solara.Text(counterfactual_note(first, lang), classes=["bs-note"])
+    CodeBox(state)
 
 
-VIEWS = {"tab_series": SeriesView, "tab_network": NetworkView, "tab_scorecard": ScorecardView, "tab_alliance": AllianceView, "tab_export": ExportView}
+@solara.component
+def CodeBox(state: Workshop):
+    """The settings code (to write down or send), and a field to paste one back."""
+    lang = state.lang.value
+    state.version.value  # noqa: B018 - the code follows every rebuild
+    code = state.settings_code()
+    with solara.Column(gap="4px", classes=["bs-code-box"]):
+        solara.Text(t(lang, "code"), classes=["bs-lever-label"])
+        solara.Text(code, classes=["bs-code"])
+        solara.Text(t(lang, "code_help"), classes=["bs-help"])
+        solara.InputText(t(lang, "code_enter"), value="", on_value=state.guarded(t(lang, "code"), state.restore), classes=["bs-code-entry"])
+        if state.code_problem.value:
+            Message(state.code_problem.value)
+
+
+VIEWS = {
+    "tab_series": SeriesView,
+    "tab_scorecard": ScorecardView,
+    "tab_why": WhyView,
+    "tab_network": NetworkView,
+    "tab_alliance": AllianceView,
+    "tab_handout": HandoutView,
+    "tab_info": InfoView,
+    "tab_export": ExportView,
+}
 
 
 @solara.component

@@ -43,6 +43,11 @@ dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; font-family: ui-monospace, "DejaVu Sans Mono", Consolas, monospace; font-size: 0.9rem; }
 details { margin: 1rem 0; }
+#scorecard table { font-size: 0.78rem; table-layout: auto; }
+#scorecard th, #scorecard td { padding: 0.35rem 0.4rem; }
+#scorecard td.num { white-space: normal; overflow-wrap: anywhere; }
+#scorecard .mean { font-size: 0.95rem; }
+#scorecard .ci, #scorecard .diff .ci { white-space: nowrap; display: inline-block; }
 summary { cursor: pointer; font-weight: 600; font-size: 1.05rem; }
 pre { background: var(--band); padding: 1rem; overflow-x: auto; font-size: 0.75rem; line-height: 1.35; }
 @media print { html { font-size: 12px; } h2 { break-after: avoid; } figure, tr { break-inside: avoid; } }

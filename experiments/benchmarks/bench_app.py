@@ -1,22 +1,23 @@
-"""How fast the workshop app plays, and whether the page stays responsive meanwhile (target: 2015-2035 in at most 60 s).
+"""How fast the workshop app answers a room: a full play of both panels with bands, and the first result after a lever change.
 
-Starts the app's real server on a free port of 127.0.0.1, opens it in headless
-Chromium (Debian's /usr/bin/chromium, through Playwright) at 1366x768, and with
-the default scenario (closure 2018: A no coordination, B the alliance) and the
-default render interval (6 months per update) measures:
+Starts the app's real server on a free port of 127.0.0.1 and opens it in headless
+Chromium (Debian's /usr/bin/chromium, through Playwright) at 1366x768, default
+scenario (closure 2018: A no coordination, B the alliance), 6 months per update.
+Each repetition uses a new seed, so every ensemble is computed afresh.
 
-* play time: from the click on "Start" until both panels show December 2035,
-  once just watching and once while clicking every half second;
-* responsiveness while playing: how long the page takes to answer clicks that
-  need the server (opening and closing a panel's levers), the language switch
-  at the end, and the longest stretch the browser's main thread was busy
-  (long tasks and timer lag);
-* the same for each other render interval given with --intervals.
+* ensemble play (target <= 15 s): from the click on "Start" until both panels show
+  December 2035 *and* all seeds of both ensembles (2 x 8 runs with their twins) have
+  arrived, i.e. the bands and intervals are complete;
+* first result after a lever change (target <= 3 s): a lever is typed, then "+6 Monate"
+  clicked; the time until the chart shows the new run's first months, and the time
+  until the first seed of the new ensemble arrives;
+* chart rendering: the time-series chart with bands drawn by matplotlib on the server
+  (PNG) against the same chart as a Plotly figure (JSON built on the server, drawn by
+  plotly.js in Chromium from the installed plotly package, offline), if plotly is installed.
 
-Also prints the compute time of the four Mesa models alone (both panels with
-their counterfactual twins) in this process, for comparison.
+Each is reported as min / median / max over --repeat repetitions.
 
-Usage: python experiments/benchmarks/bench_app.py [--repeat 1] [--intervals 6 12] [--port 0]
+Usage: python experiments/benchmarks/bench_app.py [--repeat 3] [--port 0] [--no-charts]
 """
 
 from __future__ import annotations
@@ -28,28 +29,16 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-TARGET_SECONDS = 60.0
-INTERVAL_LABELS = {1: "1 Monat je Bild", 3: "3 Monate je Bild", 6: "6 Monate je Bild", 12: "12 Monate je Bild"}
-
-WATCH_MAIN_THREAD = """() => {
-    window.__lag = {maxTimerLag: 0, longTasks: [], };
-    let last = performance.now();
-    window.__lagTimer = setInterval(() => {
-        const now = performance.now();
-        window.__lag.maxTimerLag = Math.max(window.__lag.maxTimerLag, now - last - 50);
-        last = now;
-    }, 50);
-    try {
-        new PerformanceObserver(list => list.getEntries().forEach(e => window.__lag.longTasks.push(e.duration)))
-            .observe({entryTypes: ['longtask']});
-    } catch (e) {}
-}"""
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PLAY_TARGET_SECONDS = 15.0
+FIRST_RESULT_TARGET_SECONDS = 3.0
 
 
 def free_port() -> int:
@@ -87,93 +76,155 @@ def stop_server(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def model_compute_seconds() -> float:
-    """Both default panels with their twins, stepped to the end without any drawing."""
+def spread(values: list[float]) -> str:
+    """min / median / max of measurements in seconds."""
+    return f"min {min(values):.1f} s, median {statistics.median(values):.1f} s, max {max(values):.1f} s"
+
+
+def ensemble_play(page, url: str, seed: int) -> float:
+    """Seconds from "Start" until December 2035 with both ensembles complete."""
+    page.goto(url)
+    page.locator(".bs-play").wait_for(timeout=120_000)
+    field = page.locator(".bs-seed input")
+    field.fill(str(seed))
+    field.press("Enter")
+    page.get_by_text("Geänderte Einstellungen gelten ab dem Start.").wait_for(timeout=30_000)
+    start = time.perf_counter()
+    page.locator(".bs-play").click()
+    page.locator(".bs-date", has_text="Dez. 2035").wait_for(timeout=900_000)
+    page.locator(".bs-ensemble-progress", has_text="8 von 8").wait_for(timeout=900_000)
+    return time.perf_counter() - start
+
+
+def first_result(page, url: str, members: int) -> tuple[float, float]:
+    """Seconds from a typed lever change to the new run's first chart, and to its ensemble's first seed."""
+    page.goto(url)
+    page.locator(".bs-play").wait_for(timeout=120_000)
+    page.locator(".bs-ensemble-progress", has_text="von 8").wait_for(timeout=120_000)
+    page.locator(".bs-levers-toggle-B").click()
+    field = page.locator(".bs-lever-B.bs-lever-governance-alliance-founding-members .bs-entry input")
+    before = page.locator(".bs-chart-series img").get_attribute("src")
+    field.fill(str(members))
+    start = time.perf_counter()
+    field.press("Enter")
+    page.locator(".bs-step").click()
+    page.locator(".bs-date", has_text="Juni 2015").wait_for(timeout=120_000)
+    page.wait_for_function("(before) => document.querySelector('.bs-chart-series img').src !== before", arg=before, timeout=120_000)
+    chart = time.perf_counter() - start
+    page.wait_for_function("() => /Streuung: [1-8] von 8/.test(document.querySelector('.bs-ensemble-progress').textContent)", timeout=600_000)
+    seed = time.perf_counter() - start
+    return chart, seed
+
+
+def chart_rendering(browser, repeat: int, seeds: int = 3) -> None:
+    """matplotlib (server, PNG) against Plotly (server JSON + plotly.js in Chromium) for the time-series chart with bands."""
     from bottrop_sim import load_scenario
+    from bottrop_sim.app.charts import png_bytes, series_figure
+    from bottrop_sim.app.ensemble import Ensemble, member_task
     from bottrop_sim.app.runs import PanelRun, advance
 
     base = load_scenario(ROOT / "scenarios" / "closure_2018.toml")
     alliance = base.model_copy(update={"governance": base.governance.model_copy(update={"mode": "alliance"})})
-    start = time.perf_counter()
     runs = [PanelRun(base, base.seed), PanelRun(alliance, base.seed)]
-    while advance(runs, 6):
+    while advance(runs, 12):
         pass
-    return time.perf_counter() - start
+    from concurrent.futures import Future
 
+    def here(task):
+        future: Future = Future()
+        future.set_result(member_task(task))
+        return future
 
-def play_once(page, url: str, interval: int, clicking: bool) -> dict[str, float]:
-    """One session: load, set the render interval, play to the end (clicking meanwhile, if asked); returns the measurements."""
-    page.goto(url)
-    page.locator(".bs-play").wait_for(timeout=60_000)
-    if interval != 6:
-        page.locator(".bs-select-speed").click()
-        page.locator(".v-menu__content:visible .v-list-item", has_text=INTERVAL_LABELS[interval]).click()
-        time.sleep(0.5)
-    page.evaluate(WATCH_MAIN_THREAD)
-    start = time.perf_counter()
-    page.locator(".bs-play").click()
-    page.wait_for_function("() => !document.querySelector('.bs-date').textContent.startsWith('Start')", timeout=60_000)
-    answers = []
-    while clicking and not page.locator(".bs-date", has_text="Dez. 2035").count() and time.perf_counter() - start < 3 * TARGET_SECONDS:
-        clicked = time.perf_counter()
-        page.locator(".bs-levers-toggle-A").click()
-        page.locator(".bs-levers-toggle-A", has_text="Hebel ausblenden").wait_for(timeout=30_000)
-        answers.append(time.perf_counter() - clicked)
-        clicked = time.perf_counter()
-        page.locator(".bs-levers-toggle-A").click()
-        page.locator(".bs-levers-toggle-A", has_text="Hebel (").wait_for(timeout=30_000)
-        answers.append(time.perf_counter() - clicked)
-        time.sleep(0.5)
-    page.locator(".bs-date", has_text="Dez. 2035").wait_for(timeout=180_000)
-    played = time.perf_counter() - start
-    lag = page.evaluate("window.__lag")
-    clicked = time.perf_counter()
-    page.locator(".bs-lang-en").click()
-    page.get_by_text("Dec 2035").wait_for(timeout=30_000)
-    language = time.perf_counter() - clicked
-    return {
-        "played_s": played,
-        "click_answer_median_s": statistics.median(answers) if answers else float("nan"),
-        "click_answer_max_s": max(answers) if answers else float("nan"),
-        "clicks": len(answers),
-        "language_switch_s": language,
-        "longest_main_thread_task_ms": max(lag["longTasks"], default=0.0),
-        "max_timer_lag_ms": lag["maxTimerLag"],
-    }
+    ensemble = Ensemble({"A": base, "B": alliance}, base.seed, seeds, submit=here)
+    snapshots = {"A": runs[0].snapshot, "B": runs[1].snapshot}
+    drawn = []
+    for _ in range(max(3, repeat)):
+        start = time.perf_counter()
+        size = len(png_bytes(series_figure(snapshots, "de", ensemble)))
+        drawn.append(time.perf_counter() - start)
+    print(f"matplotlib, server side (figure + PNG, {size / 1000:.0f} kB per update): {spread(drawn)} ".replace(" s,", " s,"), flush=True)
+    try:
+        import plotly
+        import plotly.graph_objects as go
+    except ImportError:
+        print("plotly not installed: browser-drawn charts not measured")
+        return
+    columns = ("employment_workplace", "unemployment_rate", "value_added_eur", "firms", "co2_t")
+    built, payload = [], 0
+    for _ in range(max(3, repeat)):
+        start = time.perf_counter()
+        figure = go.Figure()
+        for index, column in enumerate(columns):
+            axis = "" if index == 0 else str(index + 1)
+            for panel in ("A", "B"):
+                for twin in (False, True):
+                    band = ensemble.band(panel, column, twin=twin)
+                    x = list(band.years)
+                    figure.add_trace(go.Scatter(x=x + x[::-1], y=list(band.high) + list(band.low[::-1]), fill="toself", xaxis=f"x{axis}", yaxis=f"y{axis}"))
+                    figure.add_trace(go.Scatter(x=x, y=list(band.median), xaxis=f"x{axis}", yaxis=f"y{axis}"))
+                frame = snapshots[panel].timeseries
+                figure.add_trace(go.Scatter(x=list(range(len(frame))), y=frame[column].tolist(), xaxis=f"x{axis}", yaxis=f"y{axis}"))
+        figure.update_layout(grid={"rows": 2, "columns": 3, "pattern": "independent"}, width=1330, height=430)
+        text = figure.to_json()
+        built.append(time.perf_counter() - start)
+        payload = len(text)
+    print(f"Plotly, server side (figure + JSON, {payload / 1000:.0f} kB per update): {spread(built)}", flush=True)
+    script = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    with tempfile.TemporaryDirectory() as folder:
+        page_path = Path(folder) / "plotly.html"
+        page_path.write_text(f"<html><body><div id='chart'></div><script>{script.read_text()}</script><script>const FIGURE = {text};</script></body></html>")
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(page_path.as_uri())
+        rendered = []
+        for _ in range(max(3, repeat)):
+            rendered.append(
+                page.evaluate(
+                    "async () => { const t = performance.now(); await Plotly.react('chart', FIGURE.data, FIGURE.layout); return (performance.now() - t) / 1000; }"
+                )
+            )
+        page.close()
+    print(f"Plotly, drawn by plotly.js in Chromium (same machine): {spread(rendered)}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1, help="sessions per render interval")
-    parser.add_argument("--intervals", type=int, nargs="+", default=[6], choices=sorted(INTERVAL_LABELS), help="months per update")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement")
     parser.add_argument("--port", type=int, default=0, help="server port (0: a free one)")
+    parser.add_argument("--no-charts", action="store_true", help="skip the chart rendering comparison")
+    parser.add_argument("--charts-only", action="store_true", help="only the chart rendering comparison (no server)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    print(f"model compute alone (2 panels + 2 twins, 252 months): {model_compute_seconds():.2f} s")
+    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}", flush=True)
+    if args.charts_only:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            chart_rendering(browser, args.repeat, seeds=2)
+            browser.close()
+        return
     port = args.port or free_port()
     server = start_server(port)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            for interval in args.intervals:
-                for repeat in range(args.repeat):
-                    for clicking in (False, True):
-                        context = browser.new_context(viewport={"width": 1366, "height": 768})
-                        result = play_once(context.new_page(), f"http://127.0.0.1:{port}/", interval, clicking)
-                        context.close()
-                        verdict = "ok" if result["played_s"] <= TARGET_SECONDS else "over the target"
-                        line = (
-                            f"render interval {interval:>2} months, session {repeat + 1}, {'clicking every 0.5 s' if clicking else 'watching only      '}: "
-                            f"played 2015-2035 in {result['played_s']:5.1f} s (target <= {TARGET_SECONDS:.0f} s: {verdict}); "
-                        )
-                        if clicking:
-                            line += f"clicks answered in {result['click_answer_median_s']:.2f} s median, {result['click_answer_max_s']:.2f} s max ({result['clicks']} clicks); "
-                        line += (
-                            f"language switch {result['language_switch_s']:.2f} s; "
-                            f"longest browser task {result['longest_main_thread_task_ms']:.0f} ms, timer lag {result['max_timer_lag_ms']:.0f} ms"
-                        )
-                        print(line, flush=True)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            plays, charts, seeds = [], [], []
+            for repeat in range(args.repeat):
+                context = browser.new_context(viewport={"width": 1366, "height": 768})
+                plays.append(ensemble_play(context.new_page(), f"http://127.0.0.1:{port}/", 7000 + repeat))
+                context.close()
+                print(f"ensemble play {repeat + 1}: {plays[-1]:.1f} s", flush=True)
+                context = browser.new_context(viewport={"width": 1366, "height": 768})
+                chart, seed = first_result(context.new_page(), f"http://127.0.0.1:{port}/", 40 + repeat)
+                context.close()
+                charts.append(chart)
+                seeds.append(seed)
+                print(f"lever change {repeat + 1}: first chart {chart:.1f} s, first ensemble seed {seed:.1f} s", flush=True)
+            print(f"ensemble play, both panels with bands (target <= {PLAY_TARGET_SECONDS:.0f} s): {spread(plays)}")
+            print(f"first result after a lever change (target <= {FIRST_RESULT_TARGET_SECONDS:.0f} s): {spread(charts)}")
+            print(f"first seed of the new ensemble after a lever change: {spread(seeds)}")
+            print(f"load average after: {os.getloadavg()[0]:.1f}")
+            if not args.no_charts:
+                chart_rendering(browser, args.repeat)
             browser.close()
     finally:
         stop_server(server)

@@ -1,0 +1,404 @@
+"""Ensembles of the two panels: each panel's scenario over common seeds, run in worker processes, summarised as they arrive.
+
+One live run per panel plays month by month in the app (the session's seed);
+behind it, every panel's scenario and its counterfactual twin run to the end for
+:data:`ENSEMBLE_SIZE` seeds from :func:`bottrop_sim.simulate.replication_seeds`
+(the seeds ``bottrop-sim compare`` uses), panel A and B with the same seed in
+each replication (common random numbers: the paired difference A − B of one
+replication comes from the settings, not from the dice). The runs go to a pool
+of worker processes shared by all sessions of the server (started once, with the
+runner's start method: ``forkserver`` where available, else ``spawn``; ``import
+mesa`` rules out ``fork``), each run is :func:`bottrop_sim.compare.run_pair`.
+
+The summaries:
+
+* :meth:`Ensemble.band`: per month the median and the 10-90 % range over the seeds that arrived;
+* :meth:`Ensemble.differences`: per indicator the mean paired difference A − B with its
+  Student-t interval (:func:`bottrop_sim.statistics.interval`) and a verdict. Indicators with
+  a better direction form one family of tests, corrected for multiple comparisons with
+  Holm's step-down method (Holm 1979); governance-defined indicators (alliance participation
+  and trust, public money spent) and those without a direction (re-orientation) are shown
+  but never tested or marked better or worse.
+
+Nothing here imports Solara.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import threading
+import types
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bottrop_sim.compare import run_pair
+from bottrop_sim.monitoring import REGISTRY
+from bottrop_sim.scenario.schema import Scenario
+from bottrop_sim.simulate import replication_seeds
+from bottrop_sim.statistics import CONFIDENCE, interval
+
+logger = logging.getLogger(__name__)
+
+ENSEMBLE_SIZE = 8
+"""Seeds per panel (common to A and B)."""
+BAND = (0.10, 0.90)
+"""Quantiles of the band drawn around the median line."""
+GOVERNANCE_DEFINED = ("alliance_participation", "alliance_trust", "public_money_spent")
+"""Indicators that a governance setting defines rather than achieves: shown, never marked better or worse."""
+IN_FLIGHT = 2
+"""Tasks per worker handed to the pool at a time."""
+ALPHA = 1.0 - CONFIDENCE
+"""Family-wise error rate of the verdicts (Holm)."""
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def worker_count() -> int:
+    """Worker processes of the pool: ``$BOTTROP_SIM_APP_WORKERS``, else the number of cores."""
+    given = os.environ.get("BOTTROP_SIM_APP_WORKERS")
+    return max(1, int(given)) if given else max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """Hide the server's ``__main__`` while worker processes start.
+
+    ``forkserver`` and ``spawn`` re-import the parent's main module in every
+    worker; under Solara's server that module is not importable as such and
+    the workers die at once. The workers need only the package, so they start
+    with an empty main module.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def pool() -> ProcessPoolExecutor:
+    """The server's pool of worker processes (created and started on first use, shared by all sessions; rebuilt if broken)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or getattr(_pool, "_broken", False):
+            from bottrop_sim.experiments.runner import worker_context
+
+            with _plain_main():
+                _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=worker_context(), initializer=_background)
+                for _ in range(worker_count()):
+                    _pool.submit(_ready)  # starts the workers now, while the main module is hidden
+        return _pool
+
+
+WORKER_NICENESS = 10
+"""How much lower the workers' CPU priority is than the server's: the page's answers come before the ensemble's runs."""
+
+
+def _background() -> None:
+    """Worker start: a lower CPU priority, so clicks and redraws of the server go first on a busy laptop."""
+    with suppress(OSError):  # not allowed here: the workers keep the server's priority
+        os.nice(WORKER_NICENESS)
+
+
+def _ready() -> bool:
+    import bottrop_sim.model  # noqa: F401 - the import is the point
+
+    return True
+
+
+def member_task(task: tuple[str, str, int, Scenario, int]) -> tuple[str, str, int, int, dict[str, float], pd.DataFrame, pd.DataFrame]:
+    """One run and its twin in a worker: (panel, variant, replication, scenario, seed) -> the same keys, scores, run and twin series."""
+    panel, variant, replication, scenario, seed = task
+    scores, run, twin = run_pair(scenario, seed)
+    return panel, variant, replication, seed, scores, run, twin
+
+
+@dataclass(frozen=True)
+class Member:
+    """One finished replication of one panel (or of one of its variants)."""
+
+    seed: int
+    scores: dict[str, float]
+    run: pd.DataFrame
+    twin: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Band:
+    """Median and band of one series over the seeds that arrived."""
+
+    years: np.ndarray
+    median: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    n: int
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The paired difference A − B of one indicator over common seeds.
+
+    Attributes:
+        name: indicator name.
+        mean, low, high: mean difference and its interval (NaN bounds with fewer than two seeds).
+        n: seeds with both panels.
+        p: two-sided p value of the paired t test (NaN if not tested).
+        p_holm: the p value after Holm's correction over the tested indicators (NaN if not tested).
+        verdict: "clear" (difference clear after the correction), "unclear", "descriptive"
+            (governance-defined or without a direction: not tested), "waiting" (fewer than two seeds) or
+            "undefined" (the indicator has no value in these settings, e.g. resilience without a shock).
+        better: "A" or "B" for a clear difference in an indicator with a direction, else None.
+    """
+
+    name: str
+    mean: float
+    low: float
+    high: float
+    n: int
+    p: float
+    p_holm: float
+    verdict: str
+    better: str | None
+
+
+def tested(name: str) -> bool:
+    """Whether an indicator's difference gets a verdict: it has a better direction and is not governance-defined."""
+    return name not in GOVERNANCE_DEFINED and REGISTRY[name].higher_is_better is not None
+
+
+def paired_p(differences: np.ndarray) -> float:
+    """Two-sided p value of the paired t test that the mean difference is zero (0 or 1 when all differences are equal)."""
+    data = differences[np.isfinite(differences)]
+    n = len(data)
+    if n < 2:
+        return math.nan
+    std = float(data.std(ddof=1))
+    mean = float(data.mean())
+    scale = max(1.0, float(np.abs(data).max()))
+    if std <= 1e-12 * scale:
+        return 1.0 if abs(mean) <= 1e-12 * scale else 0.0
+    from scipy import stats
+
+    return float(2.0 * stats.t.sf(abs(mean) / (std / math.sqrt(n)), n - 1))
+
+
+def holm(p_values: Mapping[str, float]) -> dict[str, float]:
+    """Holm's step-down adjusted p values (Holm 1979): the k-th smallest of m times (m − k + 1), kept monotone, at most 1."""
+    finite = sorted(((p, name) for name, p in p_values.items() if math.isfinite(p)))
+    m = len(finite)
+    adjusted: dict[str, float] = {name: math.nan for name in p_values}
+    running = 0.0
+    for k, (p, name) in enumerate(finite):
+        running = max(running, min(1.0, (m - k) * p))
+        adjusted[name] = running
+    return adjusted
+
+
+def paired_differences(a: Sequence[Mapping[str, float]], b: Sequence[Mapping[str, float]], names: Iterable[str]) -> dict[str, Difference]:
+    """Differences A − B over paired replications (``a[i]`` and ``b[i]`` share a seed), with intervals, Holm-corrected verdicts.
+
+    Args:
+        a: scorecards of panel A, one per replication.
+        b: scorecards of panel B, the same replications in the same order.
+        names: the indicators to compare.
+    """
+    names = list(names)
+    values = {name: np.array([x.get(name, math.nan) - y.get(name, math.nan) for x, y in zip(a, b, strict=True)], float) for name in names}
+    p = {name: paired_p(values[name]) if tested(name) else math.nan for name in names}
+    adjusted = holm(p)
+    result = {}
+    for name in names:
+        spread = interval(values[name])
+        if not tested(name):
+            verdict, better = "descriptive", None
+        elif len(a) < 2:
+            verdict, better = "waiting", None
+        elif spread.n < 2:  # not defined in these settings (e.g. resilience without a shock)
+            verdict, better = "undefined", None
+        elif adjusted[name] < ALPHA:
+            verdict = "clear"
+            better = "A" if (spread.mean > 0) == bool(REGISTRY[name].higher_is_better) else "B"
+        else:
+            verdict, better = "unclear", None
+        result[name] = Difference(name, spread.mean, spread.low, spread.high, spread.n, p[name], adjusted[name], verdict, better)
+    return result
+
+
+def years_of(dates: pd.Series) -> np.ndarray:
+    """'YYYY-MM' dates as fractional years (2018-12 -> 2018.917)."""
+    text = dates.astype(str)
+    return text.str.slice(0, 4).astype(int).to_numpy() + (text.str.slice(5, 7).astype(int).to_numpy() - 1) / 12.0
+
+
+def band_of(frames: Sequence[pd.DataFrame], column: str) -> Band | None:
+    """Median and 10-90 % band of ``column`` over runs of the same months (None without runs)."""
+    frames = [f for f in frames if f is not None and not f.empty and column in f.columns]
+    if not frames:
+        return None
+    stacked = np.vstack([f[column].to_numpy(float) for f in frames])
+    low, median, high = np.nanquantile(stacked, [BAND[0], 0.5, BAND[1]], axis=0)
+    return Band(years_of(frames[0]["date"]), median, low, high, len(frames))
+
+
+class Ensemble:
+    """The replications of both panels (and of variants of them, see :mod:`bottrop_sim.app.why`), arriving from the pool.
+
+    Args:
+        scenarios: panel -> its validated scenario.
+        base_seed: the session's seed; replication seeds derive from it.
+        size: seeds per panel.
+        on_arrival: called (from a pool thread) after each finished replication.
+        submit: schedule a task (default: the server's pool); tests pass a synchronous stand-in.
+    """
+
+    def __init__(
+        self,
+        scenarios: Mapping[str, Scenario],
+        base_seed: int,
+        size: int = ENSEMBLE_SIZE,
+        on_arrival: Callable[[], None] | None = None,
+        submit: Callable[[tuple], Future] | None = None,
+    ) -> None:
+        self.scenarios = dict(scenarios)
+        self.base_seed = int(base_seed)
+        self.seeds = replication_seeds(self.base_seed, size)
+        self.on_arrival = on_arrival
+        self._submit = submit or (lambda task: pool().submit(member_task, task))
+        self._lock = threading.Lock()
+        self._members: dict[tuple[str, str, int], Member] = {}
+        self._failed: dict[str, int] = {}
+        self._queue: deque[tuple] = deque()
+        self._in_flight = 0
+        self._expected: dict[str, int] = {}
+        self._panels: dict[str, set[str]] = {}
+        self.cancelled = False
+        self.add_variant("", self.scenarios)
+
+    # ---------------------------------------------------------------- running
+    def add_variant(self, variant: str, scenarios: Mapping[str, Scenario]) -> None:
+        """Run ``scenarios`` (panel -> scenario) over the ensemble's seeds under the name ``variant`` ("" is the panels themselves)."""
+        self.add_variants({variant: scenarios})
+
+    def add_variants(self, variants: Mapping[str, Mapping[str, Scenario]]) -> None:
+        """Run several variants (name -> panel -> scenario), seed by seed: the first seed of every variant first.
+
+        The pool works through the tasks in order, so whole replications finish
+        early and a view that needs all variants of a seed can show it soon.
+        """
+        tasks = [
+            (panel, variant, r, scenario, seed)
+            for r, seed in enumerate(self.seeds)
+            for variant, scenarios in variants.items()
+            for panel, scenario in scenarios.items()
+        ]
+        with self._lock:
+            for variant, scenarios in variants.items():
+                self._expected[variant] = self._expected.get(variant, 0) + len(scenarios) * len(self.seeds)
+                self._panels[variant] = self._panels.get(variant, set()) | set(scenarios)
+        with self._lock:
+            self._queue.extend(tasks)
+        self._pump()
+
+    def _pump(self) -> None:
+        """Hand queued tasks to the pool, at most :data:`IN_FLIGHT` per worker at a time (the rest wait here, where cancelling is free)."""
+        while True:
+            with self._lock:
+                if self.cancelled or not self._queue or self._in_flight >= IN_FLIGHT * worker_count():
+                    return
+                task = self._queue.popleft()
+                self._in_flight += 1
+            future = self._submit(task)
+            future.add_done_callback(lambda done, task=task: self._arrived(done, task))
+
+    def _arrived(self, future: Future, task: tuple) -> None:
+        with self._lock:
+            self._in_flight -= 1
+        if self.cancelled:
+            return
+        self._pump()
+        try:
+            panel, variant, replication, seed, scores, run, twin = future.result()
+        except BrokenProcessPool:  # the workers were stopped (the server shuts down) or one died: counted, the pool is rebuilt on next use
+            logger.warning("workshop app: ensemble run %s lost: the worker processes stopped", task[:3])
+            with self._lock:
+                self._failed[task[1]] = self._failed.get(task[1], 0) + 1
+        except Exception:  # a failed run is counted and logged, never shown as a result
+            logger.exception("workshop app: ensemble run %s failed", task[:3])
+            with self._lock:
+                self._failed[task[1]] = self._failed.get(task[1], 0) + 1
+        else:
+            with self._lock:
+                self._members[(panel, variant, replication)] = Member(seed, scores, run, twin)
+        if self.on_arrival is not None:
+            self.on_arrival()
+
+    def cancel(self) -> None:
+        """Drop the runs still queued here; the few handed to the pool finish in their worker and are ignored."""
+        with self._lock:
+            self.cancelled = True
+            self._queue.clear()
+
+    # ---------------------------------------------------------------- reading
+    def members(self, panel: str, variant: str = "") -> dict[int, Member]:
+        """Finished replications of a panel (or its variant) by replication index."""
+        with self._lock:
+            return {r: m for (p, v, r), m in self._members.items() if p == panel and v == variant}
+
+    def expects(self, panel: str, variant: str = "") -> bool:
+        """Whether runs of ``variant`` were asked for in ``panel``."""
+        with self._lock:
+            return panel in self._panels.get(variant, set())
+
+    def variants(self) -> list[str]:
+        """Names of the variants asked for (besides the panels themselves, "")."""
+        with self._lock:
+            return [v for v in self._expected if v]
+
+    def failed(self, variant: str = "") -> int:
+        """Runs of a variant that failed (logged on the server)."""
+        with self._lock:
+            return self._failed.get(variant, 0)
+
+    def progress(self, variant: str = "") -> tuple[int, int]:
+        """(finished or failed runs, runs in all) of a variant."""
+        with self._lock:
+            done = sum(1 for (_, v, _) in self._members if v == variant) + self._failed.get(variant, 0)
+            return done, self._expected.get(variant, 0)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every run of the panels themselves has arrived."""
+        done, total = self.progress()
+        return done >= total
+
+    def band(self, panel: str, column: str, twin: bool = False) -> Band | None:
+        """Median and band of a series of one panel (or its twin) over the arrived seeds."""
+        members = self.members(panel).values()
+        return band_of([m.twin if twin else m.run for m in members], column)
+
+    def paired(self, variant_a: tuple[str, str] = ("A", ""), variant_b: tuple[str, str] = ("B", "")) -> tuple[list[dict], list[dict], list[int]]:
+        """Scorecards of two runs over the replications both have: (first, second, replication indices)."""
+        first, second = self.members(*variant_a), self.members(*variant_b)
+        common = sorted(set(first) & set(second))
+        return [first[r].scores for r in common], [second[r].scores for r in common], common
+
+    def differences(self, names: Iterable[str]) -> dict[str, Difference]:
+        """A − B of each indicator over the replications both panels have finished (see :func:`paired_differences`)."""
+        a, b, _ = self.paired()
+        return paired_differences(a, b, names)
+
+    def levels(self, panel: str, name: str) -> float:
+        """Mean of an indicator over the finished replications of a panel (NaN before any)."""
+        values = [m.scores.get(name, math.nan) for m in self.members(panel).values()]
+        return interval(values).mean
