@@ -67,7 +67,8 @@ def interval(values: ArrayLike, confidence: float = CONFIDENCE) -> Interval:
 def paired_p_value(differences: ArrayLike) -> float:
     """Two-sided p-value of a paired t-test that the mean difference is zero (common seeds).
 
-    NaN with fewer than two finite differences; with no spread, 1 if all differences are 0, else 0.
+    NaN with fewer than two finite differences; with no spread (up to rounding: 1e-12 of the largest
+    difference), 1 if all differences are 0, else 0.
     """
     data = np.asarray(differences, dtype=float).ravel()
     data = data[np.isfinite(data)]
@@ -75,8 +76,9 @@ def paired_p_value(differences: ArrayLike) -> float:
         return math.nan
     std = float(data.std(ddof=1))
     mean = float(data.mean())
-    if std == 0.0:
-        return 1.0 if mean == 0.0 else 0.0
+    scale = max(1.0, float(np.abs(data).max()))
+    if std <= 1e-12 * scale:
+        return 1.0 if abs(mean) <= 1e-12 * scale else 0.0
     from scipy import stats
 
     t = mean / (std / math.sqrt(len(data)))

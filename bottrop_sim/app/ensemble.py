@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from bottrop_sim import statistics
 from bottrop_sim.compare import run_pair
 from bottrop_sim.monitoring import REGISTRY
 from bottrop_sim.scenario.schema import Scenario
@@ -92,7 +93,7 @@ def pool() -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None or getattr(_pool, "_broken", False):
-            from bottrop_sim.experiments.runner import worker_context
+            from bottrop_sim.experiments.pool import worker_context
 
             with _plain_main():
                 _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=worker_context(), initializer=_background)
@@ -177,32 +178,14 @@ def tested(name: str) -> bool:
     return name not in GOVERNANCE_DEFINED and REGISTRY[name].higher_is_better is not None
 
 
-def paired_p(differences: np.ndarray) -> float:
-    """Two-sided p value of the paired t test that the mean difference is zero (0 or 1 when all differences are equal)."""
-    data = differences[np.isfinite(differences)]
-    n = len(data)
-    if n < 2:
-        return math.nan
-    std = float(data.std(ddof=1))
-    mean = float(data.mean())
-    scale = max(1.0, float(np.abs(data).max()))
-    if std <= 1e-12 * scale:
-        return 1.0 if abs(mean) <= 1e-12 * scale else 0.0
-    from scipy import stats
-
-    return float(2.0 * stats.t.sf(abs(mean) / (std / math.sqrt(n)), n - 1))
+paired_p = statistics.paired_p_value
+"""Two-sided p value of the paired t test that the mean difference is zero (:func:`bottrop_sim.statistics.paired_p_value`)."""
 
 
 def holm(p_values: Mapping[str, float]) -> dict[str, float]:
-    """Holm's step-down adjusted p values (Holm 1979): the k-th smallest of m times (m − k + 1), kept monotone, at most 1."""
-    finite = sorted(((p, name) for name, p in p_values.items() if math.isfinite(p)))
-    m = len(finite)
-    adjusted: dict[str, float] = {name: math.nan for name in p_values}
-    running = 0.0
-    for k, (p, name) in enumerate(finite):
-        running = max(running, min(1.0, (m - k) * p))
-        adjusted[name] = running
-    return adjusted
+    """Holm's step-down adjusted p values by name (:func:`bottrop_sim.statistics.holm`; NaN stays NaN)."""
+    names = list(p_values)
+    return dict(zip(names, statistics.holm([p_values[name] for name in names]).tolist(), strict=True))
 
 
 def paired_differences(a: Sequence[Mapping[str, float]], b: Sequence[Mapping[str, float]], names: Iterable[str]) -> dict[str, Difference]:
