@@ -37,3 +37,14 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     ROLE: ClassVar[Role] = "uncertainty"
+
+
+def check_unique_paths(items: list) -> list:
+    """Refuse a list of path-keyed entries (parameters) that names a path twice (a validator helper)."""
+    from bottrop_sim.errors import FieldError
+
+    paths = [item.path for item in items]
+    for i, path in enumerate(paths):
+        if path in paths[:i]:
+            raise FieldError(f"[{i}].path", path, "each path once")
+    return items

@@ -42,7 +42,7 @@ from bottrop_sim.scenario.composition import read_toml, read_with_parents
 from bottrop_sim.scenario.fields import PathError, describe, with_values
 from bottrop_sim.scenario.loading import scenario_from_dict
 from bottrop_sim.simulate import replication_seeds
-from bottrop_sim.values import Section, YearMonth
+from bottrop_sim.values import Section, YearMonth, check_unique_paths
 
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
 
@@ -88,11 +88,7 @@ class CalibrationSpec(Section):
     @field_validator("parameters")
     @classmethod
     def _unique(cls, parameters: list[FittedParameter]) -> list[FittedParameter]:
-        paths = [p.path for p in parameters]
-        for i, path in enumerate(paths):
-            if path in paths[:i]:
-                raise FieldError(f"[{i}].path", path, "each path once")
-        return parameters
+        return check_unique_paths(parameters)
 
     @model_validator(mode="after")
     def _periods(self) -> CalibrationSpec:

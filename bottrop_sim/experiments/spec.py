@@ -31,7 +31,7 @@ from bottrop_sim.scenario.composition import read_toml, read_with_parents
 from bottrop_sim.scenario.fields import PathError, describe, parse_path, plain, with_values
 from bottrop_sim.scenario.loading import scenario_from_dict
 from bottrop_sim.shocks import YearMonth
-from bottrop_sim.values import Role, Section
+from bottrop_sim.values import Role, Section, check_unique_paths
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "normal", "triangular", "lognormal")
@@ -171,11 +171,7 @@ class Experiment(Section):
     @field_validator("parameters")
     @classmethod
     def _unique_paths(cls, parameters: list[Parameter]) -> list[Parameter]:
-        paths = [p.path for p in parameters]
-        for i, path in enumerate(paths):
-            if path in paths[:i]:
-                raise FieldError(f"[{i}].path", path, "each path once")
-        return parameters
+        return check_unique_paths(parameters)
 
     @model_validator(mode="after")
     def _design_fits(self) -> Experiment:
