@@ -217,6 +217,40 @@ def test_invalid_month_and_seed_entries_are_refused_with_a_message(app):
     assert state.seed.value == 20181221
 
 
+def test_typing_survives_redraws_of_the_page_around_the_entry():
+    """A redraw while someone types (an ensemble member arriving) keeps what is typed; Enter hands it over once."""
+    from bottrop_sim.app.components import Entry
+
+    redraws = solara.reactive(0)
+    shown = solara.reactive("2099-12")
+    handed: list[str] = []
+
+    @solara.component
+    def Around():  # noqa: N802 - a Solara component
+        redraws.value  # noqa: B018 - redraw on every tick
+        Entry(value=shown.value, on_value=handed.append, classes=["bs-test-entry"])
+
+    box, rc = solara.render(Around(), handle_error=False)
+    try:
+        field = one(box, "bs-test-entry", ipyvuetify.TextField)
+        assert field.v_model == "2099-12"
+        field.v_model = "2017-03"  # typed in the browser, not yet Enter
+        for _ in range(3):
+            redraws.value += 1
+        field = one(box, "bs-test-entry", ipyvuetify.TextField)
+        assert field.v_model == "2017-03"  # Solara's InputText sends "2099-12" back here
+        assert handed == []
+        field.fire_event("keyup.enter", None)
+        field.fire_event("focusout", None)
+        assert handed == ["2017-03"]  # once, not again on leaving the field
+        shown.value = "2020-01"  # a new value from outside (reset, restored code) replaces the draft
+        assert one(box, "bs-test-entry", ipyvuetify.TextField).v_model == "2020-01"
+        one(box, "bs-test-entry", ipyvuetify.TextField).fire_event("focusout", None)
+        assert handed == ["2017-03"]  # leaving an unchanged field hands nothing over
+    finally:
+        rc.close()
+
+
 def test_language_switch_changes_labels_and_number_formats(app):
     rc, state = app
     click(rc, "bs-step")

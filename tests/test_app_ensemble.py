@@ -94,6 +94,34 @@ def test_ensemble_uses_common_seeds_and_equals_run_pair(short):
     assert diff.mean == pytest.approx(np.mean(by_hand)) and diff.n == 3
 
 
+def test_a_pool_that_cannot_start_workers_counts_failed_runs_instead_of_raising(short, caplog):
+    base, alliance = short
+    calls: list[tuple] = []
+
+    def refused(task) -> Future:
+        calls.append(task)
+        raise ConnectionRefusedError(111, "Connection refused")  # what a dead forkserver gives
+
+    arrivals: list[int] = []
+    ensemble = Ensemble({"A": base, "B": alliance}, 11, 3, on_arrival=lambda: arrivals.append(1), submit=refused)
+    assert ensemble.progress() == (6, 6) and ensemble.failed() == 6  # all counted, none lost, none shown
+    assert len(calls) == 2 and arrivals  # one retry with a fresh pool, then the page is told
+    assert "not started" in caplog.text and "Traceback" not in caplog.text
+
+
+def test_a_pool_that_fails_once_is_replaced_and_every_run_arrives(short):
+    base, alliance = short
+    failures = [RuntimeError("cannot schedule new futures after shutdown")]
+
+    def flaky(task) -> Future:
+        if failures:
+            raise failures.pop()
+        return here(task)
+
+    ensemble = Ensemble({"A": base, "B": alliance}, 11, 2, submit=flaky)
+    assert ensemble.complete and ensemble.failed() == 0 and ensemble.progress() == (4, 4)
+
+
 def test_band_of_nothing_is_none():
     assert band_of([], "employment_workplace") is None
 

@@ -100,6 +100,19 @@ def assert_local(requests: list[str]) -> None:
     assert outside == [], f"requests left 127.0.0.1: {outside}"
 
 
+def wait_for_code(page, holds, timeout: float = 30.0):
+    """Wait until the settings code in the page's address decodes to settings for which ``holds(settings)`` is true."""
+    from bottrop_sim.app.share import decode
+
+    deadline = time.time() + timeout
+    while True:
+        code = page.evaluate("() => new URLSearchParams(location.search).get('c')")
+        if code and holds(decode(code)):
+            return
+        assert time.time() < deadline, f"the address never held the expected settings (last code: {code and decode(code)})"
+        time.sleep(0.2)
+
+
 def entry(page, panel: str, lever: str):
     return page.locator(f".bs-lever-{panel}.bs-lever-{lever} .bs-entry input").first
 
@@ -207,12 +220,13 @@ def test_quick_clicks_coalesce_and_settings_survive_reload_and_restart(browser, 
 
         # item 4: settings survive a reload ...
         pick(page, "governance-mode-B", "city-led (development office)")
-        page.wait_for_function("() => new URLSearchParams(location.search).get('c')", timeout=30_000)
-        before = page.evaluate("() => location.search")
+        wait_for_code(page, lambda code: dict(code.levers.get("B", {})).get("governance.mode") == "city_led")
         seed = page.locator(".bs-seed input")
         seed.fill("4242")
         seed.press("Enter")
-        page.wait_for_function("(before) => location.search !== before", arg=before, timeout=30_000)  # the code now holds the seed too
+        wait_for_code(
+            page, lambda code: code.seed == 4242 and dict(code.levers.get("B", {})).get("governance.mode") == "city_led"
+        )  # the code now holds the seed too
         page.reload()
         page.locator(".bs-play").wait_for()
         page.wait_for_function("() => document.querySelector('.bs-seed input').value === '4242'", timeout=60_000)

@@ -80,6 +80,72 @@ def EnsembleProgress(state: Workshop):
 
 
 @solara.component
+def Entry(
+    value: str,
+    on_value: Any,
+    label: str = "",
+    error: bool = False,
+    classes: list[str] | None = None,
+    style: dict[str, str] | None = None,
+):
+    """A text field that hands its text to ``on_value`` on Enter or when it loses focus.
+
+    What is typed is kept as this component's draft until then. Solara's own
+    ``InputText`` keeps it only in the browser: any redraw of the page around it
+    (an ensemble member arriving, a clock tick) sends the last committed value
+    back and wipes what is being typed. A new ``value`` from outside (a reset, a
+    restored code, a language switch) replaces the draft. Enter and then
+    leaving the field hand the text over once; leaving an untouched field hands
+    nothing over.
+    """
+    draft, set_draft = solara.use_state(cast_none())
+    handed = solara.use_ref((value, value))  # (value when text was last handed over, that text)
+
+    def replace_draft():
+        set_draft(None)
+        handed.current = (value, value)
+
+    solara.use_effect(replace_draft, [value])
+    field = v.TextField(
+        v_model=draft if draft is not None else value,
+        on_v_model=set_draft,
+        label=label,
+        error=error,
+        hide_details="auto",
+        class_=" ".join(classes or []),
+        style_=";".join(f"{key}: {val}" for key, val in (style or {}).items()),
+    )
+    commit = solara.use_ref((value, on_value))
+    commit.current = (value, on_value)
+
+    def listen():
+        widget = solara.get_widget(field)
+
+        def committed(_widget, _event, _data):
+            shown, handler = commit.current
+            text = widget.v_model if widget.v_model is not None else ""
+            if handed.current != (shown, text):  # Enter and then leaving the field hand it over once; an untouched field not at all
+                handed.current = (shown, text)
+                handler(text)
+
+        for event in ENTRY_EVENTS:
+            widget.on_event(event, committed)
+
+        def stop():
+            for event in ENTRY_EVENTS:
+                widget.on_event(event, committed, remove=True)
+
+        return stop
+
+    solara.use_effect(listen, [])
+    return field
+
+
+ENTRY_EVENTS = ("focusout", "keyup.enter")
+"""Browser events on which an :func:`Entry` hands over its text."""
+
+
+@solara.component
 def Message(text: str, kind: str = "error"):
     """A message next to a control (red for errors, amber for notices)."""
     solara.Text(text, classes=[f"bs-message bs-message-{kind}"])
@@ -131,8 +197,7 @@ def LeverControl(lever: Lever, value: Any, lang: str, panel: str, on_value, prob
             v.Switch(label=label, v_model=bool(value), on_v_model=lambda on: on_value(bool(on)), hide_details=True, class_="bs-switch mt-0", inset=True)
         elif lever.kind == "month":
             solara.Text(label, classes=["bs-lever-label"])
-            solara.InputText(
-                "",
+            Entry(
                 value=entry if entry is not None else str(value),
                 on_value=typed,
                 error=bool(message),
@@ -153,8 +218,7 @@ def LeverControl(lever: Lever, value: Any, lang: str, panel: str, on_value, prob
                     class_="bs-slider",
                     style_="flex: 1 1 auto",
                 )
-                solara.InputText(
-                    "",
+                Entry(
                     value=entry if entry is not None else lever.text(value, lang),
                     on_value=typed,
                     error=bool(message),
@@ -259,8 +323,8 @@ def Controls(state: Workshop):
             style_="max-width: 210px",
         )
         with solara.Column(gap="0px", style={"max-width": "190px"}):
-            solara.InputText(
-                t(lang, "seed"),
+            Entry(
+                label=t(lang, "seed"),
                 value=str(state.seed.value),
                 on_value=state.guarded(t(lang, "seed"), lambda entry: state.set_seed(entry or "")),
                 error=bool(seed_message),

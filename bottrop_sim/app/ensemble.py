@@ -102,6 +102,16 @@ def pool() -> ProcessPoolExecutor:
         return _pool
 
 
+def discard_pool() -> None:
+    """Forget the server's pool (its workers or their forkserver are gone); the next :func:`pool` call builds a new one."""
+    global _pool
+    with _pool_lock:
+        broken, _pool = _pool, None
+    if broken is not None:
+        with suppress(Exception):  # a pool whose processes are gone may fail to shut down cleanly; it is dropped either way
+            broken.shutdown(wait=False, cancel_futures=True)
+
+
 WORKER_NICENESS = 10
 """How much lower the workers' CPU priority is than the server's: the page's answers come before the ensemble's runs."""
 
@@ -301,8 +311,35 @@ class Ensemble:
                     return
                 task = self._queue.popleft()
                 self._in_flight += 1
-            future = self._submit(task)
+            future = self._hand_over(task)
+            if future is None:
+                return
             future.add_done_callback(lambda done, task=task: self._arrived(done, task))
+
+    def _hand_over(self, task: tuple) -> Future | None:
+        """Submit ``task``; if the pool cannot take it, try once more with a fresh pool, else count it and the queue as failed.
+
+        The pool cannot take a task when its worker processes or their
+        forkserver are gone (the server is stopping, or they were killed); this is
+        logged as a warning and shown as failed runs, never as a traceback.
+        """
+        for attempt in range(2):
+            try:
+                return self._submit(task)
+            except (BrokenProcessPool, OSError, RuntimeError) as error:
+                if attempt == 0:
+                    discard_pool()
+                    continue
+                with self._lock:
+                    self._in_flight -= 1
+                    lost = [task, *self._queue]
+                    self._queue.clear()
+                    for each in lost:
+                        self._failed[each[1]] = self._failed.get(each[1], 0) + 1
+                logger.warning("workshop app: %d ensemble runs not started: the worker processes cannot start (%s)", len(lost), error)
+        if self.on_arrival is not None:
+            self.on_arrival()
+        return None
 
     def _arrived(self, future: Future, task: tuple) -> None:
         with self._lock:

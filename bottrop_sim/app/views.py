@@ -14,7 +14,7 @@ import solara.lab
 
 from .chart_components import EXPORT_DPI, DrawnChart, export_stamp, file_stamp, observed_for
 from .charts import alliance_figure, counterfactual_note, network_figure, panel_label, png_bytes, series_figure
-from .components import Guard, Message
+from .components import Entry, Guard, Message
 from .explain_views import ScorecardView, WhyView
 from .export import panel_description, panel_file_comment, scenario_toml, timeseries_csv
 from .runs import PanelSnapshot
@@ -182,7 +182,7 @@ def CodeBox(state: Workshop):
         solara.Text(t(lang, "code"), classes=["bs-lever-label"])
         solara.Text(code, classes=["bs-code"])
         solara.Text(t(lang, "code_help"), classes=["bs-help"])
-        solara.InputText(t(lang, "code_enter"), value="", on_value=state.guarded(t(lang, "code"), state.restore), classes=["bs-code-entry"])
+        Entry(label=t(lang, "code_enter"), value="", on_value=state.guarded(t(lang, "code"), state.restore), classes=["bs-code-entry"])
         if state.code_problem.value:
             Message(state.code_problem.value)
 
