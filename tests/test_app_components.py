@@ -379,7 +379,12 @@ def test_scorecard_rows_give_a_minus_b_and_the_better_panel(closure_scenario):
     lines = {row.name: row for row in rows(snapshots, "en", RESILIENCE + KEY_INDICATORS)}
     employment = [snapshots[p].timeseries["employment_workplace"].iloc[-12:].mean() for p in ("A", "B")]
     assert lines["employment"].values == {"A": f"{employment[0]:,.0f}", "B": f"{employment[1]:,.0f}"}
-    assert lines["employment"].difference == f"{employment[0] - employment[1]:+,.0f}"
+    delta = employment[0] - employment[1]
+    # about three significant digits: whole persons from 100 on, one decimal from 10, two below
+    places = 0 if abs(delta) >= 100 else (1 if abs(delta) >= 10 else 2)
+    shown = lines["employment"].difference
+    assert shown[0] == ("+" if delta > 0 else "-") and len(shown.partition(".")[2]) == places
+    assert float(shown.replace(",", "")) == pytest.approx(delta, abs=0.6 * 10**-places)  # rounded half up or to even
     assert lines["employment"].better == ("A" if employment[0] > employment[1] else "B")
     assert lines["resistance"].values["A"].endswith("%") and lines["resistance"].values["A"].startswith("-")
     assert lines["alliance_trust"].values["A"] == "–"  # no alliance, no trust to measure

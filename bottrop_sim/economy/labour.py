@@ -1,23 +1,38 @@
-"""The labour market of Bottrop's residents, as counts by skill group.
+"""The open labour market: Bottrop's residents, its firms' vacancies and the commuting zone around it.
 
 Every resident worker is in exactly one state: employed in Bottrop (by sector),
-employed outside (out-commuter), unemployed, (early) retired, or moved away.
-Jobs in Bottrop that residents do not hold are held by in-commuters. Workers are
-counts, not agents: the accounting is exact in integers and fast.
+employed outside (out-commuter), unemployed, in retraining, (early) retired, or
+moved away. Jobs in Bottrop that residents do not hold are held by in-commuters
+from the commuting zone (the Ruhr), which has its own unemployed and vacancies.
+Workers are counts by skill group, not agents: the accounting is exact in
+integers and fast.
 
-Rules (stated assumptions, see docs/ODD.md):
+Flows (the rules and their sources are in docs/ODD.md, section 7.8):
 
-* Separations: which of the separated staff are residents is drawn without
+* **Separations into unemployment** at the rate ``s`` a month from every job,
+  in Bottrop (drawn per firm) and outside (out-commuters), plus the layoffs of
+  shrinking firms and the staff of firms that exit. ``s`` is not a free
+  parameter: it is the rate at which the start is a flow steady state,
+  ``s = f0 u0 / (1 - u0)`` from the published unemployment rate ``u0`` and
+  job-finding rate ``f0``. Which leavers are residents is drawn without
   replacement from the sector's staff (hypergeometric), and so is their skill.
-  Residents who lose a firm job become unemployed; in-commuters leave the
-  accounting of the city.
-* Hires: a hire's skill follows the sector's skill mix; a hire is a resident
-  with probability ``resident_share_of_jobs`` if an unemployed resident of that
-  skill is available, else an in-commuter.
-* Unemployed residents find jobs outside the city at ``outside_job_finding_rate``
-  a month; out-commuters lose theirs at the rate that keeps the baseline pool in
-  balance; unemployed above the baseline pool move away at
-  ``out_migration_rate`` (see :meth:`LabourMarket.monthly_flows`).
+* **Hires through a matching function.** Bottrop's vacancies are matched with
+  the searchers for them: unemployed residents and the zone's unemployed who
+  would commute (a constant share ``zone_search_share`` of the zone's
+  unemployed). Matches are Cobb-Douglas with constant returns,
+  ``M = efficiency x S^elasticity x V^(1 - elasticity)`` (Petrongolo &
+  Pissarides 2001), capped by both sides. A vacancy is filled with probability
+  ``q = M / V``; a hire is a resident with the residents' share of the
+  searchers of that skill, so the resident share of hires is an outcome.
+* **The outside market.** Unemployed residents find jobs in the zone at the
+  zone's job-finding rate times their relative search intensity; the zone's
+  job-finding rate follows its own matching function on its unemployed and
+  vacancies. The zone's unemployed change by its own separations and job
+  finding and by Bottrop's in-commuters who are laid off or hired. Nothing pulls
+  unemployment back to its start: the flows depend on the current stocks.
+* **Moving away**: unemployed residents above the pool that the zone's current
+  unemployment implies move away at ``out_migration_rate`` a month (the flows
+  are small; the rule is a stated assumption).
 """
 
 from __future__ import annotations
@@ -38,8 +53,67 @@ class MineSeparation:
     job_seeker_share: float
 
 
+@dataclass(frozen=True)
+class MatchingFunction:
+    """Cobb-Douglas matching with constant returns: ``M = efficiency x S^elasticity x V^(1 - elasticity)``.
+
+    Args:
+        efficiency: matching efficiency (matches per month at S = V = 1).
+        elasticity: elasticity of matches with respect to searchers, 0..1 (Petrongolo & Pissarides 2001).
+    """
+
+    efficiency: float
+    elasticity: float
+
+    def matches(self, searchers: float, vacancies: float) -> float:
+        """Matches a month (persons), never more than searchers or vacancies."""
+        if searchers <= 0 or vacancies <= 0:
+            return 0.0
+        value = self.efficiency * searchers**self.elasticity * vacancies ** (1.0 - self.elasticity)
+        return float(min(value, searchers, vacancies))
+
+    @classmethod
+    def calibrated(cls, searchers: float, vacancies: float, matches: float, elasticity: float) -> MatchingFunction:
+        """The efficiency that gives ``matches`` at the given stocks."""
+        return cls(matches / (searchers**elasticity * vacancies ** (1.0 - elasticity)), elasticity)
+
+
+class CommutingZone:
+    """The labour market around Bottrop (the Ruhr): unemployed and vacancies, in expected flows (floats).
+
+    Args:
+        labour_force: the zone's labour force (persons, without Bottrop's residents).
+        unemployment_rate: its unemployment rate at the start, share 0..1.
+        job_finding_rate: its unemployed's monthly job-finding rate at the start, share 0..1.
+        vacancies: its vacancies (persons), constant (the zone's labour demand is exogenous).
+        elasticity: matching elasticity with respect to the unemployed.
+    """
+
+    def __init__(self, labour_force: float, unemployment_rate: float, job_finding_rate: float, vacancies: float, elasticity: float) -> None:
+        self.labour_force = float(labour_force)
+        self.unemployed = self.baseline_unemployed = unemployment_rate * self.labour_force
+        self.vacancies = float(vacancies)
+        self.separation_rate = job_finding_rate * unemployment_rate / (1.0 - unemployment_rate)
+        self.baseline_rate = unemployment_rate
+        self.matching = MatchingFunction.calibrated(self.unemployed, self.vacancies, job_finding_rate * self.unemployed, elasticity)
+
+    def job_finding_rate(self) -> float:
+        """Monthly job-finding rate of the zone's unemployed."""
+        return self.matching.matches(self.unemployed, self.vacancies) / self.unemployed if self.unemployed > 0 else 0.0
+
+    def unemployment_rate(self) -> float:
+        """The zone's unemployment rate, share 0..1."""
+        return self.unemployed / self.labour_force
+
+    def step(self, from_bottrop: float) -> None:
+        """One month of the zone's own flows plus the net inflow ``from_bottrop`` (in-commuters laid off minus hired)."""
+        found = self.job_finding_rate() * self.unemployed
+        lost = self.separation_rate * (self.labour_force - self.unemployed)
+        self.unemployed = min(max(self.unemployed + lost - found + from_bottrop, 0.0), self.labour_force)
+
+
 class LabourMarket:
-    """Counts of resident workers by state and skill.
+    """Counts of resident workers by state and skill, Bottrop's matching market and the commuting zone.
 
     Args:
         skill_shares: (sectors x 3) skill mix of each sector's staff.
@@ -47,7 +121,12 @@ class LabourMarket:
         resident_share: share of each sector's staff living in Bottrop.
         out_commuters: residents working outside at the start (persons).
         unemployment_rate: unemployed / (employed residents + unemployed) at the start.
-        resident_hire_share: probability that a hire is a resident (if one is available).
+        job_finding_rate: unemployed residents' monthly job-finding rate at the start (into any job).
+        vacancy_filling_rate: monthly chance that a Bottrop vacancy is filled, at the start.
+        elasticity: matching elasticity with respect to searchers (local market and zone).
+        zone: the commuting zone.
+        resident_hire_share: share of Bottrop's hires that residents make at the start (sets how many
+            of the zone's unemployed search for Bottrop jobs).
     """
 
     def __init__(
@@ -57,13 +136,19 @@ class LabourMarket:
         resident_share: np.ndarray,
         out_commuters: int,
         unemployment_rate: float,
+        job_finding_rate: float,
+        vacancy_filling_rate: float,
+        elasticity: float,
+        zone: CommutingZone,
         resident_hire_share: float,
+        replacing_staff: int,
     ) -> None:
         self.skill_shares = skill_shares
-        self.resident_hire_share = resident_hire_share
+        self.zone = zone
         residents = np.floor(staff * resident_share + 0.5).astype(np.int64)
         self.employed_local = _apportion_rows(residents, skill_shares)
         average_mix = skill_shares.T @ staff / max(staff.sum(), 1)
+        self.resident_mix = average_mix / average_mix.sum() if average_mix.sum() > 0 else np.full(3, 1 / 3)
         self.out_commuters = _apportion(int(out_commuters), average_mix)
         employed = int(self.employed_local.sum() + self.out_commuters.sum())
         unemployed_total = round(unemployment_rate / (1.0 - unemployment_rate) * employed) if unemployment_rate < 1 else 0
@@ -74,8 +159,27 @@ class LabourMarket:
         self.in_training = np.zeros(3, np.int64)
         self._courses: list[tuple[int, np.ndarray]] = []  # (month the course ends, trainees by skill)
         self.residents_total = self.resident_count()
+        #: monthly separation rate into unemployment: the start is a flow steady state (s = f0 u0 / (1 - u0))
+        self.separation_rate = job_finding_rate * unemployment_rate / (1.0 - unemployment_rate) if unemployment_rate < 1 else 0.0
+        u0 = float(unemployed_total)
+        share = min(max(resident_hire_share, 1e-6), 1.0)
+        #: share of the zone's unemployed who search for Bottrop jobs (the start's resident share of hires)
+        self.zone_search_share = u0 * (1.0 - share) / (share * zone.unemployed) if zone.unemployed > 0 and u0 > 0 else 0.0
+        self.vacancy_filling_rate_start = vacancy_filling_rate
+        self.vacancy_filling_rate = vacancy_filling_rate
+        replacement_hires = self.separation_rate * replacing_staff
+        self.baseline_vacancies = replacement_hires / vacancy_filling_rate if vacancy_filling_rate > 0 else 0.0
+        searchers = u0 + self.zone_search_share * zone.unemployed
+        self.matching = MatchingFunction.calibrated(max(searchers, 1.0), max(self.baseline_vacancies, 1e-9), max(replacement_hires, 1e-9), elasticity)
+        outside_jobs_found = self.separation_rate * float(self.out_commuters.sum())
+        baseline_zone_rate = zone.job_finding_rate()
+        #: Bottrop residents' search intensity in the zone relative to the zone's unemployed (balances the start)
+        self.outside_search_intensity = outside_jobs_found / (u0 * baseline_zone_rate) if u0 > 0 and baseline_zone_rate > 0 else 0.0
+        self.vacancies = self.baseline_vacancies
+        self.resident_hire_share_month = share
         # monthly flow counters (reset by the model each step)
         self.flows = dict.fromkeys(FLOW_NAMES, 0)
+        self.unemployed_at_start = int(self.unemployed.sum())
 
     # -- stocks -------------------------------------------------------------
     def resident_count(self) -> int:
@@ -94,16 +198,33 @@ class LabourMarket:
         return float(self.unemployed.sum() / force) if force else 0.0
 
     def reset_flows(self) -> None:
-        """Zero the monthly flow counters."""
+        """Zero the monthly flow counters (and note the unemployed at the start of the month)."""
         for key in self.flows:
             self.flows[key] = 0
+        self.unemployed_at_start = int(self.unemployed.sum())
+
+    def zone_searchers(self) -> np.ndarray:
+        """The zone's unemployed who search for Bottrop jobs, by skill (persons)."""
+        return self.zone_search_share * self.zone.unemployed * self.resident_mix
+
+    def resident_chance(self) -> np.ndarray:
+        """Chance by skill that a Bottrop hire is a resident: residents' share of the searchers (random matching)."""
+        searchers = self.unemployed + self.zone_searchers()
+        return np.divide(self.unemployed, searchers, out=np.zeros(3), where=searchers > 0)
 
     # -- flows --------------------------------------------------------------
+    def vacancy_filling(self, vacancies: float) -> float:
+        """This month's chance that a Bottrop vacancy is filled, from the matching function; sets ``vacancies``."""
+        self.vacancies = float(vacancies)
+        searchers = float(self.unemployed.sum() + self.zone_searchers().sum())
+        self.vacancy_filling_rate = self.matching.matches(searchers, vacancies) / vacancies if vacancies > 0 else self.vacancy_filling_rate
+        return self.vacancy_filling_rate
+
     def separate(self, rng: np.random.Generator, sector_staff: np.ndarray, separations: np.ndarray) -> None:
-        """Staff leave firms of each sector; residents among them become unemployed.
+        """Staff leave firms of each sector; residents among them become unemployed, in-commuters join the zone's unemployed.
 
         Args:
-            rng: the model's generator.
+            rng: the generator of this draw (keyed by purpose and month).
             sector_staff: staff per sector before the separations.
             separations: persons leaving per sector.
         """
@@ -112,6 +233,7 @@ class LabourMarket:
             self.unemployed += residents
             self.flows["separations"] += int(separations[sector])
             self.flows["to_unemployment"] += int(residents.sum())
+            self.flows["in_commuters_separated"] += int(separations[sector]) - int(residents.sum())
 
     def separate_mine(self, rng: np.random.Generator, sector: int, staff_before: int, shed: int, rules: MineSeparation) -> None:
         """Staff shed by the mine: early retirement, transfers out of town, or job search."""
@@ -129,10 +251,16 @@ class LabourMarket:
         self.flows["separations"] += shed
 
     def hire(self, rng: np.random.Generator, hires: np.ndarray) -> None:
-        """Fill hires per sector: residents from the unemployed pool, else in-commuters."""
+        """Fill hires per sector: residents with their share of the searchers of each skill, else in-commuters.
+
+        Args:
+            rng: the generator of this draw (keyed by purpose and month).
+            hires: persons hired per sector (filled vacancies, or the staff of new firms).
+        """
+        chance = self.resident_chance()
         for sector in np.flatnonzero(hires):
             by_skill = rng.multinomial(int(hires[sector]), self.skill_shares[sector])
-            wanted = rng.binomial(by_skill, self.resident_hire_share)
+            wanted = rng.binomial(by_skill, chance)
             local = np.minimum(wanted, self.unemployed)
             self.unemployed -= local
             self.employed_local[sector] += local
@@ -201,20 +329,27 @@ class LabourMarket:
             self.flows["training_to_unemployment"] += int(searching.sum())
         self._courses = remaining
 
-    def monthly_flows(self, job_finding_rate: float, migration_rate: float) -> None:
-        """Job finding outside the city, job loss outside, and moving away (expected values, rounded).
+    def outside_flows(self, rng: np.random.Generator, migration_rate: float) -> None:
+        """Job loss and job finding outside the city, moving away, and the zone's own month.
 
-        Unemployed residents find jobs outside at ``job_finding_rate``; out-commuters
-        lose theirs at the rate that keeps the baseline pool in balance
-        (``job_finding_rate`` x baseline unemployed a month), so an excess of
-        unemployment decays and a deficit refills; unemployed above the baseline
-        move away at ``migration_rate``. Aggregate flows are taken at their
-        expected values (large counts), so a run without shocks stays exactly on
-        its baseline.
+        Out-commuters lose their jobs at the separation rate (binomial per skill);
+        unemployed residents find jobs in the zone at the zone's current
+        job-finding rate times their relative search intensity (binomial);
+        unemployed residents above the pool that the zone's current unemployment
+        implies (``baseline pool x zone rate / zone rate at the start``) move away
+        at ``migration_rate``. Then the zone's unemployed change by its own flows
+        and by Bottrop's in-commuters laid off minus hired this month.
+
+        Args:
+            rng: the generator of this draw (keyed by purpose and month).
+            migration_rate: monthly chance that an unemployed resident above the pool moves away.
         """
-        found = np.floor(job_finding_rate * self.unemployed + 0.5).astype(np.int64)
-        lost = np.minimum(np.floor(job_finding_rate * self.baseline_unemployed + 0.5).astype(np.int64), self.out_commuters)
-        excess = np.maximum(self.unemployed - found - self.baseline_unemployed, 0)
+        zone = self.zone
+        finding = min(1.0, self.outside_search_intensity * zone.job_finding_rate())
+        lost = rng.binomial(self.out_commuters, self.separation_rate)
+        found = rng.binomial(self.unemployed, finding)
+        pool = self.baseline_unemployed * (zone.unemployment_rate() / zone.baseline_rate)
+        excess = np.maximum(self.unemployed - found - pool, 0.0)
         moved = np.floor(migration_rate * excess + 0.5).astype(np.int64)
         self.unemployed += lost - found - moved
         self.out_commuters += found - lost
@@ -222,6 +357,13 @@ class LabourMarket:
         self.flows["unemployed_to_outside_jobs"] += int(found.sum())
         self.flows["outside_jobs_to_unemployment"] += int(lost.sum())
         self.flows["moved_away"] += int(moved.sum())
+        in_commuters_hired = self.flows["hires"] - self.flows["hires_from_unemployment"]
+        zone.step(float(self.flows["in_commuters_separated"] - in_commuters_hired))
+
+    def job_finding_rate(self) -> float:
+        """Unemployed residents' job-finding rate this month (local hires and outside jobs / unemployed at the start of the month)."""
+        found = self.flows["hires_from_unemployment"] + self.flows["unemployed_to_outside_jobs"]
+        return found / self.unemployed_at_start if self.unemployed_at_start > 0 else 0.0
 
     def _draw_residents(self, rng: np.random.Generator, sector: int, staff: int, leaving: int) -> np.ndarray:
         """Residents (by skill) among ``leaving`` of ``staff`` persons; they leave employed_local."""
@@ -259,6 +401,7 @@ FLOW_NAMES = (
     "to_training",
     "training_to_jobs",
     "training_to_unemployment",
+    "in_commuters_separated",
 )
 
 

@@ -128,7 +128,7 @@ class Adaptation:
         model.flows_this_month.adaptation_costs += float(cost.sum())
         bonus = 1.0 + self.information_bonus * firms.member[searching]
         chance = np.minimum(1.0, spec.search_success_rate * firms.capability[searching] * bonus)
-        draws = self.rng.random((len(searching), 2))
+        draws = self.model.streams.uniform("customer_search", self.model.month, searching, draws=2)  # keyed by the firm
         found = searching[draws[:, 0] < chance]
         if len(found) == 0:
             return
@@ -169,7 +169,7 @@ class Adaptation:
             return
         cost = spec.diversification_cost_months * firms.headcount[eligible] * firms.wage[eligible]
         able = firms.liquidity[eligible] >= cost
-        deciding = self.rng.random(len(eligible)) < spec.diversification_rate
+        deciding = self.model.streams.uniform("diversification_decision", self.model.month, eligible) < spec.diversification_rate
         for slot, price in zip(eligible[able & deciding], cost[able & deciding], strict=True):
             self.start_diversification(int(slot), float(price), grant=0.0, bonus=0.0)
 
@@ -215,7 +215,7 @@ class Adaptation:
         for slot in due:
             bonus = self.diversification_grants.pop(int(slot), 0.0)
             chance = min(1.0, self.spec.diversification_success * firms.capability[slot] + bonus)
-            if self.rng.random() < chance and firms.headcount[slot] >= 2:
+            if self.model.streams.uniform("diversification_success", model.month, [int(slot)])[0] < chance and firms.headcount[slot] >= 2:
                 moved = max(1, round(self.spec.diversification_share * firms.headcount[slot]))
                 model.open_branch(int(slot), int(firms.diversify_target[slot]), moved)
                 firms.diversified[slot] = True

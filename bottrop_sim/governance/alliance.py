@@ -75,6 +75,9 @@ class Alliance(mesa.Agent):
         if since > 0 and since % 12 == 0 and self.spec.reflexive_evaluation:
             self.evaluate()
 
+    def labour_flows(self) -> None:
+        """Nothing happens at the labour-market phase: pooling acts within staffing (governance.pooling)."""
+
     def after_trade(self) -> None:
         """Members pay their costs and project contributions; projects that end are settled."""
         if not self.founded:

@@ -51,6 +51,17 @@ class CityOffice(mesa.Agent):
         """Whether the office has any money to spend."""
         return self.spec.budget_eur_year > 0
 
+    def before_trade(self) -> None:
+        """The office's phase before trade (scheduled through Mesa's agent set): this month's spending."""
+        self.act()
+
+    def after_trade(self) -> None:
+        """Nothing happens after trade: the office's programmes act before trade and when courses end."""
+
+    def labour_flows(self) -> None:
+        """Courses that end this month (after the labour market's flows)."""
+        self.finish_courses()
+
     def act(self) -> None:
         """This month's spending (called before trade)."""
         self.spent_this_month = 0.0

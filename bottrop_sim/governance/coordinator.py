@@ -6,11 +6,11 @@
 * ``hybrid``: the alliance, with a coordinator the city pays: members' costs fall
   by ``cost_reduction_share`` and meetings follow the coordinator's interval.
 
-Each mechanism's own decisions draw from its own generator, derived from the
-model's seed, so switching a mechanism on or off does not shift the random
-numbers of the others as long as the runs have not diverged (common random
-numbers); once the economy differs, the core's draws (hiring, separations,
-entry) differ too.
+Each mechanism draws from its own keyed stream (seed, purpose, month; per
+firm where a draw belongs to one firm, see ``bottrop_sim/streams.py``), so
+switching a mechanism on or off does not shift the random numbers of the
+others, and a month's draws do not depend on what was drawn before (common
+random numbers by identity).
 """
 
 from __future__ import annotations
@@ -24,12 +24,16 @@ from bottrop_sim.governance.alliance import Alliance
 from bottrop_sim.governance.city_office import CityOffice
 from bottrop_sim.governance.pooling import pool_staff
 from bottrop_sim.scenario.governance import ALLIANCE_MODES
+from bottrop_sim.streams import KeyedGenerator
 
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
 
-#: Stream numbers of the mechanisms' generators (seed sequence [seed, stream]).
-STREAMS = {"adaptation": 2, "alliance": 3, "city": 4}
+#: Collective actors scheduled through Mesa's agent sets, in this order (each has before_trade, after_trade, labour_flows).
+COLLECTIVE_ACTORS = (Alliance, CityOffice)
+
+#: Purpose names of the mechanisms' keyed generators (see bottrop_sim/streams.py).
+STREAMS = {"adaptation": "adaptation", "alliance": "alliance", "city": "city"}
 
 
 class Governance:
@@ -44,7 +48,7 @@ class Governance:
         self.model = model
         self.mode = spec.mode
         self.adaptive = model.adaptive
-        self.adaptation = Adaptation(model, spec.adaptation, np.random.default_rng([model.seed, STREAMS["adaptation"]]))
+        self.adaptation = Adaptation(model, spec.adaptation, KeyedGenerator(model.draws, STREAMS["adaptation"]))
         self.alliance: Alliance | None = None
         self.city: CityOffice | None = None
         self.coordinator_cost_month = 0.0
@@ -58,7 +62,7 @@ class Governance:
             self.alliance = Alliance(
                 model,
                 spec.alliance,
-                np.random.default_rng([model.seed, STREAMS["alliance"]]),
+                KeyedGenerator(model.draws, STREAMS["alliance"]),
                 meeting_interval=spec.hybrid.meeting_interval_months if hybrid else spec.alliance.meeting_interval_months,
                 cost_relief=spec.hybrid.cost_reduction_share if hybrid else 0.0,
                 max_substitution=spec.adaptation.max_import_substitution,
@@ -66,9 +70,22 @@ class Governance:
             if hybrid:
                 self.coordinator_cost_month = spec.hybrid.coordinator_cost_eur_year / 12.0
         if spec.mode == "city_led":
-            self.city = CityOffice(model, spec.city, self.adaptation, np.random.default_rng([model.seed, STREAMS["city"]]))
+            self.city = CityOffice(model, spec.city, self.adaptation, KeyedGenerator(model.draws, STREAMS["city"]))
         if self.alliance is not None and spec.alliance.information_sharing:
             self.adaptation.information_bonus = spec.alliance.information_bonus
+
+    def _collective_actors(self, phase: str) -> None:
+        """Run one phase of the month for the collective actors, through Mesa's agent sets (one set per type).
+
+        The alliance and the city office are Mesa agents registered with the
+        model; ``model.agents_by_type`` holds one ``AgentSet`` per type, and
+        ``AgentSet.do`` calls the phase's method on each member (at most one of
+        each exists in a setting, so the order between them does not matter).
+        """
+        by_type = self.model.agents_by_type
+        for kind in COLLECTIVE_ACTORS:
+            if kind in by_type:
+                by_type[kind].do(phase)
 
     @property
     def pooling(self) -> bool:
@@ -82,18 +99,16 @@ class Governance:
         self.city_spent_month = 0.0
         self.pooled_month = self.member_layoffs_month = 0
         self.adaptation.grow_green_demand()
-        if self.alliance is not None:
-            self.alliance.before_trade()
-            if self.alliance.founded:
-                self.city_spent_month += self.coordinator_cost_month
+        self._collective_actors("before_trade")
+        if self.alliance is not None and self.alliance.founded:
+            self.city_spent_month += self.coordinator_cost_month
         if self.city is not None:
-            self.city.act()
             self.city_spent_month += self.city.spent_this_month
 
     def after_trade(self) -> None:
         """Members' costs and contributions, projects that end."""
-        if self.adaptive and self.alliance is not None:
-            self.alliance.after_trade()
+        if self.adaptive:
+            self._collective_actors("after_trade")
 
     def adjust_staffing(self, hires: np.ndarray, fires: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Staff pooling among members; returns (hires, fires, moved out, moved in) per firm."""
@@ -115,8 +130,7 @@ class Governance:
 
     def labour_flows(self) -> None:
         """Retraining courses that end this month."""
-        if self.city is not None:
-            self.city.finish_courses()
+        self._collective_actors("labour_flows")
 
     def indicators(self) -> dict[str, float]:
         """This month's governance columns of the time series."""

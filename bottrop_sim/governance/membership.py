@@ -88,7 +88,7 @@ def update_membership(model: BottropModel, alliance: Alliance, rng: np.random.Ge
     """Joining and leaving at a meeting; returns (joined, left)."""
     firms, n, spec = model.firms, model.firms.size, alliance.spec
     net = net_benefit(model, alliance)
-    draws = rng.random(n)
+    draws = model.streams.uniform("alliance_membership", model.month, n)  # keyed by the firm: the same chance whatever else changed
     member = firms.member[:n]
     joining = ~member & (net > 0) & (draws < spec.join_rate)
     leaving = member & (net < 0) & (draws < spec.leave_rate)

@@ -92,9 +92,10 @@ class Firm(mesa.Agent):
         """
         model, firms, slot = self.model, self.model.firms, self.slot
         sector = int(firms.sector[slot])
+        rng = model.streams.generator("exit", model.month, slot)  # keyed by the firm: the same draws whatever else exits
         firms.alive[slot] = False
         firms.member[slot] = False
-        _, ended = model.network.remove_firm(model.rng, slot, firms.sector, firms.headcount, firms.alive)
+        _, ended = model.network.remove_firm(rng, slot, firms.sector, firms.headcount, firms.alive)
         for buyer, coefficient in ended:  # import-replacing links with no local successor: the buyer imports again
             firms.import_per_output[buyer] += coefficient
             firms.local_input_per_output[buyer] -= coefficient
@@ -105,7 +106,7 @@ class Firm(mesa.Agent):
             sector_staff[sector] = model.sector_staff()[sector]
             leaving = np.zeros_like(sector_staff)
             leaving[sector] = staff
-            model.labour.separate(model.rng, sector_staff, leaving)
+            model.labour.separate(rng, sector_staff, leaving)
         model.release_market(sector, firms.exogenous_demand[slot], firms.household_demand[slot])
         model.flows_this_month.written_off += float(firms.liquidity[slot])
         for name in ("headcount", "planned", "output", "orders", "expected_orders", "exogenous_demand", "household_demand", "fixed_costs", "liquidity"):

@@ -14,11 +14,13 @@ import numpy as np
 from bottrop_sim.model.firm import ILLIQUID_BELOW_EUR, Firm
 
 if TYPE_CHECKING:
+    from bottrop_sim.model.population import FirmPopulation
     from bottrop_sim.economy.accounting import FirmArrays, MonthFlows
     from bottrop_sim.economy.labour import LabourMarket
     from bottrop_sim.economy.network import SupplyNetwork
     from bottrop_sim.governance.coordinator import Governance
     from bottrop_sim.scenario.schema import Scenario
+    from bottrop_sim.streams import MonthlyGenerators, Streams
 
 #: Share of a sector's mean establishment size with which a new firm starts (stated assumption:
 #: start-ups are small, IfM Bonn start-up statistics).
@@ -34,7 +36,9 @@ class FirmDynamics:
     governance: Governance
     scenario: Scenario
     flows_this_month: MonthFlows
-    rng: np.random.Generator
+    streams: Streams
+    draws: MonthlyGenerators
+    population: FirmPopulation
     adaptive: bool
     n_sectors_ext: int
     month: int
@@ -73,12 +77,14 @@ class FirmDynamics:
         if moved_out is not None and moved_out.any():
             by_sector = np.bincount(firms.sector[:n], weights=moved_out, minlength=self.n_sectors_ext).astype(np.int64)
             arriving = np.bincount(firms.sector[:n], weights=moved_in, minlength=self.n_sectors_ext).astype(np.int64)
-            self.labour.move(self.rng, self.sector_staff(), by_sector, arriving)
+            self.labour.move(self.draws("staff_moves"), self.sector_staff(), by_sector, arriving)
             firms.headcount[:n] += moved_in - moved_out
         if fires.any():
-            self.labour.separate(self.rng, self.sector_staff(), np.bincount(firms.sector[:n], weights=fires, minlength=self.n_sectors_ext).astype(np.int64))
+            self.labour.separate(
+                self.draws("separations"), self.sector_staff(), np.bincount(firms.sector[:n], weights=fires, minlength=self.n_sectors_ext).astype(np.int64)
+            )
         if hires.any():
-            self.labour.hire(self.rng, np.bincount(firms.sector[:n], weights=hires, minlength=self.n_sectors_ext).astype(np.int64))
+            self.labour.hire(self.draws("hires"), np.bincount(firms.sector[:n], weights=hires, minlength=self.n_sectors_ext).astype(np.int64))
         firms.headcount[:n] += hires - fires
 
     def _staff_follow_output(self) -> None:
@@ -88,22 +94,19 @@ class FirmDynamics:
         change = wanted - firms.headcount[:n]
         self._apply_staff_changes(np.maximum(change, 0), np.maximum(-change, 0))
 
-    def _adapt_staff(self, hiring_rate: float, firing_rate: float, tolerance: float, smoothing: float) -> None:
-        """Staff move towards expected orders with frictions (stochastic rounding of fractional moves)."""
-        firms, n = self.firms, self.firms.size
-        movable = firms.alive[:n] & ~firms.is_mine[:n]
-        expected = firms.expected_orders[:n]
-        expected += smoothing * (firms.orders[:n] - expected)
-        target = expected / np.where(movable, firms.productivity[:n], 1.0)
-        headcount = firms.headcount[:n]
-        draw = self.rng.random(n)
-        gap = target - headcount
-        hires = np.where(movable & (gap > 0.5), np.floor(gap * hiring_rate + draw), 0.0).astype(np.int64)
-        surplus = headcount - target - tolerance * headcount
-        fires = np.where(movable & (surplus >= 1.0), np.floor(surplus * firing_rate + draw), 0.0).astype(np.int64)
-        fires = np.maximum(np.minimum(fires, headcount - 1), 0)  # an active establishment keeps at least one person
-        hires, fires, moved_out, moved_in = self.governance.adjust_staffing(hires, fires)
-        self._apply_staff_changes(hires, fires, moved_out, moved_in)
+    def _adapt_staff(self) -> None:
+        """Turnover, layoffs and recruiting (the firm population's rule); vacancies are filled through the matching function.
+
+        Members of the alliance first fill each other's wanted hires with staff
+        they would lay off (staff pooling); the remaining wanted hires are posted
+        as vacancies; the labour market's matching function sets the share filled.
+        """
+        plan, _movable = self.population.plan_staff(self.month, self.labour.separation_rate)
+        wanted, layoffs, moved_out, moved_in = self.governance.adjust_staffing(plan.wanted, plan.layoffs)
+        vacancies = self.population.post_vacancies(wanted)
+        filling = self.labour.vacancy_filling(float(vacancies.sum()))
+        hires = self.population.fill(self.month, filling, moved_in)
+        self._apply_staff_changes(hires, plan.separations + layoffs, moved_out, moved_in)
 
     def _exit_illiquid(self, exit_after: int) -> None:
         firms, n = self.firms, self.firms.size
@@ -120,12 +123,13 @@ class FirmDynamics:
         if not open_total.any():
             return
         speed = self.scenario.firms.entry_speed
-        for sector in np.flatnonzero(open_total > 0):
-            demand_each = self.entrant_demand(int(sector))
-            possible = int(open_total[sector] // demand_each)
-            count = min(possible, int(self.rng.poisson(speed * open_total[sector] / demand_each)))
+        sectors = np.flatnonzero(open_total > 0)
+        demand_each = np.array([self.entrant_demand(int(sector)) for sector in sectors])
+        founded = self.streams.poisson("entry", self.month, sectors, speed * open_total[sectors] / demand_each)  # keyed by sector
+        for sector, each, drawn in zip(sectors, demand_each, founded, strict=True):
+            count = min(int(open_total[sector] // each), int(drawn))
             if count:
-                self.create_entrants(int(sector), count, demand_each)
+                self.create_entrants(int(sector), count, float(each))
 
     def entrant_demand(self, sector: int) -> float:
         """Final demand a new firm of the sector starts with, EUR per month."""
@@ -178,7 +182,7 @@ class FirmDynamics:
             self.flows_this_month.startup_capital += float(cash.sum())
         hires = np.zeros(self.n_sectors_ext, np.int64)
         hires[sector] = headcount * count
-        self.labour.hire(self.rng, hires)
+        self.labour.hire(self.draws("entrant_hires"), hires)
         self._connect(slots, sector)
         self.entries_this_month += count
         return slots
@@ -197,7 +201,15 @@ class FirmDynamics:
 
     def _connect(self, slots: np.ndarray, sector: int) -> None:
         firms = self.firms
-        self.network.draw_suppliers(self.rng, slots, sector, firms.sector, firms.headcount, firms.alive, self.scenario.economy.suppliers_per_input)
+        self.network.draw_suppliers(
+            self.streams.generator("new_firm_suppliers", self.month, int(slots[0])),
+            slots,
+            sector,
+            firms.sector,
+            firms.headcount,
+            firms.alive,
+            self.scenario.economy.suppliers_per_input,
+        )
         for slot in slots:
             self.firm_by_slot[int(slot)] = Firm(self, slot)
 
@@ -225,7 +237,7 @@ class FirmDynamics:
         arriving = np.zeros(self.n_sectors_ext, np.int64)
         leaving[firms.sector[parent]] = moved
         arriving[sector] = moved
-        self.labour.move(self.rng, self.sector_staff(), leaving, arriving)
+        self.labour.move(self.draws("branch_moves"), self.sector_staff(), leaving, arriving)
         firms.reference_orders[parent] *= 1.0 - moved / firms.headcount[parent]
         firms.headcount[parent] -= moved
         self._start_firms(slot, demand, moved)

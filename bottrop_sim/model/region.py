@@ -19,10 +19,11 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from bottrop_sim.model.population import FirmPopulation
 from bottrop_sim.calendar import month_number, year_month
 from bottrop_sim.economy.accounting import FirmArrays, MonthFlows, trade
 from bottrop_sim.economy.households import Households
-from bottrop_sim.economy.labour import LabourMarket
+from bottrop_sim.economy.labour import CommutingZone, LabourMarket
 from bottrop_sim.economy.network import SupplyNetwork
 from bottrop_sim.economy.sector_table import sector_table_for
 from bottrop_sim.governance.coordinator import Governance
@@ -33,13 +34,12 @@ from bottrop_sim.model.observation import Observation, RecordCollector
 from bottrop_sim.scenario.governance import ALLIANCE_MODES
 from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.shocks import MonthEffects, month_effects
+from bottrop_sim.streams import MonthlyGenerators, Streams
 
 #: Value added share assumed for a mine kept outside a custom sector table (as the default table's mining row).
 MINE_VALUE_ADDED_SHARE = 0.40
 #: Dispersion (log-normal sigma) of firms' capability to find customers and markets, mean 1 (stated assumption).
 CAPABILITY_DISPERSION = 0.3
-#: Stream number of the generator for firms' traits (capability), derived from the seed.
-TRAITS_STREAM = 1
 
 
 class BottropModel(FirmDynamics, Observation, mesa.Model):
@@ -69,11 +69,13 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.table = sector_table_for(scenario)
         self.month = self.start_month = month_number(scenario.start)
         self.end_month = month_number(scenario.end)
-        self.traits_rng = np.random.default_rng([seed, TRAITS_STREAM])
+        self.streams = Streams(seed)
+        self.draws = MonthlyGenerators(self.streams, lambda: self.month)
         self._build_sectors()
         self._build_firms()
         self._solve_baseline()
         self._build_labour()
+        self.population = FirmPopulation(self.firms, scenario.firms, self.streams, self.labour.vacancy_filling_rate_start)
         self.open_market_exogenous = np.zeros(self.n_sectors_ext)
         self.open_market_household = np.zeros(self.n_sectors_ext)
         self.exits_this_month = 0
@@ -137,7 +139,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.sector_export_part = np.clip(np.divide(extend(table.export_share, 1.0), exogenous_share, out=np.ones(n_ext), where=exogenous_share > 0), 0.0, 1.0)
 
     def _build_firms(self) -> None:
-        scenario, rng = self.scenario, self.rng
+        scenario, rng = self.scenario, self.streams.generator("initial_economy", self.month)
         sector_output = np.linalg.solve(np.eye(self.n_sectors_ext) - self.sector_coefficients, self.sector_final_demand)
         employment = sector_output * self.sector_labour
         slot_sector, slot_size, slot_share = [], [], []
@@ -225,10 +227,10 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
             self.mine_liquidity = float(firms.liquidity[self.mine.slot])
 
     def _init_traits(self, slots: np.ndarray) -> None:
-        """Capability, trust in the alliance and import base of new firms (own generator: no shift in the core's draws)."""
+        """Capability, trust in the alliance and import base of new firms (capability keyed by the firm's slot)."""
         firms = self.firms
         sigma = CAPABILITY_DISPERSION
-        firms.capability[slots] = self.traits_rng.lognormal(-0.5 * sigma**2, sigma, len(slots))
+        firms.capability[slots] = np.exp(-0.5 * sigma**2 + sigma * self.streams.normal("capability", 0, np.atleast_1d(slots)))
         governance = self.scenario.governance
         firms.trust[slots] = governance.alliance.initial_trust if governance.mode in ALLIANCE_MODES else 0.0
         firms.import_base[slots] = firms.import_per_output[slots]
@@ -239,13 +241,27 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         resident_share = np.full(self.n_sectors_ext, spec.resident_share_of_jobs)
         if self.mine_sector is not None:
             resident_share[self.mine_sector] = self.scenario.mine.resident_share
+        staff = self.sector_staff()
+        mine_staff = int(staff[self.mine_sector]) if self.mine_sector is not None else 0
+        zone = CommutingZone(
+            labour_force=spec.zone_labour_force,
+            unemployment_rate=spec.zone_unemployment_rate_start,
+            job_finding_rate=spec.zone_job_finding_rate_start,
+            vacancies=spec.zone_vacancies,
+            elasticity=spec.matching_elasticity,
+        )
         self.labour = LabourMarket(
             skill_shares=self.sector_skills,
-            staff=self.sector_staff(),
+            staff=staff,
             resident_share=resident_share,
             out_commuters=spec.out_commuters,
             unemployment_rate=spec.unemployment_rate_start,
+            job_finding_rate=spec.job_finding_rate_start,
+            vacancy_filling_rate=spec.vacancy_filling_rate_start,
+            elasticity=spec.matching_elasticity,
+            zone=zone,
             resident_hire_share=spec.resident_share_of_jobs,
+            replacing_staff=int(staff.sum()) - mine_staff,
         )
         self.households = Households(
             sector_wage=self.sector_wage,
@@ -285,15 +301,16 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         n = firms.size
 
         household_factor = self.households.demand_factor() if self.adaptive else 1.0
+        own_exogenous, own_household = self.population.demand_factors(self.month) if self.adaptive else (1.0, 1.0)
         extra_cost = None
         pass_through = None
         if effects is None:
-            demand = firms.exogenous_demand + firms.household_demand * household_factor
+            demand = firms.exogenous_demand * own_exogenous + firms.household_demand * own_household * household_factor
         else:
             sector = firms.sector
             export_part = self.sector_export_part[sector]
-            demand = firms.exogenous_demand * (1.0 + export_part * (effects.export_factor[sector] - 1.0))
-            demand += firms.household_demand * household_factor * effects.household_factor[sector]
+            demand = firms.exogenous_demand * own_exogenous * (1.0 + export_part * (effects.export_factor[sector] - 1.0))
+            demand += firms.household_demand * own_household * household_factor * effects.household_factor[sector]
             extra_cost = effects.extra_cost[sector] if effects.extra_cost.any() else None
             pass_through = effects.pass_through[sector] if extra_cost is not None else None
         capacity = None
@@ -314,11 +331,11 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.governance.after_trade()
 
         if self.adaptive:
-            self._adapt_staff(behaviour.hiring_rate, behaviour.firing_rate, behaviour.hoarding_tolerance, behaviour.expectation_smoothing)
+            self._adapt_staff()
             self.governance.after_staffing()
             self._exit_illiquid(behaviour.exit_after_months)
             self._enter()
-            self.labour.monthly_flows(self.scenario.labour.outside_job_finding_rate, self.scenario.labour.out_migration_rate)
+            self.labour.outside_flows(self.draws("outside_labour_market"), self.scenario.labour.out_migration_rate)
             self.governance.labour_flows()
         else:
             self._staff_follow_output()
@@ -363,11 +380,13 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         current = int(firms.headcount[slot])
         if target < current:
             sector_staff = self.sector_staff()
-            self.labour.separate_mine(self.rng, self.mine_sector, int(sector_staff[self.mine_sector]), current - target, self.mine.separation)
+            self.labour.separate_mine(
+                self.draws("mine_separations"), self.mine_sector, int(sector_staff[self.mine_sector]), current - target, self.mine.separation
+            )
         elif target > current:
             hires = np.zeros(self.n_sectors_ext, np.int64)
             hires[self.mine_sector] = target - current
-            self.labour.hire(self.rng, hires)
+            self.labour.hire(self.draws("mine_hires"), hires)
         firms.headcount[slot] = target
         activity = self.mine.activity(self.month)
         firms.fixed_costs[slot] = self.mine_base_fixed_costs * activity  # the mine's fixed costs follow its activity

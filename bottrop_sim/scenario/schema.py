@@ -71,16 +71,55 @@ class LabourSpec(Section):
     early_retirement_income_eur_month: float = Field(
         2500.0, ge=0.0, le=1e5, allow_inf_nan=False, description="Anpassungsgeld of a miner in early retirement, EUR per month"
     )
-    outside_job_finding_rate: Rate = Field(
-        0.02, description="monthly share of unemployed residents who find a job outside the city (the baseline pool is refilled at the same rate)"
+    job_finding_rate_start: float = Field(
+        0.065,
+        gt=0.0,
+        le=0.5,
+        allow_inf_nan=False,
+        description="monthly share of unemployed residents who find a job (IAB: 7 % in 2011, 6.3 % in 2014; plausible 0.03..0.10)",
     )
-    out_migration_rate: Rate = Field(0.003, description="monthly chance that an unemployed resident above the baseline pool moves away")
+    vacancy_filling_rate_start: float = Field(
+        0.22,
+        gt=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="monthly chance that a vacancy in Bottrop is filled at the start (BA Gelsenkirchen/Bottrop: 5,260 new vacancies 2023, stock 1,953; plausible 0.15..0.4)",
+    )
+    matching_elasticity: float = Field(
+        0.5,
+        gt=0.0,
+        le=0.95,
+        allow_inf_nan=False,
+        description="elasticity of hires with respect to searchers in the Cobb-Douglas matching function (Petrongolo & Pissarides 2001; plausible 0.3..0.7)",
+    )
+    zone_labour_force: int = Field(
+        2_350_000, ge=10_000, le=50_000_000, description="labour force of the commuting zone, the Ruhr (derived: 265,679 unemployed = 11.3 % in 2013, BA)"
+    )
+    zone_unemployment_rate_start: float = Field(
+        0.107, gt=0.0, le=0.5, allow_inf_nan=False, description="the zone's unemployment rate at the start (Ruhr, BA: 10.7 % in Dec 2015)"
+    )
+    zone_job_finding_rate_start: float = Field(
+        0.042,
+        gt=0.0,
+        le=0.5,
+        allow_inf_nan=False,
+        description="monthly job-finding rate of the zone's unemployed (derived: Gelsenkirchen 796 of 19,335 in Oct 2023; plausible 0.03..0.07)",
+    )
+    zone_vacancies: int = Field(
+        35_000,
+        ge=1,
+        le=10_000_000,
+        description="vacancies in the zone, held constant (derived: 93,092 notified in the Ruhr in 2013, / 12 / the filling rate 0.22)",
+    )
+    out_migration_rate: Rate = Field(
+        0.003, description="monthly chance that an unemployed resident above the pool the zone's unemployment implies moves away (stated assumption)"
+    )
 
 
 class BehaviourSpec(Section):
     """Firm behaviour: staffing, exit and entry act in the adaptive mode only; ``liquidity_months`` sets initial cash in both."""
 
-    hiring_rate: Rate = Field(0.25, description="share of a staff shortfall closed per month")
+    hiring_rate: Rate = Field(0.25, description="share of a staff shortfall a firm tries to close per month (hires at the usual vacancy-filling rate)")
     firing_rate: Rate = Field(0.10, description="share of a staff surplus laid off per month (firing friction)")
     hoarding_tolerance: Share = Field(0.05, description="staff surplus, as a share of staff, kept without layoffs (labour hoarding)")
     expectation_smoothing: Share = Field(0.3, description="weight of the newest month's orders in expected orders")
@@ -88,6 +127,20 @@ class BehaviourSpec(Section):
     exit_after_months: int = Field(6, ge=1, le=120, description="consecutive months of negative liquidity before a firm exits")
     market_takeover_share: Share = Field(0.5, description="share of an exiting firm's final demand taken over by surviving firms of its sector")
     entry_speed: Rate = Field(0.05, description="monthly share of open local market demand that attracts a new firm")
+    idiosyncratic_demand_sd: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="stationary standard deviation of a firm's idiosyncratic log demand (stated assumption; plausible 0..0.4; 0 switches it off)",
+    )
+    idiosyncratic_demand_persistence: float = Field(
+        0.97,
+        ge=0.0,
+        le=0.995,
+        allow_inf_nan=False,
+        description="monthly autocorrelation of a firm's idiosyncratic log demand (stated assumption; plausible 0.9..0.99)",
+    )
     household_spending_elasticity: float = Field(
         1.0, ge=0.0, le=3.0, allow_inf_nan=False, description="elasticity of local household spending to resident income (1: proportionally)"
     )

@@ -1,0 +1,55 @@
+"""The closure through the open labour market: total job loss per mine job and the unemployment response.
+
+Band for the total job loss per mine job (the mine's own job plus the jobs lost beyond it), with the
+labour market open: 1.3 to 2.9, the national job multipliers of German hard-coal mining (Prognos 1999:
+1.3; EEFA 2016: 2.9; bottrop_sim/data/calibration.toml); the local estimate for US coal-mine closures,
+about 2.0 (Federal Reserve Bank of Philadelphia, "The local economic impact of coal mine closures"),
+lies inside it. A city is smaller than the national economy, so its multiplier sits in the lower part
+of the band (tests/test_closure.py checks the jobs lost beyond the mine's against 10-30 % of the
+national figures). Outcomes, not inputs: no parameter is fitted to this ratio.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bottrop_sim import simulate
+
+SEEDS = (1, 2, 3)
+BAND = (1.3, 2.9)
+PHILADELPHIA_FED_LOCAL = 2.0
+
+
+@pytest.fixture(scope="module")
+def pairs(closure_scenario):
+    short = closure_scenario.model_copy(update={"end": "2023-12"})
+    return [(simulate(short, seed=s).timeseries.set_index("date"), simulate(short.without_shocks(), seed=s).timeseries.set_index("date")) for s in SEEDS]
+
+
+def test_total_job_loss_per_mine_job_lies_in_the_literature_band(pairs):
+    ratios = []
+    for closure, twin in pairs:
+        mine_jobs = twin.loc["2022-12", "mine_employment"] - closure.loc["2022-12", "mine_employment"]
+        total = twin.loc["2022-01":"2022-12", "employment_workplace"].mean() - closure.loc["2022-01":"2022-12", "employment_workplace"].mean()
+        ratios.append(total / mine_jobs)
+    assert BAND[0] <= np.mean(ratios) <= BAND[1], ratios
+    assert BAND[0] < PHILADELPHIA_FED_LOCAL < BAND[1]
+
+
+def test_closure_raises_unemployment_through_the_flows(pairs):
+    """The closure raises unemployment while jobs are being lost (2019-2020) by more than a third of a point on
+    average, fed by its layoffs; the extra unemployed then leave through job finding (local hires, of which
+    residents now make a larger share, and jobs in the zone), so the excess in 2023 is below the 2019-20 one
+    although the jobs do not come back."""
+    peaks, later = [], []
+    for closure, twin in pairs:
+        extra = closure["unemployment_rate"] - twin["unemployment_rate"]
+        peaks.append(extra.loc["2019-01":"2020-12"].mean())
+        later.append(extra.loc["2023-01":"2023-12"].mean())
+        assert closure.loc["2019-01":"2020-12", "separations"].sum() > twin.loc["2019-01":"2020-12", "separations"].sum()
+        assert twin.loc["2023-12", "employment_workplace"] - closure.loc["2023-12", "employment_workplace"] > 3000
+        residents = closure.loc["2019-01":"2020-12", "resident_share_of_hires"].mean() - twin.loc["2019-01":"2020-12", "resident_share_of_hires"].mean()
+        assert residents > 0  # more resident searchers: a larger resident share of hires (an outcome, not a constant)
+    assert np.mean(peaks) > 0.0035, peaks
+    assert np.mean(later) < np.mean(peaks), (later, peaks)
