@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bottrop-sim", description="Simulate Bottrop's economy around the closure of Prosper-Haniel.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = commands.add_parser("run", help="run one scenario and write its time series and provenance")
+    run = commands.add_parser("run", help="run one scenario and write its time series, accounts, balances and provenance")
     run.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/closure_2018.toml")
     run.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's)")
     run.add_argument("--out", default=None, help="output folder (default: results/<scenario name>)")
@@ -189,13 +189,15 @@ def _run(args: argparse.Namespace) -> int:
         out,
         {
             "timeseries.csv": lambda path: result.timeseries.to_csv(path, index=False),
+            "accounts.csv": lambda path: result.accounts.to_csv(path, index=False),
+            "balances.csv": lambda path: result.balances.to_csv(path, index=False),
             "provenance.json": lambda path: path.write_text(json.dumps(result.provenance, indent=2), encoding="utf-8"),
             "indicators.json": lambda path: path.write_text(json.dumps(indicators, indent=2), encoding="utf-8"),
         },
     )
     if not args.quiet:
         print(summary_table(result.timeseries).to_string())
-        print(f"\nwrote timeseries.csv, indicators.json and provenance.json to {out} (seed {result.seed})")
+        print(f"\nwrote timeseries.csv, accounts.csv, balances.csv, indicators.json and provenance.json to {out} (seed {result.seed})")
     return EXIT_OK
 
 

@@ -182,8 +182,9 @@ class MonthEffects:
     Attributes:
         export_factor: multiplier on export demand.
         household_factor: multiplier on local household demand.
+        household_energy_factor: the part of it that dearer energy takes (households pay it outside; the rest of a cut is saved).
         extra_cost: extra inputs bought outside the region, EUR per EUR of output.
-        pass_through: share of the extra cost recovered from buyers through prices.
+        pass_through: share of the extra cost passed on: each seller's buyers pay it as a surcharge on what they buy.
         capacity_factor: multiplier on what firms can produce.
         failing: sectors (index, or -1 for any) whose largest firm fails this month.
     """
@@ -198,6 +199,7 @@ class MonthEffects:
         self.extra_cost = np.zeros(n)
         self.capacity_factor = np.ones(n)
         self.pass_through = np.zeros(n)
+        self.household_energy_factor = 1.0  # the part of household_factor that is dearer energy (paid outside, not saved)
         self.failing: list[int] = []
 
     def mask(self, names: list[str]) -> np.ndarray:
@@ -255,7 +257,9 @@ class EnergyPrice(_TimedEvent):
         effects.extra_cost[hit] += effects.energy_cost_share[hit] * self.price_rise * strength
         shares = np.array([self.pass_through_by_sector.get(name, self.pass_through) for name in effects.sectors])
         effects.pass_through = np.maximum(effects.pass_through, np.where(hit, shares, 0.0))
-        effects.household_factor *= max(0.0, 1.0 - self.household_energy_share * self.price_rise * strength)
+        cut = max(0.0, 1.0 - self.household_energy_share * self.price_rise * strength)
+        effects.household_factor *= cut
+        effects.household_energy_factor *= cut
 
 
 class DemandRecession(_TimedEvent):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bottrop_sim.economy.accounts import Accounts
 from bottrop_sim.model import BottropModel
 from bottrop_sim.provenance import now_utc, run_provenance
 from bottrop_sim.scenario.loading import load_scenario
@@ -53,6 +54,7 @@ class SimulationResult:
         seed: the seed it ran with.
         model: the final model state, if ``keep_model`` was set.
         created_utc: when the run finished (UTC).
+        ledger: the region's accounts (the arrays behind ``accounts`` and ``balances``).
     """
 
     timeseries: pd.DataFrame
@@ -60,11 +62,22 @@ class SimulationResult:
     seed: int
     model: BottropModel | None = field(default=None, repr=False)
     created_utc: str = field(default_factory=now_utc)
+    ledger: Accounts | None = field(default=None, repr=False)
 
     @cached_property
     def provenance(self) -> dict[str, Any]:
         """Parameters, seed, package versions, git revision and time (built when first asked for)."""
         return run_provenance(self.scenario, self.seed, self.created_utc)
+
+    @cached_property
+    def accounts(self) -> pd.DataFrame:
+        """Every monetary transaction: ``date``, ``payer``, ``payee``, ``kind``, ``eur`` (> 0), one row per month, pair and kind (docs/ODD.md §7.2)."""
+        return self.ledger.accounts_frame() if self.ledger is not None else pd.DataFrame(columns=["date", "payer", "payee", "kind", "eur"])
+
+    @cached_property
+    def balances(self) -> pd.DataFrame:
+        """Each institution's net money position at the end of each month, EUR: ``date``, ``holder``, ``eur`` (opening positions dated the month before the start)."""
+        return self.ledger.balances_frame() if self.ledger is not None else pd.DataFrame(columns=["date", "holder", "eur"])
 
 
 def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = None, *, keep_model: bool = False, progress: bool = False) -> SimulationResult:
@@ -103,4 +116,5 @@ def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = N
         scenario=scenario,
         seed=model.seed,
         model=model if keep_model else None,
+        ledger=model.accounts,
     )

@@ -76,7 +76,17 @@ def test_run_writes_time_series_and_provenance(capsys, short_scenario_file, tmp_
     out = tmp_path / "out"
     code, stdout, stderr = run_cli(capsys, "run", str(short_scenario_file), "--out", str(out))
     assert (code, stderr) == (0, "")
-    assert sorted(p.name for p in out.iterdir()) == ["indicators.json", "provenance.json", "timeseries.csv"]  # no staging leftovers
+    assert sorted(p.name for p in out.iterdir()) == [
+        "accounts.csv",
+        "balances.csv",
+        "indicators.json",
+        "provenance.json",
+        "timeseries.csv",
+    ]  # no staging leftovers
+    accounts = pd.read_csv(out / "accounts.csv", dtype={"date": str})
+    balances = pd.read_csv(out / "balances.csv", dtype={"date": str})
+    assert set(accounts["date"]) == {"2015-01", "2015-02", "2015-03", "2015-04", "2015-05", "2015-06"} and (accounts["eur"] > 0).all()
+    assert balances["date"].iloc[0] == "2014-12" and abs(balances.groupby("date")["eur"].sum()).max() < 1e-3
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]
 
     frame = pd.read_csv(out / "timeseries.csv", dtype={"date": str})

@@ -173,8 +173,9 @@ def test_city_programmes_each_act():
         "startup_grant_share": {"diversification_grant_share": 0.0, "retraining_share": 0.0, "startup_grant_share": 1.0},
     }
     models = {}
+    failure = {"type": "key_employer_failure", "start": "2016-01"}  # start-ups need open demand: the failed firm's market
     for name, shares in only.items():
-        model = BottropModel(scenario({"mode": "city_led", "city": {**base, **shares}}), seed=5)
+        model = BottropModel(scenario({"mode": "city_led", "city": {**base, **shares}}, shocks=[*CLOSURE["shocks"], failure]), seed=5)
         while model.running:
             model.step()
         models[name] = model.governance.city

@@ -11,6 +11,15 @@ import pytest
 from bottrop_sim import load_scenario, simulate
 from tests.conftest import SCENARIOS
 
+#: Known failure since the accounts (issue 10): the fit came from firms exiting when they missed a
+#: baseline profit that was booked as a fixed cost (whole sectors failing together in the 2020
+#: recession). With profit separate and exit on insolvency the recession costs few jobs, and the
+#: outside labour market still pulls unemployment back to its start. To be recalibrated with the
+#: open labour market (the other half of issue 10); strict, so the marker must go when it fits again.
+NOT_YET_RECALIBRATED = pytest.mark.xfail(
+    strict=True, reason="history fit relied on profit-as-fixed-cost exits; recalibrate with the open labour market (issue 10)"
+)
+
 FIGURES = tomllib.loads(resources.files("bottrop_sim.data").joinpath("calibration.toml").read_text())["unemployment_history"]
 
 
@@ -21,17 +30,20 @@ def history():
     return pd.concat(runs, axis=1).mean(axis=1)
 
 
+@NOT_YET_RECALIBRATED
 def test_annual_unemployment_tracks_published_figures(history):
     annual = history.groupby(history.index.str[:4]).mean()
     for year, published in FIGURES["annual"].items():
         assert abs(annual[year] - published) <= FIGURES["tolerance"], (year, annual[year], published)
 
 
+@NOT_YET_RECALIBRATED
 def test_monthly_unemployment_tracks_published_figures(history):
     for month, published in FIGURES["monthly"].items():
         assert abs(history[month] - published) <= FIGURES["monthly_tolerance"], (month, history[month], published)
 
 
+@NOT_YET_RECALIBRATED
 def test_pandemic_raises_and_then_lowers_unemployment(history):
     assert history["2020-12"] > history["2020-02"] + 0.008  # published: +1.3 points from March to December 2020
     assert history["2022-06"] < history["2021-01"]

@@ -86,3 +86,29 @@ def test_custom_table_with_mine_purchases_adds_them_to_final_demand(tmp_path):
     columns = model.datacollector.get_model_vars_dataframe().columns
     assert [c for c in columns if c.startswith("output_") and c != "output_eur"] == [f"output_{s}" for s in custom.sectors]
     assert model.indicators["mine_employment"] == scenario.mine.staff
+
+
+def test_static_mode_equals_the_analytic_leontief_solution_through_a_demand_shock(no_closure_scenario):
+    """With a recession, every month's sector output is (I - A)^-1 f(t), f(t) computed by hand from the table and the shock."""
+    recession = {"type": "demand_recession", "start": "2015-03", "duration_months": 2, "recovery_months": 3, "export_fall": 0.3, "household_fall": 0.2}
+    data = {**no_closure_scenario.model_dump(mode="json"), "behaviour": "static", "end": "2015-12", "shocks": [recession]}
+    scenario = scenario_from_dict(data, strict=False)
+    model = BottropModel(scenario)
+    table = model.table
+    shock = scenario.shocks[0]
+    multiplier = np.array([shock.sector_multipliers.get(s, 1.0) for s in table.sectors])
+    households = table.household_share
+    exports = np.clip(table.export_share / np.where(households < 1, 1 - households, 1), 0, 1)  # export part of the non-household demand
+    mining = table.index("mining")
+    checked = 0
+    while model.running:
+        strength = shock.intensity(model.month)
+        model.step()
+        export_factor = np.clip(1 - shock.export_fall * strength * multiplier, 0, None)
+        household_factor = np.clip(1 - shock.household_fall * strength * multiplier, 0, None)
+        final = table.final_demand * ((1 - households) * (exports * export_factor + 1 - exports) + households * household_factor)
+        final[mining] = table.final_demand[mining]  # the mine sells its coal whatever the recession (its path is its staff)
+        expected = np.linalg.solve(np.eye(table.n) - table.input_coefficients, final)
+        np.testing.assert_allclose(table_sector_outputs(model), expected, rtol=1e-3)
+        checked += strength > 0
+    assert checked >= 4

@@ -3,19 +3,22 @@
 Every firm has a slot in :class:`FirmArrays`; slots of exited firms stay (inactive)
 so that indices remain stable. One month of trade (:func:`trade`) runs:
 
-1. orders: final demand plus intermediate orders; a buyer orders local inputs for
-   the output it planned (last month's output) through its supply links;
-2. production: output = orders, capped by capacity in the adaptive mode; a firm
-   that cannot serve all orders serves every customer the same share (fill rate);
-3. payments: buyers pay for what local suppliers delivered; inputs a supplier
-   could not deliver, and inputs with no local supplier, are bought outside the
-   region (imports); wages and fixed costs are paid; the rest changes liquidity.
+1. orders and production in the same month: every buyer orders the local inputs
+   its production of the month uses, so output solves x = min(d + M x, capacity)
+   (a fixed point found by iteration from last month's output; in the static mode
+   x = (I - M)^-1 d, the Leontief solution);
+2. a firm that cannot serve all orders serves every customer the same share (fill rate);
+3. payments: final buyers pay for what they got (exports: the rest of the world;
+   public demand: the state; household demand: residents and visitors), buyers
+   pay local suppliers for what they delivered; inputs a rationed supplier could
+   not deliver are bought outside at a premium; inputs with no local supplier are
+   imported; wages and fixed costs are paid; an energy shock's extra cost is bought
+   outside and the part passed on is paid by each seller's buyers as a surcharge on
+   what they bought (:class:`TradeResult`); the rest changes liquidity.
 
-Money identity (tested every step): the change in all firms' liquidity equals
-final sales + price pass-through - imports - wages - fixed costs (+ start-up
-capital of entrants + public grants + mine subsidies - liquidity written off
-with exits - adaptation costs - alliance contributions - dividends), because every local intermediate sale is some local firm's
-purchase.
+Purchases equal use up to the solver's tolerance; the difference is kept as an
+explicit input stock (``input_stock``). Who pays whom is booked by
+:func:`book_trade` in the region's accounts (:mod:`bottrop_sim.economy.accounts`).
 """
 
 from __future__ import annotations
@@ -25,17 +28,19 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from bottrop_sim.economy.accounts import Accounts
+
 _FLOAT_FIELDS = (
     "productivity",  # EUR of output per person-month
     "labour_per_output",  # persons per EUR of monthly output (sector figure)
     "output",  # EUR this month
-    "planned",  # EUR: output level inputs are ordered for (last month's output)
+    "planned",  # EUR: output level inputs are ordered for (this month's, after trade)
     "orders",  # EUR ordered from this firm this month
     "expected_orders",  # EUR, smoothed orders (adaptive staffing)
     "exogenous_demand",  # EUR per month of final demand from exports and public demand
     "household_demand",  # EUR per month of final demand from local households (baseline)
-    "liquidity",  # EUR
-    "fixed_costs",  # EUR per month: capital, rent, owner income (baseline cash flow zero)
+    "liquidity",  # EUR: cash, negative while the credit line is drawn
+    "fixed_costs",  # EUR per month: capital costs, rents, leasing (not the owners' profit)
     "wage",  # EUR per person-month
     "import_per_output",  # EUR imported per EUR output
     "local_input_per_output",  # EUR of local inputs per EUR output (table column sum)
@@ -45,9 +50,14 @@ _FLOAT_FIELDS = (
     "import_base",  # EUR imported per EUR output before any import replacement
     "substituted",  # EUR per EUR output of imports replaced by local links so far
     "trust",  # trust 0..1 in the alliance
+    "equity_ratio",  # share 0..1 of equity in the balance sheet (drawn, KfW-Mittelstandspanel; sets buffer and credit line)
+    "cash_target",  # EUR: the cash buffer a firm keeps before paying out profit
+    "credit_limit",  # EUR: the credit line (overdraft) the bank grants
+    "profit",  # EUR this month, before taxes (cash result of trade minus interest)
+    "input_stock",  # EUR of inputs bought but not (yet) used: purchases minus use
 )
 _INT_FIELDS = ("sector", "headcount", "illiquid_months", "born", "shortfall_months", "diversify_timer", "diversify_target", "parent")
-_BOOL_FIELDS = ("alive", "is_mine", "member", "diversified", "diversify_tried", "grant_funded")
+_BOOL_FIELDS = ("alive", "is_mine", "member", "diversified", "diversify_tried", "grant_funded", "cutting_costs")
 
 
 class FirmArrays:
@@ -88,109 +98,251 @@ class FirmArrays:
 
 @dataclass
 class MonthFlows:
-    """Aggregate flows of one month, EUR (the ledger)."""
+    """Aggregate flows of one month's trade, EUR (what the time series reports)."""
 
     final_demand: float = 0.0
     final_sales: float = 0.0
     intermediate_sales: float = 0.0  # seller side
     local_purchases: float = 0.0  # buyer side (equals intermediate_sales)
-    imports: float = 0.0
-    unfilled_local_inputs: float = 0.0  # included in imports
+    imports: float = 0.0  # imported inputs, rationed inputs bought outside (with premium) and extra energy
+    unfilled_local_inputs: float = 0.0  # local inputs a rationed supplier could not deliver (bought outside)
     wages: float = 0.0
     fixed_costs: float = 0.0
     value_added: float = 0.0
     output: float = 0.0
-    cash_flow: float = 0.0
-    startup_capital: float = 0.0  # cash brought in by entrants
-    written_off: float = 0.0  # liquidity leaving with exiting firms
-    public_funds: float = 0.0  # grants the city pays into firms
-    adaptation_costs: float = 0.0  # customer search and diversification, paid outside the region
-    alliance_contributions: float = 0.0  # membership fees and project contributions
-    mine_subsidies: float = 0.0  # the mine's cash result settled from outside (coal subsidies, RAG foundation)
-    price_pass_through: float = 0.0  # extra (energy) costs recovered from final buyers through prices; part of cash_flow
-    dividends: float = 0.0  # cash above twice a firm's liquidity target, paid out to owners
+    price_surcharges: float = 0.0  # energy costs passed on, paid by buyers
+    mine_subsidies: float = 0.0  # the coal subsidy (negative: the mine's surplus returned)
     co2_t: float = 0.0
+
+
+@dataclass
+class FinalDemand:
+    """Final demand per slot this month, EUR, by buyer."""
+
+    exports: np.ndarray  # the rest of the world (and the mine's coal sales)
+    public: np.ndarray  # the state: public consumption and investment
+    households: np.ndarray  # local household-type spending (residents and visitors)
+
+    def total(self) -> np.ndarray:
+        """All final demand per slot."""
+        return self.exports + self.public + self.households
+
+
+@dataclass
+class TradeResult:
+    """One month of trade per slot (first ``n`` slots), EUR; edges for the buyer-seller booking."""
+
+    n: int
+    fill: np.ndarray  # share 0..1 of orders served
+    final_sales: FinalDemand  # what final buyers got
+    local_purchases: np.ndarray  # per buyer
+    imports: np.ndarray  # per buyer: inputs with no local supplier
+    rationed: np.ndarray  # per buyer: unfilled local inputs bought outside, premium included
+    unfilled: np.ndarray  # per buyer: unfilled local inputs at their local price
+    energy: np.ndarray  # per firm: extra energy cost (0 without an energy shock)
+    surcharge_rate: np.ndarray  # per seller: price surcharge per EUR sold
+    surcharges_paid: np.ndarray  # per buyer: surcharges paid on local inputs
+    wages: np.ndarray
+    fixed: np.ndarray  # fixed costs paid this month (after any cost cutting)
+    cash: np.ndarray  # change of liquidity from trade
+    edge_rows: np.ndarray  # supplier slot per edge
+    edge_cols: np.ndarray  # buyer slot per edge
+    edge_eur: np.ndarray  # EUR delivered along each edge
+
+
+class _Edges:
+    """The input matrix's entries as arrays, rebuilt only when the matrix object changes."""
+
+    def __init__(self) -> None:
+        self.matrix: sp.csr_matrix | None = None
+        self.rows = self.cols = np.zeros(0, np.int64)
+        self.values = np.zeros(0)
+
+    def of(self, matrix: sp.csr_matrix) -> _Edges:
+        if matrix is not self.matrix:
+            coo = matrix.tocoo()
+            self.matrix, self.rows, self.cols, self.values = matrix, coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+        return self
+
+
+_EDGES = _Edges()
+
+#: Relative tolerance of the monthly output fixed point (purchases equal use to this share of output).
+OUTPUT_TOLERANCE = 1e-10
+#: Most iterations of the monthly output fixed point (the error shrinks by the input shares, about 0.3, per iteration).
+MAX_ITERATIONS = 500
+
+
+def solve_output(matrix: sp.csr_matrix, demand: np.ndarray, capacity: np.ndarray | None, start: np.ndarray) -> np.ndarray:
+    """Output x = min(d + M x, capacity) by iteration from ``start`` (all arrays of the matrix's size)."""
+    output = start
+    for _ in range(MAX_ITERATIONS):
+        orders = demand + matrix @ output
+        updated = orders if capacity is None else np.minimum(orders, capacity)
+        change = np.abs(updated - output).max(initial=0.0)
+        output = updated
+        if change <= OUTPUT_TOLERANCE * max(np.abs(output).max(initial=0.0), 1.0):
+            break
+    return output
 
 
 def trade(
     firms: FirmArrays,
     matrix: sp.csr_matrix,
     matrix_t: sp.csr_matrix,
-    final_demand: np.ndarray,
+    final_demand: FinalDemand,
     capacity: np.ndarray | None,
+    fixed_paid: np.ndarray,
+    rationed_premium: float,
     extra_import_per_output: np.ndarray | None = None,
     pass_through: np.ndarray | None = None,
     into: MonthFlows | None = None,
-) -> MonthFlows:
+) -> TradeResult:
     """One month of orders, production and payments; updates firm arrays in place.
 
     Args:
-        firms: the firm arrays (``planned``, ``headcount``... are read; ``orders``,
-            ``output``, ``liquidity`` are written).
+        firms: the firm arrays (``planned`` is the solver's starting point; ``planned``,
+            ``orders``, ``output``, ``liquidity``, ``input_stock`` are written).
         matrix: M[g, f], EUR from g per EUR output of f.
         matrix_t: its transpose.
-        final_demand: EUR per month per slot.
+        final_demand: EUR per month per slot, by buyer (arrays of the firm arrays' capacity).
         capacity: maximum output per slot (EUR), or None for no limit (static mode).
-        extra_import_per_output: extra inputs bought outside per EUR of output this
-            month (e.g. dearer energy), per slot, or None.
-        pass_through: share 0..1 per slot of that extra cost firms recover through
-            higher prices (ledger: ``price_pass_through``; it counts as output in
-            value added).
-        into: the month's ledger to record the trade in (flows booked before trade,
-            such as grants or liquidity written off with a failed firm, stay);
-            a new one if None.
+        fixed_paid: fixed costs each slot pays this month, EUR.
+        rationed_premium: extra price of a rationed local input bought outside, share of its price.
+        extra_import_per_output: extra energy bought outside per EUR of output this month, per slot, or None.
+        pass_through: share 0..1 per slot of that extra cost passed on to buyers as a price surcharge.
+        into: the month's aggregate flows to fill (a new one if None).
 
     Returns:
-        The month's ledger.
+        The month's trade per slot.
     """
     n = firms.size
-    planned = firms.planned[:n]
-    intermediate_orders = (matrix @ firms.planned)[:n]
-    demand = final_demand[:n]
-    orders = demand + intermediate_orders
+    demand = final_demand.total()
+    planned = solve_output(matrix, demand, capacity, firms.planned.copy())
+    intermediate_orders = (matrix @ planned)[:n]
+    orders = demand[:n] + intermediate_orders
     output = orders if capacity is None else np.minimum(orders, capacity[:n])
     fill = np.ones(firms.capacity)
     np.divide(output, orders, out=fill[:n], where=orders > 0)
     served_share = (matrix_t @ fill)[:n]  # per buyer: local inputs delivered per EUR planned output
-    local_purchases = planned * served_share
-    unfilled = planned * firms.local_input_per_output[:n] - local_purchases
-    imports = planned * firms.import_per_output[:n] + unfilled
-    recovered = None
+    planned_n = planned[:n]
+    local_purchases = planned_n * served_share
+    unfilled = np.maximum(planned_n * firms.local_input_per_output[:n] - local_purchases, 0.0)
+    imports = planned_n * firms.import_per_output[:n]
+    rationed = unfilled * (1.0 + rationed_premium)
+    firms.input_stock[:n] += (planned_n - output) * (firms.local_input_per_output[:n] + firms.import_per_output[:n])
+    surcharge_rate = np.zeros(firms.capacity)
+    energy = np.zeros(n)
     if extra_import_per_output is not None:
-        extra = output * extra_import_per_output[:n]
-        imports = imports + extra
-        recovered = extra * (pass_through[:n] if pass_through is not None else 0.0)
+        energy = output * extra_import_per_output[:n]
+        if pass_through is not None:
+            surcharge_rate[:n] = extra_import_per_output[:n] * pass_through[:n]
+    surcharges_paid = planned_n * (matrix_t @ (surcharge_rate * fill))[:n]
     wages = firms.headcount[:n] * firms.wage[:n]
-    fixed = firms.fixed_costs[:n]
-    final_sales = demand * fill[:n]
-    sales = output  # = final sales + intermediate sales
-    cash = sales - local_purchases - imports - wages - fixed
-    if recovered is not None:
-        cash = cash + recovered
     alive = firms.alive[:n]
+    fixed = np.where(alive, fixed_paid[:n], 0.0)
+    sales = output * (1.0 + surcharge_rate[:n])  # = final sales + intermediate sales, with surcharges
+    cash = sales - local_purchases - surcharges_paid - imports - rationed - energy - wages - fixed
     cash = np.where(alive, cash, 0.0)
+    firms.planned[:n] = planned_n
     firms.orders[:n] = orders
     firms.output[:n] = output
     firms.liquidity[:n] += cash
-    value_added = output - local_purchases - imports
-    if recovered is not None:
-        value_added = value_added + recovered  # the price rise is part of the value of output
+    edges = _EDGES.of(matrix)
+    edge_eur = edges.values * fill[edges.rows] * planned[edges.cols]
+    sold = FinalDemand(final_demand.exports[:n] * fill[:n], final_demand.public[:n] * fill[:n], final_demand.households[:n] * fill[:n])
     flows = into if into is not None else MonthFlows()
-    traded = dict(
-        final_demand=float(demand.sum()),
-        final_sales=float(final_sales.sum()),
-        intermediate_sales=float((intermediate_orders * fill[:n]).sum()),
-        local_purchases=float(local_purchases.sum()),
-        imports=float(imports.sum()),
-        unfilled_local_inputs=float(unfilled.sum()),
-        wages=float(wages.sum()),
-        fixed_costs=float(np.where(alive, fixed, 0.0).sum()),
-        value_added=float(value_added.sum()),
-        output=float(output.sum()),
-        cash_flow=float(cash.sum()),
-        price_pass_through=float(np.where(alive, recovered, 0.0).sum()) if recovered is not None else 0.0,
-        co2_t=float(output @ firms.emission_per_output[:n]),
+    purchased = local_purchases + surcharges_paid + imports + rationed + energy
+    flows.final_demand = float(demand[:n].sum())
+    flows.final_sales = float((sold.exports + sold.public + sold.households).sum())
+    flows.intermediate_sales = float((intermediate_orders * fill[:n]).sum())
+    flows.local_purchases = float(local_purchases.sum())
+    flows.imports = float((imports + rationed + energy).sum())
+    flows.unfilled_local_inputs = float(unfilled.sum())
+    flows.wages = float(wages.sum())
+    flows.fixed_costs = float(fixed.sum())
+    flows.value_added = float((sales - purchased).sum())
+    flows.output = float(output.sum())
+    flows.price_surcharges = float((output * surcharge_rate[:n]).sum())
+    flows.co2_t = float(output @ firms.emission_per_output[:n])
+    return TradeResult(
+        n=n,
+        fill=fill[:n],
+        final_sales=sold,
+        local_purchases=local_purchases,
+        imports=imports,
+        rationed=rationed,
+        unfilled=unfilled,
+        energy=energy,
+        surcharge_rate=surcharge_rate[:n],
+        surcharges_paid=surcharges_paid,
+        wages=wages,
+        fixed=fixed,
+        cash=cash,
+        edge_rows=edges.rows,
+        edge_cols=edges.cols,
+        edge_eur=edge_eur,
     )
-    for name, value in traded.items():
-        setattr(flows, name, value)
-    return flows
+
+
+def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resident_wage_share: np.ndarray, visitor_share: float) -> np.ndarray:
+    """Book one month of trade: who paid whom for goods, inputs, wages and fixed costs.
+
+    Args:
+        accounts: the region's accounts.
+        result: the month's trade.
+        holder: holder index per slot (``firms:<sector>`` or ``mine``).
+        resident_wage_share: per slot, share of its wage bill paid to resident households
+            (residents among its sector's staff); the rest goes to in-commuters (rest of the world).
+        visitor_share: share of local household-type spending made by non-residents.
+
+    Returns:
+        Residents' payments for local goods this month (purchases and surcharges), EUR.
+    """
+    n, rate = result.n, result.surcharge_rate
+    sold = result.final_sales
+    row, state, households = accounts.rest_of_world, accounts.state, accounts.households
+    residents = sold.households * (1.0 - visitor_share)
+    visitors = sold.households - residents
+    to_residents = result.wages * resident_wage_share[:n]
+    fixed = result.fixed
+    columns = np.column_stack(
+        [
+            sold.exports,
+            sold.public,
+            residents,
+            visitors,
+            (sold.exports + visitors) * rate,
+            sold.public * rate,
+            residents * rate,
+            result.imports,
+            result.rationed,
+            result.energy,
+            to_residents,
+            result.wages - to_residents,
+            np.maximum(fixed, 0.0),
+            np.maximum(-fixed, 0.0),
+        ]
+    )
+    sums = accounts.sums_by_holder(holder[:n], columns)
+    accounts.pay_sums_to("exports", row, sums[:, 0])
+    accounts.pay_sums_to("public_demand", state, sums[:, 1])
+    accounts.pay_sums_to("household_purchases", households, sums[:, 2])
+    accounts.pay_sums_to("visitor_purchases", row, sums[:, 3])
+    accounts.pay_sums_to("price_surcharges", row, sums[:, 4])
+    accounts.pay_sums_to("price_surcharges", state, sums[:, 5])
+    accounts.pay_sums_to("price_surcharges", households, sums[:, 6])
+    accounts.pay_sums_from("imports", sums[:, 7], row)
+    accounts.pay_sums_from("rationed_inputs", sums[:, 8], row)
+    accounts.pay_sums_from("energy_costs", sums[:, 9], row)
+    accounts.pay_sums_from("wages", sums[:, 10], households)
+    accounts.pay_sums_from("wages", sums[:, 11], row)
+    accounts.pay_sums_from("fixed_costs", sums[:, 12], row)
+    accounts.pay_sums_to("operating_subsidies", state, sums[:, 13])
+    size = len(accounts.holders)
+    pairs = holder[result.edge_cols] * size + holder[result.edge_rows]  # buyer pays supplier
+    accounts.pay_matrix("intermediate_purchases", np.bincount(pairs, weights=result.edge_eur, minlength=size * size).reshape(size, size))
+    if rate.any():
+        surcharges = np.bincount(pairs, weights=result.edge_eur * rate[result.edge_rows], minlength=size * size).reshape(size, size)
+        accounts.pay_matrix("price_surcharges", surcharges)
+    return float((residents * (1.0 + rate)).sum())

@@ -98,6 +98,7 @@ class Adaptation:
         base = firms.exogenous_demand[incumbents]
         current = base.sum() + firms.household_demand[incumbents].sum() + model.open_market_exogenous[self.green] + model.open_market_household[self.green]
         growth = rate * current
+        model.demand_flows["created"] += float(growth)
         if len(incumbents) and base.sum() > 0:
             firms.exogenous_demand[incumbents] += GREEN_INCUMBENT_SHARE * growth * base / base.sum()
             model.open_market_exogenous[self.green] += (1 - GREEN_INCUMBENT_SHARE) * growth
@@ -125,7 +126,7 @@ class Adaptation:
         model, firms, spec = self.model, self.model.firms, self.spec
         cost = spec.search_cost_share * firms.reference_orders[searching]
         firms.liquidity[searching] -= cost
-        model.flows_this_month.adaptation_costs += float(cost.sum())
+        model.accounts.pay_from_holders("search_costs", model.holder_of_slots()[searching], model.accounts.rest_of_world, cost)
         bonus = 1.0 + self.information_bonus * firms.member[searching]
         chance = np.minimum(1.0, spec.search_success_rate * firms.capability[searching] * bonus)
         draws = self.model.streams.uniform("customer_search", self.model.month, searching, draws=2)  # keyed by the firm
@@ -144,6 +145,7 @@ class Adaptation:
             if is_local and self._local_customer(int(slot), float(gain), prefer_members=bool(firms.member[slot]) and self.information_bonus > 0):
                 continue
             firms.exogenous_demand[slot] += gain
+            model.demand_flows["created"] += float(gain)
 
     def _local_customer(self, supplier: int, gain: float, prefer_members: bool) -> bool:
         """Find a local buyer whose imports the supplier can replace; True if a link was made."""
@@ -195,8 +197,9 @@ class Adaptation:
             return False
         target = int(np.searchsorted(np.cumsum(weights), self.rng.random() * weights.sum(), side="right").clip(max=len(weights) - 1))
         firms.liquidity[slot] -= cost - grant
-        model.flows_this_month.adaptation_costs += cost
-        model.flows_this_month.public_funds += grant
+        accounts, holder = model.accounts, int(model.holder_of_slots()[slot])
+        accounts.pay("diversification_costs", holder, accounts.rest_of_world, cost)
+        accounts.pay("diversification_grants", accounts.city, holder, grant)
         firms.diversify_tried[slot] = True
         firms.grant_funded[slot] = grant > 0
         firms.diversify_timer[slot] = self.spec.diversification_lag_months

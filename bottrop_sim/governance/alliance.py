@@ -87,7 +87,9 @@ class Alliance(mesa.Agent):
         if len(members):  # the fee is paid in cash; staff time is already paid through wages
             fee = self.spec.membership_cost_eur_month * (1.0 - self.cost_relief)
             firms.liquidity[members] -= fee
-            model.flows_this_month.alliance_contributions += fee * len(members)
+            model.accounts.pay_from_holders(
+                "alliance_contributions", model.holder_of_slots()[members], model.accounts.rest_of_world, np.full(len(members), fee)
+            )
         if self.spec.projects:
             projects.collect_contributions(model, self, self.generator)
             projects.finish(model, self, self.generator)

@@ -72,6 +72,8 @@ class CityOffice(mesa.Agent):
             self.funds = dict.fromkeys(self.funds, 0.0)
         monthly = spec.budget_eur_year / 12.0
         self._spend(spec.overhead_share * monthly)
+        accounts = model.accounts
+        accounts.pay("city_programmes", accounts.city, accounts.rest_of_world, spec.overhead_share * monthly)  # the office's staff and costs
         programmes = (1.0 - spec.overhead_share) * monthly
         self.funds["diversification"] += programmes * spec.diversification_grant_share
         self.funds["retraining"] += programmes * spec.retraining_share
@@ -119,6 +121,8 @@ class CityOffice(mesa.Agent):
         cost = started * spec.voucher_eur
         self.funds["retraining"] -= cost
         self._spend(cost)
+        accounts = self.model.accounts
+        accounts.pay("city_programmes", accounts.city, accounts.rest_of_world, cost)  # vouchers, paid to training providers
         self.trainees_started += started
 
     def _startups(self) -> None:

@@ -102,6 +102,8 @@ class Governance:
         self._collective_actors("before_trade")
         if self.alliance is not None and self.alliance.founded:
             self.city_spent_month += self.coordinator_cost_month
+            accounts = self.model.accounts
+            accounts.pay("city_programmes", accounts.city, accounts.rest_of_world, self.coordinator_cost_month)  # the coordinator
         if self.city is not None:
             self.city_spent_month += self.city.spent_this_month
 

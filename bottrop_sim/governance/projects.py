@@ -98,7 +98,9 @@ def collect_contributions(model: BottropModel, alliance: Alliance, rng: np.rando
         project.paid_eur += amount
         project.free_riders += int((free_ride | broke).sum())
         project.contributions_due += len(slots)
-        model.flows_this_month.alliance_contributions += amount
+        model.accounts.pay_from_holders(
+            "alliance_contributions", model.holder_of_slots()[paying], model.accounts.rest_of_world, np.full(len(paying), lab.contribution_eur_month)
+        )
 
 
 def finish(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> None:
@@ -133,6 +135,7 @@ def _apply_effect(model: BottropModel, lab: LabSpec, slots: np.ndarray) -> None:
     firms = model.firms
     factor = 1.0 + lab.effect_size
     if lab.effect == "demand":
+        model.demand_flows["created"] += lab.effect_size * float(firms.exogenous_demand[slots].sum() + firms.household_demand[slots].sum())
         firms.exogenous_demand[slots] *= factor
         firms.household_demand[slots] *= factor
     elif lab.effect == "productivity":

@@ -17,9 +17,6 @@ import numpy as np
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
 
-#: A firm is out of cash when it is more than this many euros in debt (a tolerance for rounding), EUR.
-ILLIQUID_BELOW_EUR = -1.0
-
 
 class Firm(mesa.Agent):
     """A firm agent.
@@ -83,12 +80,13 @@ class Firm(mesa.Agent):
 
     # -- decisions ------------------------------------------------------------
     def exit(self) -> None:
-        """Leave the market after sustained illiquidity.
+        """Leave the market (insolvency, or failure by a shock).
 
         Its customers rewire to other local suppliers of its sector, its staff
         are separated (residents become job seekers), a share of its final
         demand passes to surviving competitors (``market_takeover_share``), the
-        rest opens up for entrants, and its remaining liquidity is written off.
+        rest opens up for entrants, and its money is settled: the bank writes off
+        its debt, or its remaining cash goes to its owners.
         """
         model, firms, slot = self.model, self.model.firms, self.slot
         sector = int(firms.sector[slot])
@@ -108,7 +106,7 @@ class Firm(mesa.Agent):
             leaving[sector] = staff
             model.labour.separate(rng, sector_staff, leaving)
         model.release_market(sector, firms.exogenous_demand[slot], firms.household_demand[slot])
-        model.flows_this_month.written_off += float(firms.liquidity[slot])
+        model.settle_exit(slot)
         for name in ("headcount", "planned", "output", "orders", "expected_orders", "exogenous_demand", "household_demand", "fixed_costs", "liquidity"):
             getattr(firms, name)[slot] = 0
         model.exits_this_month += 1

@@ -1,4 +1,4 @@
-"""Firm dynamics on the accounting arrays: staffing, exit, entry, branches, market shares, dividends.
+"""Firm dynamics on the accounting arrays: staffing, exit on insolvency, entry, branches, market shares.
 
 A mixin of :class:`~bottrop_sim.model.BottropModel`: the rules here act on the
 model's firm arrays and labour market, vectorised over all firms; the agent
@@ -11,14 +11,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bottrop_sim.model.firm import ILLIQUID_BELOW_EUR, Firm
+from bottrop_sim.economy import finance
+from bottrop_sim.model.firm import Firm
 
 if TYPE_CHECKING:
-    from bottrop_sim.model.population import FirmPopulation
     from bottrop_sim.economy.accounting import FirmArrays, MonthFlows
+    from bottrop_sim.economy.accounts import Accounts
+    from bottrop_sim.economy.households import Households
     from bottrop_sim.economy.labour import LabourMarket
     from bottrop_sim.economy.network import SupplyNetwork
     from bottrop_sim.governance.coordinator import Governance
+    from bottrop_sim.model.population import FirmPopulation
     from bottrop_sim.scenario.schema import Scenario
     from bottrop_sim.streams import MonthlyGenerators, Streams
 
@@ -28,7 +31,7 @@ ENTRANT_SIZE_SHARE = 0.5
 
 
 class FirmDynamics:
-    """Staffing with frictions, exit after sustained illiquidity, entry, branches and dividends."""
+    """Staffing with frictions, exit on insolvency, entry and branches; every euro and every EUR of demand they move is booked."""
 
     firms: FirmArrays
     labour: LabourMarket
@@ -39,12 +42,15 @@ class FirmDynamics:
     streams: Streams
     draws: MonthlyGenerators
     population: FirmPopulation
+    accounts: Accounts
+    households: Households
+    demand_flows: dict[str, float]
     adaptive: bool
     n_sectors_ext: int
     month: int
 
     def release_market(self, sector: int, exogenous: float, household: float) -> None:
-        """Final demand of an exiting firm: partly to surviving competitors, the rest open for entrants."""
+        """Final demand of an exiting firm: partly to surviving competitors, the rest open for entrants (both booked in ``demand_flows``)."""
         firms, n = self.firms, self.firms.size
         takeover = self.scenario.firms.market_takeover_share if self.adaptive else 0.0
         rivals = np.flatnonzero(firms.alive[:n] & (firms.sector[:n] == sector) & ~firms.is_mine[:n])
@@ -57,20 +63,19 @@ class FirmDynamics:
             takeover = 0.0
         self.open_market_exogenous[sector] += (1.0 - takeover) * exogenous
         self.open_market_household[sector] += (1.0 - takeover) * household
+        flows = self.demand_flows
+        flows["released"] += exogenous + household
+        flows["taken_over"] += takeover * (exogenous + household)
+        flows["opened"] += (1.0 - takeover) * (exogenous + household)
 
-    def _pay_dividends(self) -> None:
-        """Cash above twice a firm's liquidity target (``liquidity_months`` of its costs) goes to its owners.
-
-        Stated assumption: firms do not hoard cash without limit; at the baseline
-        every firm holds exactly its target, so nothing is paid.
-        """
-        firms, n = self.firms, self.firms.size
-        target = self.scenario.firms.liquidity_months * (firms.headcount[:n] * firms.wage[:n] + np.maximum(firms.fixed_costs[:n], 0.0))
-        excess = firms.liquidity[:n] - 2.0 * target
-        paying = (excess > 0) & firms.alive[:n] & ~firms.is_mine[:n]
-        if paying.any():
-            firms.liquidity[:n][paying] -= excess[paying]
-            self.flows_this_month.dividends += float(excess[paying].sum())
+    def _lose_open_demand(self, loss_rate: float) -> None:
+        """Buyers take a share of the still open demand to suppliers outside the region for good (booked as lost)."""
+        if loss_rate <= 0:
+            return
+        lost = loss_rate * (self.open_market_exogenous + self.open_market_household)
+        self.open_market_exogenous *= 1.0 - loss_rate
+        self.open_market_household *= 1.0 - loss_rate
+        self.demand_flows["lost_to_outside"] += float(lost.sum())
 
     def _apply_staff_changes(self, hires: np.ndarray, fires: np.ndarray, moved_out: np.ndarray | None = None, moved_in: np.ndarray | None = None) -> None:
         firms, n = self.firms, self.firms.size
@@ -108,14 +113,27 @@ class FirmDynamics:
         hires = self.population.fill(self.month, filling, moved_in)
         self._apply_staff_changes(hires, plan.separations + layoffs, moved_out, moved_in)
 
-    def _exit_illiquid(self, exit_after: int) -> None:
+    def _exit_insolvent(self, exit_after: int) -> None:
+        """Firms over their credit line for ``exit_after`` consecutive months exit (counters set by :func:`finance.settle`)."""
         firms, n = self.firms, self.firms.size
-        illiquid = firms.liquidity[:n] < ILLIQUID_BELOW_EUR
-        firms.illiquid_months[:n] = np.where(illiquid, firms.illiquid_months[:n] + 1, 0)
         leaving = np.flatnonzero(firms.alive[:n] & ~firms.is_mine[:n] & (firms.illiquid_months[:n] >= exit_after))
         for slot in leaving:
             agent = self.firm_by_slot.pop(int(slot))
             agent.exit()
+
+    def settle_exit(self, slot: int) -> None:
+        """An exiting firm's money: the bank writes off its debt, or its cash goes to its owners; booked."""
+        firms, accounts = self.firms, self.accounts
+        holder = int(self.holder_of_slots()[slot])
+        cash = float(firms.liquidity[slot])
+        if cash < 0:
+            accounts.pay("loan_write_off", accounts.bank, holder, -cash)
+        elif cash > 0:
+            residents = cash * self.scenario.firms.owner_resident_share
+            accounts.pay("exit_payout", holder, accounts.households, residents)
+            accounts.pay("exit_payout", holder, accounts.rest_of_world, cash - residents)
+            self.households.receive(residents)
+        firms.liquidity[slot] = 0.0
 
     def _enter(self) -> None:
         """New firms fill open local market demand (left by exits), at ``entry_speed`` per month."""
@@ -170,16 +188,17 @@ class FirmDynamics:
         firms.household_demand[slots] = demand_each * household_part
         headcount = max(1, int(np.floor(demand_each * self.sector_labour[sector] + 0.5)))
         self._start_firms(slots, demand_each, headcount)
-        cash = (
-            self.scenario.firms.liquidity_months * (headcount * firms.wage[slots] + np.maximum(firms.fixed_costs[slots], 0.0))
-            if capital is None
-            else np.full(count, float(capital))
-        )
+        cash = firms.cash_target[slots].copy() if capital is None else np.full(count, float(capital))
         firms.liquidity[slots] = cash
+        accounts, holder, total = self.accounts, int(self.holder_of_slots()[slots[0]]), float(cash.sum())
         if public:
-            self.flows_this_month.public_funds += float(cash.sum())
-        else:
-            self.flows_this_month.startup_capital += float(cash.sum())
+            accounts.pay("startup_grants", accounts.city, holder, total)
+        else:  # owners' capital: residents' share from their savings, the rest from outside
+            residents = total * self.scenario.firms.owner_resident_share
+            accounts.pay("startup_capital", accounts.households, holder, residents)
+            accounts.pay("startup_capital", accounts.rest_of_world, holder, total - residents)
+            self.households.pay(residents)
+        self.demand_flows["entered"] += count * demand_each
         hires = np.zeros(self.n_sectors_ext, np.int64)
         hires[sector] = headcount * count
         self.labour.hire(self.draws("entrant_hires"), hires)
@@ -195,8 +214,10 @@ class FirmDynamics:
         firms.headcount[slots] = headcount
         firms.productivity[slots] = demand_each / headcount
         wages = headcount * firms.wage[slots]
-        firms.fixed_costs[slots] = demand_each * (1.0 - firms.local_input_per_output[slots] - firms.import_per_output[slots]) - wages
+        value_added = demand_each * (1.0 - firms.local_input_per_output[slots] - firms.import_per_output[slots])
+        _, firms.fixed_costs[slots] = finance.split_value_added(np.full(len(slots), demand_each), value_added, wages, self.scenario.firms.return_on_sales)
         self._init_traits(slots)
+        self._init_finance(slots)
         self.new_slots.extend(int(s) for s in slots)
 
     def _connect(self, slots: np.ndarray, sector: int) -> None:
@@ -227,6 +248,8 @@ class FirmDynamics:
         household = taken * open_household / (open_exogenous + open_household) if taken > 0 else 0.0
         self.open_market_household[sector] -= household
         self.open_market_exogenous[sector] -= taken - household
+        self.demand_flows["branched_open"] += taken
+        self.demand_flows["created"] += demand - taken  # a new product sold outside the region
         slot = self._new_slots(1)
         firms.sector[slot] = sector
         firms.alive[slot] = True
@@ -241,15 +264,11 @@ class FirmDynamics:
         firms.reference_orders[parent] *= 1.0 - moved / firms.headcount[parent]
         firms.headcount[parent] -= moved
         self._start_firms(slot, demand, moved)
-        cash = max(
-            0.0,
-            min(
-                float(firms.liquidity[parent]),
-                self.scenario.firms.liquidity_months * (moved * float(firms.wage[slot[0]]) + max(float(firms.fixed_costs[slot[0]]), 0.0)),
-            ),
-        )
+        cash = max(0.0, min(float(firms.liquidity[parent]), float(firms.cash_target[slot[0]])))
         firms.liquidity[parent] -= cash
         firms.liquidity[slot] = cash
+        holders = self.holder_of_slots()
+        self.accounts.pay("branch_capital", int(holders[parent]), int(holders[slot[0]]), cash)
         firms.parent[slot] = parent
         firms.capability[slot] = firms.capability[parent]
         firms.member[slot] = firms.member[parent]

@@ -67,7 +67,7 @@ class PartialAdjustment:
     Args:
         hiring_rate: share of a staff shortfall (beyond open replacements) the firm tries to close per month.
         firing_rate: share of a staff surplus laid off per month.
-        hoarding_tolerance: surplus, as a share of staff, kept without layoffs.
+        hoarding_tolerance: surplus, as a share of staff, kept without layoffs (none while the firm cuts costs).
     """
 
     hiring_rate: float
@@ -83,7 +83,8 @@ class PartialAdjustment:
         separations = np.where(movable, np.floor(separation_rate * headcount + draws[:, 0]), 0.0).astype(np.int64)
         separations = np.maximum(np.minimum(separations, headcount - 1), 0)
         gap = target - headcount - open_replacements
-        surplus = headcount - target - self.hoarding_tolerance * headcount
+        hoarding = np.where(firms.cutting_costs[:n], 0.0, self.hoarding_tolerance)  # a firm cutting costs hoards no labour
+        surplus = headcount - target - hoarding * headcount
         replacing = movable & (surplus < 1.0)
         growth = np.floor(self.hiring_rate * np.maximum(gap, 0.0) * (gap > 0.5) + draws[:, 1])
         wanted = np.where(replacing, growth + open_replacements + separations, 0).astype(np.int64)

@@ -1,11 +1,14 @@
 """BottropModel: builds the region and orders the monthly step.
 
 The month runs: mine staffing -> governance before trade (green demand path,
-alliance meetings, city programmes) -> orders -> production -> wages and input
-purchases -> liquidity -> members' contributions -> staffing (hiring and firing
-frictions, staff pooling) -> customer search and diversification -> exit after
-sustained illiquidity -> entry of new firms -> labour-market flows -> household
-income (it sets next month's local spending) -> data collection.
+alliance meetings, city programmes) -> households' budget -> orders and
+production -> payments (goods, inputs, wages, fixed costs, surcharges) -> the
+mine's settlement -> firm finance (interest, taxes, payouts) -> members'
+contributions -> staffing (hiring and firing frictions, staff pooling) ->
+customer search and diversification -> exit on insolvency -> entry of new firms
+-> labour-market flows -> households' income, taxes and outside spending -> the
+city's settlement with the state -> data collection. Every payment is booked in
+the region's accounts (:mod:`bottrop_sim.economy.accounts`).
 In the ``static`` behaviour mode there is no adaptation, entry or exit: firms
 produce exactly what is ordered, staff follow output, and final demand is the
 sector table's final demand column (households' part does not follow their
@@ -19,9 +22,10 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from bottrop_sim.model.population import FirmPopulation
 from bottrop_sim.calendar import month_number, year_month
-from bottrop_sim.economy.accounting import FirmArrays, MonthFlows, trade
+from bottrop_sim.economy import finance
+from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, book_trade, trade
+from bottrop_sim.economy.accounts import Accounts
 from bottrop_sim.economy.households import Households
 from bottrop_sim.economy.labour import CommutingZone, LabourMarket
 from bottrop_sim.economy.network import SupplyNetwork
@@ -31,6 +35,7 @@ from bottrop_sim.model.firm import Firm
 from bottrop_sim.model.firm_dynamics import FirmDynamics
 from bottrop_sim.model.mine import Mine
 from bottrop_sim.model.observation import Observation, RecordCollector
+from bottrop_sim.model.population import FirmPopulation
 from bottrop_sim.scenario.governance import ALLIANCE_MODES
 from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.shocks import MonthEffects, month_effects
@@ -71,6 +76,8 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.end_month = month_number(scenario.end)
         self.streams = Streams(seed)
         self.draws = MonthlyGenerators(self.streams, lambda: self.month)
+        self.accounts = Accounts(self.table.sectors, year_month(self.month - 1))
+        self.demand_flows = dict.fromkeys(DEMAND_FLOWS, 0.0)
         self._build_sectors()
         self._build_firms()
         self._solve_baseline()
@@ -84,6 +91,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.flows_this_month = MonthFlows()
         self.new_slots: list[int] = []
         self.governance = Governance(self)
+        self.accounts.open(self.holder_positions())
         self.indicators: dict[str, float | str] = {}
         self.datacollector = RecordCollector(model_reporters=self._reporters())
 
@@ -218,12 +226,16 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         firms.productivity[:n] = output / headcount
         wages = headcount * firms.wage[:n]
         value_added = output * (1.0 - firms.local_input_per_output[:n] - firms.import_per_output[:n])
-        firms.fixed_costs[:n] = value_added - wages
-        firms.liquidity[:n] = self.scenario.firms.liquidity_months * (wages + np.maximum(firms.fixed_costs[:n], 0.0))
+        _profit, firms.fixed_costs[:n] = finance.split_value_added(output, value_added, wages, self.scenario.firms.return_on_sales)
+        if self.mine is not None:  # the mine makes no profit: its surplus pays its fixed costs, its result is settled by the state
+            firms.fixed_costs[self.mine.slot] = value_added[self.mine.slot] - wages[self.mine.slot]
         firms.reference_orders[:n] = output
         self._init_traits(np.arange(n))
+        self._init_finance(np.arange(n))
+        firms.liquidity[:n] = firms.cash_target[:n]
         if self.mine is not None:
             self.mine_base_fixed_costs = float(firms.fixed_costs[self.mine.slot])
+            firms.liquidity[self.mine.slot] = self.scenario.firms.liquidity_months * (wages[self.mine.slot] + max(self.mine_base_fixed_costs, 0.0))
             self.mine_liquidity = float(firms.liquidity[self.mine.slot])
 
     def _init_traits(self, slots: np.ndarray) -> None:
@@ -235,6 +247,12 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         firms.trust[slots] = governance.alliance.initial_trust if governance.mode in ALLIANCE_MODES else 0.0
         firms.import_base[slots] = firms.import_per_output[slots]
         firms.parent[slots] = -1
+
+    def _init_finance(self, slots: np.ndarray) -> None:
+        """Equity ratios (keyed by the firm's slot), cash targets and credit lines of new firms."""
+        firms = self.firms
+        firms.equity_ratio[slots] = finance.equity_ratios(self.streams.uniform("equity_ratio", 0, np.atleast_1d(slots)))
+        finance.set_buffers(firms, slots, self.scenario.firms)
 
     def _build_labour(self) -> None:
         spec = self.scenario.labour
@@ -264,19 +282,46 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
             replacing_staff=int(staff.sum()) - mine_staff,
         )
         self.households = Households(
-            sector_wage=self.sector_wage,
+            self.scenario.households,
             outside_wage=spec.outside_wage_eur_month,
             benefit=spec.unemployment_benefit_eur_month,
             retirement_income=spec.early_retirement_income_eur_month,
             elasticity=self.scenario.firms.household_spending_elasticity,
         )
-        self.households.start(self.labour)
+        firms, n = self.firms, self.firms.size
+        wages = firms.headcount[:n] * firms.wage[:n]
+        resident_wages = float(wages @ self.resident_wage_share()[:n])
+        behaviour = self.scenario.firms
+        value_added = firms.output[:n] * (1.0 - firms.local_input_per_output[:n] - firms.import_per_output[:n])
+        profit = np.where(firms.is_mine[:n], 0.0, value_added - wages - firms.fixed_costs[:n])
+        payouts = float(profit.sum()) * (1.0 - behaviour.profit_tax_rate - behaviour.trade_tax_rate) * behaviour.owner_resident_share
+        self.households.start(self.labour, resident_wages, payouts, float(firms.household_demand[:n].sum()))
 
     # ------------------------------------------------------------------ helpers
     def sector_staff(self) -> np.ndarray:
         """Persons employed per (extended) sector."""
         n = self.firms.size
         return np.bincount(self.firms.sector[:n], weights=self.firms.headcount[:n], minlength=self.n_sectors_ext).astype(np.int64)
+
+    def holder_of_slots(self) -> np.ndarray:
+        """Accounts holder index per firm slot: ``firms:<sector>``, or the mine (capacity-sized)."""
+        firms = self.firms
+        return np.where(firms.is_mine, self.accounts.mine, np.minimum(firms.sector, self.accounts.n_sectors - 1))
+
+    def resident_wage_share(self) -> np.ndarray:
+        """Per slot: the share of its wage bill paid to residents (residents among its sector's staff), capacity-sized."""
+        staff = self.sector_staff()
+        residents = self.labour.employed_local.sum(axis=1)
+        share = np.divide(residents, staff, out=np.zeros(len(staff)), where=staff > 0)
+        return share[self.firms.sector]
+
+    def holder_positions(self) -> np.ndarray:
+        """Net money positions of the holders whose money lives outside the accounts (firms, the mine, households)."""
+        firms, n, accounts = self.firms, self.firms.size, self.accounts
+        live = firms.alive[:n]
+        positions = np.bincount(self.holder_of_slots()[:n][live], weights=firms.liquidity[:n][live], minlength=len(accounts.holders))
+        positions[accounts.households] = self.households.savings
+        return positions
 
     @property
     def date(self) -> str:
@@ -295,59 +340,97 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.exits_this_month = self.entries_this_month = self.failures = 0
         self.new_slots = []
         self.flows_this_month = MonthFlows()
+        self.demand_flows = dict.fromkeys(DEMAND_FLOWS, 0.0)
         activity = self._update_mine()
         effects = self._shock_effects()
         self.governance.before_trade()
-        n = firms.size
-
-        household_factor = self.households.demand_factor() if self.adaptive else 1.0
+        plan = self.households.plan_month(self.adaptive)
+        household_factor = plan.demand_factor if self.adaptive else 1.0
         own_exogenous, own_household = self.population.demand_factors(self.month) if self.adaptive else (1.0, 1.0)
-        extra_cost = None
-        pass_through = None
-        if effects is None:
-            demand = firms.exogenous_demand * own_exogenous + firms.household_demand * own_household * household_factor
-        else:
-            sector = firms.sector
-            export_part = self.sector_export_part[sector]
-            demand = firms.exogenous_demand * own_exogenous * (1.0 + export_part * (effects.export_factor[sector] - 1.0))
-            demand += firms.household_demand * own_household * household_factor * effects.household_factor[sector]
-            extra_cost = effects.extra_cost[sector] if effects.extra_cost.any() else None
-            pass_through = effects.pass_through[sector] if extra_cost is not None else None
+        final_demand, forced_saving = self._final_demand(effects, household_factor, plan.visitor_share, activity, own_exogenous, own_household)
         capacity = None
-        if self.mine is not None:
-            demand[self.mine.slot] = self.mine_base_demand * activity
         if self.adaptive:
             capacity = firms.capacity_limit(self.scenario.economy.spare_capacity_share)
             if effects is not None:
                 capacity *= effects.capacity_factor[firms.sector]
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
+        extra_cost = pass_through = None
+        if effects is not None and effects.extra_cost.any():
+            extra_cost, pass_through = effects.extra_cost[firms.sector], effects.pass_through[firms.sector]
+        fixed_paid = finance.fixed_costs_paid(firms, behaviour.cost_cut_share) if self.adaptive else firms.fixed_costs
         matrix, matrix_t = self.network.operators()
-        trade(firms, matrix, matrix_t, demand, capacity, extra_cost, pass_through, into=self.flows_this_month)
+        result = trade(
+            firms, matrix, matrix_t, final_demand, capacity, fixed_paid, behaviour.rationed_input_premium, extra_cost, pass_through, into=self.flows_this_month
+        )
+        n = firms.size
+        holder = self.holder_of_slots()
+        wage_share = self.resident_wage_share()
+        local_paid = book_trade(self.accounts, result, holder, wage_share, plan.visitor_share)
+        self.households.after_trade(float(result.wages @ wage_share[:n]), local_paid)
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
-        self._settle_mine(activity)
-        if self.adaptive:
-            self._pay_dividends()
+        self._settle_mine()
+        settled = finance.settle(firms, result.cash, behaviour, self.adaptive)
+        self.households.receive(finance.book_finance(self.accounts, settled, holder, behaviour.owner_resident_share))
         self.governance.after_trade()
 
         if self.adaptive:
             self._adapt_staff()
             self.governance.after_staffing()
-            self._exit_illiquid(behaviour.exit_after_months)
+            self._exit_insolvent(behaviour.exit_after_months)
+            self._lose_open_demand(behaviour.open_demand_loss_rate)
             self._enter()
             self.labour.outside_flows(self.draws("outside_labour_market"), self.scenario.labour.out_migration_rate)
             self.governance.labour_flows()
         else:
             self._staff_follow_output()
-        self.households.update(self.labour)
+        self.households.close_month(self.labour, self.accounts, forced_saving)
+        self._settle_city()
         n = firms.size
-        firms.planned[:n] = firms.output[:n]
-        for slot in self.new_slots:  # firms founded this month order inputs for their first month
+        for slot in self.new_slots:  # firms founded this month start their first month from their expected orders
             firms.planned[slot] = firms.expected_orders[slot]
         self._record()
+        self.accounts.close_month(self.date, self.holder_positions())
         self.datacollector.collect(self)
         self.month += 1
         self.running = self.month <= self.end_month
+
+    def _final_demand(
+        self,
+        effects: MonthEffects | None,
+        household_factor: float,
+        visitor_share: float,
+        activity: float,
+        own_exogenous: np.ndarray | float = 1.0,
+        own_household: np.ndarray | float = 1.0,
+    ) -> tuple[FinalDemand, float]:
+        """This month's final demand per slot by buyer, and what a recession cut from residents' local spending (saved, EUR).
+
+        ``own_exogenous`` and ``own_household`` are the firms' idiosyncratic demand
+        factors (:meth:`FirmPopulation.demand_factors`): buyers outside and the
+        public buy more or less from a firm; households' spending is shifted between
+        firms of a sector, its total unchanged. An energy price shock's cut of local
+        household spending is not saved: it goes to dearer energy, bought outside
+        (part of households' outside spending).
+        """
+        firms = self.firms
+        sector = firms.sector
+        export_part = self.sector_export_part[sector]
+        exogenous = firms.exogenous_demand * own_exogenous
+        exports = exogenous * export_part
+        public = exogenous * (1.0 - export_part)
+        baseline_households = firms.household_demand * own_household * household_factor
+        households = baseline_households
+        forced_saving = 0.0
+        if effects is not None:
+            exports = exports * effects.export_factor[sector]
+            factor = effects.household_factor[sector]
+            forced_saving = float((baseline_households * (1.0 - visitor_share) * (effects.household_energy_factor - factor)).sum())
+            households = households * factor
+        if self.mine is not None:
+            slot = self.mine.slot
+            exports[slot], public[slot], households[slot] = self.mine_base_demand * activity, 0.0, 0.0
+        return FinalDemand(exports, public, households), max(forced_saving, 0.0)
 
     def _shock_effects(self) -> MonthEffects | None:
         """This month's effects of the scenario's shocks (None when nothing acts); failing key employers exit."""
@@ -392,19 +475,32 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         firms.fixed_costs[slot] = self.mine_base_fixed_costs * activity  # the mine's fixed costs follow its activity
         return activity
 
-    def _settle_mine(self, activity: float) -> None:
-        """The mine's cash result is settled from outside.
+    def _settle_mine(self) -> None:
+        """The mine's cash result is settled by the state (the coal subsidy).
 
-        Hard-coal mining was subsidised until the end (coal financing law of 2007) and
-        the clean-up is paid by the RAG foundation, so the mine's deficit or surplus is
-        balanced by ``mine_subsidies`` and its cash stays at its starting level.
+        Hard-coal mining was subsidised until the end (coal financing law of 2007;
+        federal and Land budgets): the state pays the mine's monthly deficit (a
+        surplus goes back), so its cash stays at its starting level. Booked as
+        ``coal_subsidy``, state -> mine.
         """
         if self.mine is None:
             return
         firms, slot = self.firms, self.mine.slot
-        subsidy = self.mine_liquidity - firms.liquidity[slot]
+        subsidy = self.mine_liquidity - float(firms.liquidity[slot])
         firms.liquidity[slot] = self.mine_liquidity
-        self.flows_this_month.mine_subsidies += float(subsidy)
+        self.accounts.pay("coal_subsidy", self.accounts.state, self.accounts.mine, subsidy)
+        self.flows_this_month.mine_subsidies += subsidy
+
+    def _settle_city(self) -> None:
+        """The state covers the city's net spending of the month, or takes its net revenue (fiscal equalisation).
+
+        Stated simplification: the city's general spending is part of public final
+        demand, paid from the consolidated public budget; its trade tax revenue and
+        its programme spending are settled with the state each month, so the city's
+        position stays at its opening level (0).
+        """
+        accounts = self.accounts
+        accounts.pay("fiscal_equalisation", accounts.state, accounts.city, -float(accounts.position[accounts.city]))
 
 
 def solve_leontief(matrix: sp.csr_matrix, final_demand: np.ndarray, tolerance: float = 1e-14, max_iterations: int = 2000) -> np.ndarray:
@@ -429,3 +525,7 @@ def size_weights(size: np.ndarray, capacity: int) -> np.ndarray:
     padded = np.zeros(capacity)
     padded[: len(size)] = size
     return padded
+
+
+#: Changes of the stock of final demand firms and open markets hold (EUR per month of baseline demand), per month.
+DEMAND_FLOWS = ("released", "taken_over", "opened", "entered", "branched_open", "created", "lost_to_outside")

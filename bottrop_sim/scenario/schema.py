@@ -117,14 +117,22 @@ class LabourSpec(Section):
 
 
 class BehaviourSpec(Section):
-    """Firm behaviour: staffing, exit and entry act in the adaptive mode only; ``liquidity_months`` sets initial cash in both."""
+    """Firm behaviour and finance: staffing, cost cutting, exit and entry act in the adaptive mode only; cash buffers, taxes and payouts in both."""
 
     hiring_rate: Rate = Field(0.25, description="share of a staff shortfall a firm tries to close per month (hires at the usual vacancy-filling rate)")
     firing_rate: Rate = Field(0.10, description="share of a staff surplus laid off per month (firing friction)")
-    hoarding_tolerance: Share = Field(0.05, description="staff surplus, as a share of staff, kept without layoffs (labour hoarding)")
+    hoarding_tolerance: Share = Field(
+        0.05, description="staff surplus, as a share of staff, kept without layoffs (labour hoarding; none while a firm cuts costs)"
+    )
     expectation_smoothing: Share = Field(0.3, description="weight of the newest month's orders in expected orders")
-    liquidity_months: float = Field(2.0, ge=0.0, le=60.0, allow_inf_nan=False, description="initial cash, in months of wages and fixed costs")
-    exit_after_months: int = Field(6, ge=1, le=120, description="consecutive months of negative liquidity before a firm exits")
+    liquidity_months: float = Field(
+        2.0,
+        ge=0.0,
+        le=60.0,
+        allow_inf_nan=False,
+        description="mean cash buffer, in months of wages and fixed costs (each firm's is in proportion to its equity ratio)",
+    )
+    exit_after_months: int = Field(3, ge=1, le=120, description="consecutive months over its credit line before a firm exits (insolvency)")
     market_takeover_share: Share = Field(0.5, description="share of an exiting firm's final demand taken over by surviving firms of its sector")
     entry_speed: Rate = Field(0.05, description="monthly share of open local market demand that attracts a new firm")
     idiosyncratic_demand_sd: float = Field(
@@ -141,8 +149,43 @@ class BehaviourSpec(Section):
         allow_inf_nan=False,
         description="monthly autocorrelation of a firm's idiosyncratic log demand (stated assumption; plausible 0.9..0.99)",
     )
+    open_demand_loss_rate: Rate = Field(0.02, description="monthly share of open local market demand that buyers take to suppliers outside the region for good")
     household_spending_elasticity: float = Field(
-        1.0, ge=0.0, le=3.0, allow_inf_nan=False, description="elasticity of local household spending to resident income (1: proportionally)"
+        1.0, ge=0.0, le=3.0, allow_inf_nan=False, description="elasticity of residents' local spending to their consumption (1: proportionally)"
+    )
+    return_on_sales: float = Field(
+        0.06, ge=0.0, le=0.5, allow_inf_nan=False, description="owners' profit before tax per EUR of sales at the baseline (KfW-Mittelstandspanel: 5.7-7 %)"
+    )
+    credit_line_months: float = Field(
+        1.0, ge=0.0, le=24.0, allow_inf_nan=False, description="credit line (overdraft) per firm, in months of its wages and fixed costs"
+    )
+    interest_rate_year: float = Field(0.05, ge=0.0, le=0.5, allow_inf_nan=False, description="interest on a drawn credit line, per year")
+    cost_cut_share: Share = Field(0.2, description="share of fixed costs a firm cuts while it draws on its credit line")
+    profit_tax_rate: Share = Field(0.158, description="corporate income tax with solidarity surcharge on positive profit, paid to the state")
+    trade_tax_rate: Share = Field(0.1715, description="trade tax (Gewerbesteuer) on positive profit, paid to the city: 3.5 % x Hebesatz 490 %")
+    owner_resident_share: Share = Field(
+        0.5, description="share of firm owners' payouts and start-up capital that belongs to residents (the rest: owners outside)"
+    )
+    rationed_input_premium: float = Field(
+        0.10, ge=0.0, le=2.0, allow_inf_nan=False, description="extra price of local inputs a rationed supplier cannot deliver, bought outside instead (share)"
+    )
+
+
+class HouseholdSpec(Section):
+    """Resident households' budget: taxes, consumption, local and outside spending, savings."""
+
+    saving_rate: Share = Field(0.10, description="share of disposable income saved (Destatis: about 10 % in 2015-2019)")
+    tax_and_contributions_rate: Share = Field(
+        0.34, description="income tax and employees' social contributions per EUR of gross wages (OECD Taxing Wages, Germany, below-average earner)"
+    )
+    income_smoothing: float = Field(
+        0.25, gt=0.0, le=1.0, allow_inf_nan=False, description="weight of the newest month's disposable income in the income households spend from"
+    )
+    savings_months: float = Field(
+        12.0, ge=0.0, le=240.0, allow_inf_nan=False, description="residents' net financial assets at the start, months of disposable income"
+    )
+    max_local_share: Share = Field(
+        0.9, description="largest share of residents' consumption spent locally; local household demand beyond it is non-residents' (visitors, in-commuters)"
     )
 
 
@@ -159,6 +202,7 @@ class Scenario(Section):
     mine: MineSpec = MineSpec()
     labour: LabourSpec = LabourSpec()
     firms: BehaviourSpec = BehaviourSpec()
+    households: HouseholdSpec = HouseholdSpec()
     governance: GovernanceSpec = GovernanceSpec()
     shocks: list[Shock] = Field(default_factory=list, description="shock events; a scenario minus its shocks is its counterfactual")
 
