@@ -150,22 +150,6 @@ class TradeResult:
     edge_eur: np.ndarray  # EUR delivered along each edge
 
 
-class _Edges:
-    """The input matrix's entries as arrays, rebuilt only when the matrix object changes."""
-
-    def __init__(self) -> None:
-        self.matrix: sp.csr_matrix | None = None
-        self.rows = self.cols = np.zeros(0, np.int64)
-        self.values = np.zeros(0)
-
-    def of(self, matrix: sp.csr_matrix) -> _Edges:
-        if matrix is not self.matrix:
-            coo = matrix.tocoo()
-            self.matrix, self.rows, self.cols, self.values = matrix, coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
-        return self
-
-
-_EDGES = _Edges()
 
 #: Relative tolerance of the monthly output fixed point (purchases equal use to this share of output).
 OUTPUT_TOLERANCE = 1e-10
@@ -248,8 +232,8 @@ def trade(
     firms.orders[:n] = orders
     firms.output[:n] = output
     firms.liquidity[:n] += cash
-    edges = _EDGES.of(matrix)
-    edge_eur = edges.values * fill[edges.rows] * planned[edges.cols]
+    edges = matrix.tocoo()  # read every month: the network store changes its matrix in place
+    edge_eur = edges.data * fill[edges.row] * planned[edges.col]
     sold = FinalDemand(final_demand.exports[:n] * fill[:n], final_demand.public[:n] * fill[:n], final_demand.households[:n] * fill[:n])
     flows = into if into is not None else MonthFlows()
     purchased = local_purchases + surcharges_paid + imports + rationed + energy
@@ -279,8 +263,8 @@ def trade(
         wages=wages,
         fixed=fixed,
         cash=cash,
-        edge_rows=edges.rows,
-        edge_cols=edges.cols,
+        edge_rows=edges.row.astype(np.int64),
+        edge_cols=edges.col.astype(np.int64),
         edge_eur=edge_eur,
     )
 
