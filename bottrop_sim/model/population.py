@@ -114,6 +114,7 @@ class FirmPopulation:
         self.usual_filling_rate = vacancy_filling_rate
         self.demand_log = np.zeros(firms.capacity)  # idiosyncratic log demand per slot (0 at a firm's start)
         self.vacancies = np.zeros(firms.capacity)  # vacancies posted this month per slot (persons)
+        self.wanted = np.zeros(firms.capacity, np.int64)  # hires wanted this month per slot (persons): no firm hires more
         self.hires = np.zeros(firms.capacity, np.int64)  # filled this month per slot (persons)
         self.open_replacements = np.zeros(firms.capacity, np.int64)  # replacement vacancies still open per slot (persons)
         self._replacements: np.ndarray | None = None
@@ -122,7 +123,7 @@ class FirmPopulation:
     def _fit(self) -> None:
         capacity = self.firms.capacity
         if len(self.demand_log) < capacity:
-            for name in ("demand_log", "vacancies", "hires", "open_replacements"):
+            for name in ("demand_log", "vacancies", "wanted", "hires", "open_replacements"):
                 old = getattr(self, name)
                 grown = np.zeros(capacity, old.dtype)
                 grown[: len(old)] = old
@@ -195,10 +196,16 @@ class FirmPopulation:
         n = len(wanted)
         self.vacancies[:] = 0.0
         self.vacancies[:n] = wanted / self.usual_filling_rate if self.usual_filling_rate > 0 else 0.0
+        self.wanted[:] = 0
+        self.wanted[:n] = wanted
         return self.vacancies[:n]
 
     def fill(self, month: int, filling_rate: float, moved_in: np.ndarray | None = None) -> np.ndarray:
-        """Hires per firm: each firm fills ``filling_rate`` of its vacancies (stochastic rounding keyed by firm and month).
+        """Hires per firm: each firm fills ``filling_rate`` of its vacancies (stochastic rounding keyed by firm and month), at most the hires it wants.
+
+        The vacancies close as they are filled: in a slack market (a filling rate
+        above the usual one) a firm hires what it wants sooner, never more; jobs
+        come from its orders, not from the number of people looking for work.
 
         Args:
             month: model month number.
@@ -208,7 +215,7 @@ class FirmPopulation:
         n = self.firms.size
         vacancies = self.vacancies[:n]
         draws = self.streams.uniform("vacancy_filling", month, n)
-        hires = np.minimum(np.floor(filling_rate * vacancies + draws), np.ceil(vacancies - 1e-9)).astype(np.int64)
+        hires = np.minimum(np.floor(filling_rate * vacancies + draws), np.minimum(np.ceil(vacancies - 1e-9), self.wanted[:n])).astype(np.int64)
         hires = np.maximum(hires, 0)
         self.hires[:] = 0
         self.hires[:n] = hires
