@@ -15,7 +15,7 @@ from bottrop_sim.economy import finance
 from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, book_trade, solve_output, trade
 from bottrop_sim.economy.accounts import KINDS, Accounts
 from bottrop_sim.economy.households import Households
-from bottrop_sim.economy.labour import LabourMarket
+from bottrop_sim.economy.labour import CommutingZone, LabourMarket
 from bottrop_sim.model import BottropModel
 from bottrop_sim.scenario.schema import BehaviourSpec, HouseholdSpec
 from tests.economies import small_scenario
@@ -348,7 +348,20 @@ def test_equity_ratios_are_drawn_from_the_fitted_distribution():
 
 # -- households -----------------------------------------------------------------------
 def labour() -> LabourMarket:
-    market = LabourMarket(np.array([[0.2, 0.6, 0.2]]), np.array([100]), np.array([0.5]), out_commuters=40, unemployment_rate=0.1, resident_hire_share=0.5)
+    zone = CommutingZone(labour_force=2_350_000, unemployment_rate=0.107, job_finding_rate=0.042, vacancies=35_000, elasticity=0.5)
+    market = LabourMarket(
+        np.array([[0.2, 0.6, 0.2]]),
+        np.array([100]),
+        np.array([0.5]),
+        out_commuters=40,
+        unemployment_rate=0.1,
+        job_finding_rate=0.065,
+        vacancy_filling_rate=0.22,
+        elasticity=0.5,
+        zone=zone,
+        resident_hire_share=0.5,
+        replacing_staff=100,
+    )
     market.retired[:] = [1, 1, 0]
     market.in_training[:] = [1, 0, 0]
     market.unemployed[0] -= 1  # one of the unemployed is in training

@@ -150,7 +150,6 @@ class TradeResult:
     edge_eur: np.ndarray  # EUR delivered along each edge
 
 
-
 #: Relative tolerance of the monthly output fixed point (purchases equal use to this share of output).
 OUTPUT_TOLERANCE = 1e-10
 #: Most iterations of the monthly output fixed point (the error shrinks by the input shares, about 0.3, per iteration).
