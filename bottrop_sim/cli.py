@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's)")
     run.add_argument("--out", default=None, help="output folder (default: results/<scenario name>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    run.add_argument("--panel", action="store_true", help="also write panel.parquet: every active firm's month (for researchers)")
     run.add_argument(
         "--set",
         action="append",
@@ -182,22 +183,22 @@ def _run(args: argparse.Namespace) -> int:
         raise ScenarioError("<command line>", "--seed", args.seed, f"an integer >= 0 and <= {MAX_SEED}")
     out = _output_folder(Path(args.out) if args.out else Path("results") / scenario.name)
     show_progress = not args.quiet and sys.stderr.isatty()
-    pair = run_with_twin(scenario, seed=args.seed, progress=show_progress)
+    pair = run_with_twin(scenario, seed=args.seed, progress=show_progress, panel=args.panel)
     result = pair.run
     indicators = {"seed": result.seed, "scenario": scenario.name, "indicators": _finite(pair.scores)}
-    write_files(
-        out,
-        {
-            "timeseries.csv": lambda path: result.timeseries.to_csv(path, index=False),
-            "accounts.csv": lambda path: result.accounts.to_csv(path, index=False),
-            "balances.csv": lambda path: result.balances.to_csv(path, index=False),
-            "provenance.json": lambda path: path.write_text(json.dumps(result.provenance, indent=2), encoding="utf-8"),
-            "indicators.json": lambda path: path.write_text(json.dumps(indicators, indent=2), encoding="utf-8"),
-        },
-    )
+    files = {
+        "timeseries.csv": lambda path: result.timeseries.to_csv(path, index=False),
+        "accounts.csv": lambda path: result.accounts.to_csv(path, index=False),
+        "balances.csv": lambda path: result.balances.to_csv(path, index=False),
+        "provenance.json": lambda path: path.write_text(json.dumps(result.provenance, indent=2), encoding="utf-8"),
+        "indicators.json": lambda path: path.write_text(json.dumps(indicators, indent=2), encoding="utf-8"),
+    }
+    if result.panel is not None:
+        files["panel.parquet"] = lambda path: result.panel.to_parquet(path, index=False)
+    write_files(out, files)
     if not args.quiet:
         print(summary_table(result.timeseries).to_string())
-        print(f"\nwrote timeseries.csv, accounts.csv, balances.csv, indicators.json and provenance.json to {out} (seed {result.seed})")
+        print(f"\nwrote {', '.join(files)} to {out} (seed {result.seed})")
     return EXIT_OK
 
 

@@ -50,7 +50,9 @@ class PairedRun:
     scores: dict[str, float]
 
 
-def run_with_twin(scenario: Scenario, seed: int | None = None, *, with_twin: bool = True, keep_model: bool = False, progress: bool = False) -> PairedRun:
+def run_with_twin(
+    scenario: Scenario, seed: int | None = None, *, with_twin: bool = True, keep_model: bool = False, progress: bool = False, panel: bool = False
+) -> PairedRun:
     """Run a scenario and its twin with one seed, and score the pair.
 
     Args:
@@ -59,8 +61,9 @@ def run_with_twin(scenario: Scenario, seed: int | None = None, *, with_twin: boo
         with_twin: run the twin (False saves the second run where no resilience measure is wanted; they are then NaN).
         keep_model: keep the final models in the results.
         progress: show a progress bar for each run.
+        panel: record the per-firm panel of the run (not of its twin).
     """
-    run = simulate(scenario, seed=seed, keep_model=keep_model, progress=progress)
+    run = simulate(scenario, seed=seed, keep_model=keep_model, progress=progress, panel=panel)
     twin: SimulationResult | None = None
     if with_twin:
         twin = simulate(scenario.without_shocks(), seed=run.seed, keep_model=keep_model, progress=progress) if scenario.shocks else run

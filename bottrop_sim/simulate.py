@@ -55,6 +55,7 @@ class SimulationResult:
         model: the final model state, if ``keep_model`` was set.
         created_utc: when the run finished (UTC).
         ledger: the region's accounts (the arrays behind ``accounts`` and ``balances``).
+        panel: one row per active firm and month (see :data:`~bottrop_sim.model.observation.PANEL_COLUMNS`), if asked for; else None.
     """
 
     timeseries: pd.DataFrame
@@ -63,6 +64,7 @@ class SimulationResult:
     model: BottropModel | None = field(default=None, repr=False)
     created_utc: str = field(default_factory=now_utc)
     ledger: Accounts | None = field(default=None, repr=False)
+    panel: pd.DataFrame | None = field(default=None, repr=False)
 
     @cached_property
     def provenance(self) -> dict[str, Any]:
@@ -80,7 +82,9 @@ class SimulationResult:
         return self.ledger.balances_frame() if self.ledger is not None else pd.DataFrame(columns=["date", "holder", "eur"])
 
 
-def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = None, *, keep_model: bool = False, progress: bool = False) -> SimulationResult:
+def simulate(
+    scenario: Scenario | str | Path | None = None, seed: int | None = None, *, keep_model: bool = False, progress: bool = False, panel: bool = False
+) -> SimulationResult:
     """Run a scenario from start to end.
 
     Args:
@@ -88,6 +92,7 @@ def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = N
         seed: overrides the scenario's seed.
         keep_model: keep the final model in the result (costs memory in sweeps).
         progress: show a progress bar on standard error.
+        panel: also return the per-firm panel (one row per active firm and month; memory grows with firms x months).
 
     Returns:
         The run's time series with its provenance.
@@ -96,7 +101,7 @@ def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = N
         scenario = Scenario()
     elif not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    model = BottropModel(scenario, seed=seed)
+    model = BottropModel(scenario, seed=seed, panel=panel)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -117,4 +122,5 @@ def simulate(scenario: Scenario | str | Path | None = None, seed: int | None = N
         seed=model.seed,
         model=model if keep_model else None,
         ledger=model.accounts,
+        panel=model.panel.frame() if model.panel is not None else None,
     )

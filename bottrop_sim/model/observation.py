@@ -15,6 +15,7 @@ from bottrop_sim.calendar import year_month
 
 if TYPE_CHECKING:
     import networkx as nx
+    import pandas as pd
 
     from bottrop_sim.economy.accounting import FirmArrays, MonthFlows
     from bottrop_sim.economy.households import Households
@@ -38,6 +39,53 @@ BASE_COLUMNS = (
 def record_columns(sector_names: tuple[str, ...]) -> list[str]:
     """Every time-series column of a run over the given sectors (no model needs to be built to know them)."""
     return [*BASE_COLUMNS, *(f"output_{name}" for name in sector_names), *(f"employment_{name}" for name in sector_names)]
+
+
+PANEL_COLUMNS = ("date", "firm", "sector", "mine", "parent", "headcount", "output", "orders", "liquidity", "vacancies", "hires", "member")
+"""Columns of the per-firm panel (:class:`FirmPanel`): one row per active firm (and the mine) and month."""
+
+
+class FirmPanel:
+    """Per-firm monthly records for researchers: each month, the state of every active firm after its step.
+
+    ``firm`` is the firm's slot, its identity for the whole run (slots are never
+    reused); ``mine`` marks the mine's row; ``parent`` the slot of the firm that opened it as a branch (-1 if
+    none); ``sector`` the sector's name; money in EUR per month (``liquidity``:
+    EUR at the month's end); ``vacancies`` and ``hires`` in persons.
+    """
+
+    def __init__(self, sector_names: tuple[str, ...]) -> None:
+        self.sector_names = np.asarray(sector_names, dtype=object)
+        self._months: list[dict[str, np.ndarray]] = []
+
+    def collect(self, date: str, firms: FirmArrays, vacancies: np.ndarray, hires: np.ndarray) -> None:
+        """Append this month's rows (copies of the arrays of the active slots)."""
+        n = firms.size
+        slots = np.flatnonzero(firms.alive[:n])
+        self._months.append(
+            {
+                "date": np.full(len(slots), date, dtype=object),
+                "firm": slots.astype(np.int64),
+                "sector": self.sector_names[np.minimum(firms.sector[slots], len(self.sector_names) - 1)],
+                "mine": firms.is_mine[slots].astype(bool),
+                "parent": firms.parent[slots].astype(np.int64),
+                "headcount": firms.headcount[slots].astype(np.int64),
+                "output": firms.output[slots].astype(float),
+                "orders": firms.orders[slots].astype(float),
+                "liquidity": firms.liquidity[slots].astype(float),
+                "vacancies": vacancies[slots].astype(float) if len(vacancies) >= n else np.zeros(len(slots)),
+                "hires": hires[slots].astype(np.int64) if len(hires) >= n else np.zeros(len(slots), np.int64),
+                "member": firms.member[slots].astype(bool),
+            }
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """All rows collected so far, in month and slot order."""
+        import pandas as pd
+
+        if not self._months:
+            return pd.DataFrame({column: [] for column in PANEL_COLUMNS})
+        return pd.DataFrame({column: np.concatenate([month[column] for month in self._months]) for column in PANEL_COLUMNS})
 
 
 class RecordCollector(mesa.DataCollector):

@@ -34,7 +34,7 @@ from bottrop_sim.governance.coordinator import Governance
 from bottrop_sim.model.firm import Firm
 from bottrop_sim.model.firm_dynamics import FirmDynamics
 from bottrop_sim.model.mine import Mine
-from bottrop_sim.model.observation import Observation, RecordCollector
+from bottrop_sim.model.observation import FirmPanel, Observation, RecordCollector
 from bottrop_sim.model.population import FirmPopulation
 from bottrop_sim.scenario.governance import ALLIANCE_MODES
 from bottrop_sim.scenario.schema import Scenario
@@ -53,6 +53,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
     Args:
         scenario: a validated scenario; default: ``Scenario()`` (2015 calibration, no shocks).
         seed: base seed of all random draws; default: the scenario's seed.
+        panel: also record every active firm's month (:class:`~bottrop_sim.model.observation.FirmPanel`, in ``panel``).
 
     Attributes:
         firms: per-firm arrays (the accounting core).
@@ -64,7 +65,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         datacollector: Mesa DataCollector, one row per simulated month.
     """
 
-    def __init__(self, scenario: Scenario | None = None, seed: int | None = None) -> None:
+    def __init__(self, scenario: Scenario | None = None, seed: int | None = None, *, panel: bool = False) -> None:
         scenario = scenario if scenario is not None else Scenario()
         seed = scenario.seed if seed is None else int(seed)
         super().__init__(seed=seed)
@@ -94,6 +95,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.accounts.open(self.holder_positions())
         self.indicators: dict[str, float | str] = {}
         self.datacollector = RecordCollector(model_reporters=self._reporters())
+        self.panel = FirmPanel(tuple(self.sector_names_ext)) if panel else None
 
     # ------------------------------------------------------------------ build
     def _build_sectors(self) -> None:
@@ -392,6 +394,8 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self._record()
         self.accounts.close_month(self.date, self.holder_positions())
         self.datacollector.collect(self)
+        if self.panel is not None:
+            self.panel.collect(str(self.indicators["date"]), firms, self.population.vacancies, self.population.hires)
         self.month += 1
         self.running = self.month <= self.end_month
 
