@@ -125,3 +125,21 @@ def test_the_column_list_is_known_without_building_a_model():
 
     run = simulate(Scenario(end="2015-02"), seed=1).timeseries
     assert list(run.columns) == record_columns(BottropModel().sector_names)
+
+
+def test_supply_network_shows_the_links_that_replaced_imports():
+    """Brokered and searched links are in the graph: its weights add up to all local purchases (issue 11)."""
+    from bottrop_sim import load_scenario, simulate
+
+    from .conftest import SCENARIOS
+
+    scenario = load_scenario(SCENARIOS / "closure_2018_alliance.toml").model_copy(update={"end": "2025-12"})
+    model = simulate(scenario, seed=1, keep_model=True).model
+    n = model.firms.size
+    graph = model.supply_network()
+    planned = model.firms.planned[:n]
+    replaced = sum(w for _, _, w in graph.edges(data="import_replacing"))
+    assert replaced > 0  # the alliance's links are there ...
+    assert replaced == pytest.approx(float(planned @ model.firms.substituted[:n]), rel=1e-9)  # ... all of them, with their flows
+    total = sum(w for _, _, w in graph.edges(data="weight"))
+    assert total == pytest.approx(float(planned @ model.firms.local_input_per_output[:n]), rel=1e-9)

@@ -416,8 +416,11 @@ class SupplyNetwork:
             names: sector ids, stored as node attribute ``sector``.
 
         Returns:
-            Nodes are firm slots with ``sector``; edges have ``share`` and
-            ``weight`` (EUR per month ordered along the edge).
+            Nodes are firm slots with ``sector``; edges have ``share`` (of the
+            buyer's table inputs from the supplier's sector), ``weight`` (EUR per
+            month ordered along the edge, all links) and ``import_replacing`` (the
+            part of ``weight`` on links that replaced imports: customer search and
+            the alliance's brokerage, §7.6).
         """
         import networkx as nx
 
@@ -426,7 +429,18 @@ class SupplyNetwork:
         nodes = np.flatnonzero(alive)
         graph.add_nodes_from((int(i), {"sector": names[sector[i]] if sector[i] < len(names) else "mine"}) for i in nodes)
         flow = share * self.input_coefficients[sector[supplier], sector[buyer]] * planned_output[buyer]
-        graph.add_edges_from((int(s), int(b), {"share": float(w), "weight": float(f)}) for s, b, w, f in zip(supplier, buyer, share, flow, strict=True))
+        graph.add_edges_from(
+            (int(s), int(b), {"share": float(w), "weight": float(f), "import_replacing": 0.0}) for s, b, w, f in zip(supplier, buyer, share, flow, strict=True)
+        )
+        live = alive[self.link_supplier] & alive[self.link_buyer] if len(self.link_supplier) else np.zeros(0, bool)
+        for s, b, coefficient in zip(self.link_supplier[live], self.link_buyer[live], self.link_coefficient[live], strict=True):
+            replacing = float(coefficient * planned_output[b])
+            if graph.has_edge(int(s), int(b)):
+                edge = graph[int(s)][int(b)]
+                edge["weight"] += replacing
+                edge["import_replacing"] += replacing
+            else:
+                graph.add_edge(int(s), int(b), share=0.0, weight=replacing, import_replacing=replacing)
         return graph
 
     def suppliers_of(self, firm: int) -> np.ndarray:
