@@ -100,7 +100,7 @@ def assert_local(requests: list[str]) -> None:
     assert outside == [], f"requests left 127.0.0.1: {outside}"
 
 
-def wait_for_code(page, holds, timeout: float = 30.0):
+def wait_for_code(page, holds, timeout: float = 90.0):
     """Wait until the settings code in the page's address decodes to settings for which ``holds(settings)`` is true."""
     from bottrop_sim.app.share import decode
 

@@ -71,6 +71,12 @@ def test_abc_recovers_the_value_that_made_the_targets(synthetic):
     assert result.calibrated["labour"]["unemployment_rate_start"] == pytest.approx(posterior["median"])
 
 
+def test_two_worker_processes_give_the_same_fit_as_one(synthetic):
+    """The default pool (the sweeps' worker processes) is used for more than one worker; the fit does not depend on it."""
+    alone, pooled = calibrate(synthetic, workers=1), calibrate(synthetic, workers=2)
+    pd.testing.assert_frame_equal(alone.samples, pooled.samples)
+
+
 def test_the_command_writes_the_fit_and_a_calibrated_scenario(synthetic, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["calibrate", str(synthetic), "--out", str(out), "--workers", "1", "--quiet"]) == 0

@@ -26,6 +26,7 @@ import json
 import math
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,7 +224,7 @@ def calibrate(
         path: the calibration file.
         workers: local processes (default: all cores; 1 runs in this process).
         progress: called with (runs done, runs in all).
-        mapper: how tasks run on ``workers`` processes (default: the sweep runner's process pool).
+        mapper: how tasks run on ``workers`` processes (default: the sweeps' pool, :func:`bottrop_sim.experiments.pool.run_tasks`).
 
     Raises:
         ScenarioError: an invalid calibration file.
@@ -242,15 +243,21 @@ def calibrate(
         finished: Iterable[Any] = map(_simulated_targets, tasks)
     else:
         if mapper is None:
-            from bottrop_sim.experiments.runner import processes
+            from bottrop_sim.experiments.pool import run_tasks
 
-            mapper = processes
+            mapper = run_tasks
         finished = mapper(_simulated_targets, tasks, workers)
     simulated = np.full((spec.samples, spec.replications, len(targets)), math.nan)
+    lost = 0
     for done, result in enumerate(finished, start=1):
-        simulated[result["sample"], result["replication"]] = result["values"]
+        if isinstance(result, dict):
+            simulated[result["sample"], result["replication"]] = result["values"]
+        else:  # a run whose worker died every time it was started: its parameter set has no distance and is not accepted
+            lost += 1
         if progress:
             progress(done, len(tasks))
+    if lost:
+        warnings.warn(f"{lost} of {len(tasks)} calibration runs were lost (their worker processes died); their parameter sets are not accepted", stacklevel=2)
     return summarise(spec, base_data, base_file, sample, simulated.mean(axis=1), seeds)
 
 
