@@ -141,3 +141,25 @@ def test_unemployment_responds_to_lost_jobs_through_the_labour_market(recession_
     # about half the lost jobs were held by residents; the outside market absorbs part of them within months
     ratio = deep[:, 1] / deep[:, 0]
     assert 0.1 < ratio.mean() < 0.6
+
+
+@pytest.mark.parametrize("zone_force", [2_350_000, 2_000])
+def test_a_placed_trainee_takes_a_zone_job_that_a_zone_searcher_would_have_had(zone_force):
+    """Retraining moves jobs, it creates none: each placement leaves one more of the zone's unemployed without the job,
+    and there are never more placements than the zone's hires of the month (issue 11)."""
+    from bottrop_sim.economy.labour import CommutingZone, LabourMarket
+
+    zone = CommutingZone(labour_force=zone_force, unemployment_rate=0.107, job_finding_rate=0.042, vacancies=max(zone_force * 0.015, 1), elasticity=0.5)
+    market = LabourMarket(
+        np.array([[0.3, 0.5, 0.2]]), np.array([5_000]), np.array([0.5]), out_commuters=2_000, unemployment_rate=0.1,
+        job_finding_rate=0.065, vacancy_filling_rate=0.22, elasticity=0.5, zone=zone, resident_hire_share=0.5, replacing_staff=5_000,
+    )  # fmt: skip
+    rng = np.random.default_rng(7)
+    started = market.start_training(rng, 200, ends=5)
+    hires_of_the_zone = zone.job_finding_rate() * zone.unemployed
+    zone_before, outside_before, residents = zone.unemployed, int(market.out_commuters.sum()), market.resident_count()
+    market.finish_training(rng, 5, placement_rate=1.0)
+    placed = int(market.out_commuters.sum()) - outside_before
+    assert placed == min(started, int(hires_of_the_zone)) and placed > 0
+    assert zone.unemployed == pytest.approx(zone_before + placed)  # the zone's searchers lost these hires
+    assert market.resident_count() == residents  # every trainee is somewhere: placed, or searching again

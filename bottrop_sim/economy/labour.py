@@ -313,13 +313,27 @@ class LabourMarket:
         return int(trainees.sum())
 
     def finish_training(self, rng: np.random.Generator, month: int, placement_rate: float) -> None:
-        """Courses ending this month: a share find a job at once, the rest search one skill level higher."""
+        """Courses ending this month: a share find a job at once, the rest search one skill level higher.
+
+        A placed trainee takes one of the zone's vacancies this month, that is one
+        of the hires its own unemployed would have made: they stay unemployed
+        instead (displacement). Placements are at most the zone's hires of the
+        month, so retraining moves jobs to Bottrop's residents; it creates none.
+        """
         remaining = []
         for ends, trainees in self._courses:
             if ends > month:
                 remaining.append((ends, trainees))
                 continue
             placed = rng.binomial(trainees, placement_rate)
+            room = int(self.zone.job_finding_rate() * self.zone.unemployed)
+            if placed.sum() > room:  # not more placements than the zone's hires this month (drop the excess from the highest skill down)
+                excess = int(placed.sum()) - room
+                for skill in (2, 1, 0):
+                    cut = min(excess, int(placed[skill]))
+                    placed[skill] -= cut
+                    excess -= cut
+            self.zone.unemployed = min(self.zone.unemployed + float(placed.sum()), self.zone.labour_force)
             searching = trainees - placed
             self.in_training -= trainees
             self.out_commuters += placed
