@@ -190,3 +190,25 @@ def test_governance_columns_are_present(mode):
     frame = run({"mode": mode}, end="2017-06")
     for column in ("alliance_members", "alliance_projects_active", "alliance_trust_mean", "city_budget_spent_eur", "firms_diversified", "green_jobs"):
         assert column in frame.columns
+
+
+def test_members_time_for_the_alliance_costs_output_where_they_have_no_spare_capacity():
+    """Alliance hours are not production hours (issue 11): with no spare capacity, members serve less of their orders."""
+    from bottrop_sim import load_scenario, simulate
+
+    from .conftest import SCENARIOS
+
+    base = load_scenario(SCENARIOS / "closure_2018_alliance.toml").model_copy(update={"end": "2018-06"})
+    base = base.model_copy(update={"economy": base.economy.model_copy(update={"spare_capacity_share": 0.0})})
+
+    def with_hours(hours: float):
+        alliance = base.governance.alliance.model_copy(update={"time_cost_hours_month": hours})
+        scenario = base.model_copy(update={"governance": base.governance.model_copy(update={"alliance": alliance})})
+        panel = simulate(scenario, seed=4, panel=True).panel
+        return panel[panel["date"] == "2018-06"].set_index("firm")
+
+    free, busy = with_hours(0.0), with_hours(40.0)
+    both = free.index[free["member"]].intersection(busy.index[busy["member"]])  # members in both runs (the hours also change who joins)
+    assert len(both) > 0
+    unserved = {name: float((run.loc[both, "orders"] - run.loc[both, "output"]).sum()) for name, run in (("free", free), ("busy", busy))}
+    assert unserved["busy"] > unserved["free"]  # orders these members could not serve because their staff sat in meetings and labs

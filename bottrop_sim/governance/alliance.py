@@ -84,7 +84,7 @@ class Alliance(mesa.Agent):
             return
         model, firms, n = self.model, self.model.firms, self.model.firms.size
         members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
-        if len(members):  # the fee is paid in cash; staff time is already paid through wages
+        if len(members):  # the fee is paid in cash; staff time is paid in output capacity (membership.reserve_staff_time)
             fee = self.spec.membership_cost_eur_month * (1.0 - self.cost_relief)
             firms.liquidity[members] -= fee
             model.accounts.pay_from_holders(

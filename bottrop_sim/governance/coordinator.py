@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bottrop_sim.governance import membership
 from bottrop_sim.governance.adaptation import Adaptation
 from bottrop_sim.governance.alliance import Alliance
 from bottrop_sim.governance.city_office import CityOffice
@@ -106,6 +107,11 @@ class Governance:
             accounts.pay("city_programmes", accounts.city, accounts.rest_of_world, self.coordinator_cost_month)  # the coordinator
         if self.city is not None:
             self.city_spent_month += self.city.spent_this_month
+
+    def reserve_staff_time(self, capacity: np.ndarray) -> None:
+        """Members' staff time for the alliance is not production time: their output capacity shrinks by it (in place)."""
+        if self.alliance is not None and self.alliance.founded:
+            membership.reserve_staff_time(self.model, self.alliance, capacity)
 
     def after_trade(self) -> None:
         """Members' costs and contributions, projects that end."""

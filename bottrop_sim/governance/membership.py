@@ -36,6 +36,22 @@ def membership_cost(model: BottropModel, alliance: Alliance, slots: np.ndarray) 
     return (spec.membership_cost_eur_month + time_cost) * (1.0 - alliance.cost_relief)
 
 
+def reserve_staff_time(model: BottropModel, alliance: Alliance, capacity: np.ndarray) -> None:
+    """Take members' alliance hours off their output capacity (in place): time in meetings and labs is not production.
+
+    A member's capacity falls by ``time_cost_hours_month / HOURS_PER_MONTH`` persons
+    times its productivity (at most to zero). The time is paid through the
+    wages the firm pays anyway; it costs output, and so orders the firm cannot
+    serve, where the firm has no spare capacity.
+    """
+    firms, n = model.firms, model.firms.size
+    members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
+    if len(members) == 0 or alliance.spec.time_cost_hours_month <= 0:
+        return
+    persons = alliance.spec.time_cost_hours_month / HOURS_PER_MONTH
+    capacity[members] = np.maximum(capacity[members] - persons * firms.productivity[members], 0.0)
+
+
 def partner_member_share(model: BottropModel) -> np.ndarray:
     """Per firm: the share of its local suppliers and customers that are members."""
     firms, n = model.firms, model.firms.size

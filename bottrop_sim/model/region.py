@@ -357,6 +357,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
                 capacity *= effects.capacity_factor[firms.sector]
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
+            self.governance.reserve_staff_time(capacity)
         extra_cost = pass_through = None
         if effects is not None and effects.extra_cost.any():
             extra_cost, pass_through = effects.extra_cost[firms.sector], effects.pass_through[firms.sector]
