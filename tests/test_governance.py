@@ -84,11 +84,23 @@ def test_hybrid_coordinator_lowers_costs_so_more_firms_join():
     assert hybrid["city_budget_spent_eur"].sum() > 0 == plain["city_budget_spent_eur"].sum()
 
 
-def test_information_sharing_raises_members_search_success():
+def test_information_sharing_makes_members_search_sooner_and_cheaper_not_luckier():
+    """Shared information lowers the trigger and the cost of a search (issue 11), not its chance of success."""
     common = {"founding_members": 800, "brokerage": False, "projects": False, "staff_pooling": False, "start": "2015-02"}
-    on = run(alliance(information_sharing=True, information_bonus=3.0, **common))
-    off = run(alliance(information_sharing=False, **common))
-    assert on["search_successes"].iloc[-1] > off["search_successes"].iloc[-1]
+    on = BottropModel(scenario(alliance(information_sharing=True, information_bonus=3.0, **common)), seed=5)
+    off = BottropModel(scenario(alliance(information_sharing=False, **common)), seed=5)
+    costs, searches = {}, {}
+    for name, model in (("on", on), ("off", off)):
+        searching_months = 0
+        while model.running:
+            model.step()
+            n = model.firms.size
+            searching_months += int((model.firms.shortfall_months[:n] > 0).sum())
+        accounts = model.accounts.accounts_frame()
+        costs[name] = float(accounts.loc[accounts["kind"] == "search_costs", "eur"].sum())
+        searches[name] = searching_months
+    assert searches["on"] > searches["off"]  # members start searching at a smaller fall of their orders
+    assert costs["on"] / searches["on"] < costs["off"] / searches["off"]  # and pay less per search
 
 
 def test_successful_co2_projects_lower_participants_emissions():

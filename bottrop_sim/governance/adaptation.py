@@ -114,7 +114,8 @@ class Adaptation:
         expected = firms.expected_orders[:n]
         reference = firms.reference_orders[:n]
         np.maximum(reference, expected, out=reference)
-        short = active & (expected < (1.0 - self.spec.search_trigger) * reference)
+        trigger = self.spec.search_trigger / (1.0 + self.information_bonus * firms.member[:n])  # shared information: members notice a fall sooner
+        short = active & (expected < (1.0 - trigger) * reference)
         firms.shortfall_months[:n] = np.where(short, firms.shortfall_months[:n] + 1, 0)
         if self.spec.customer_search and short.any():
             self._search(np.flatnonzero(short))
@@ -124,16 +125,16 @@ class Adaptation:
 
     def _search(self, searching: np.ndarray) -> None:
         model, firms, spec = self.model, self.model.firms, self.spec
-        cost = spec.search_cost_share * firms.reference_orders[searching]
+        # shared information lowers what a search costs a member (leads and contacts from the meetings), not its chance of success
+        cost = spec.search_cost_share * firms.reference_orders[searching] / (1.0 + self.information_bonus * firms.member[searching])
         firms.liquidity[searching] -= cost
         model.accounts.pay_from_holders("search_costs", model.holder_of_slots()[searching], model.accounts.rest_of_world, cost)
-        bonus = 1.0 + self.information_bonus * firms.member[searching]
-        chance = np.minimum(1.0, spec.search_success_rate * firms.capability[searching] * bonus)
+        chance = np.minimum(1.0, spec.search_success_rate * firms.capability[searching])
         draws = self.model.streams.uniform("customer_search", self.model.month, searching, draws=2)  # keyed by the firm
         found = searching[draws[:, 0] < chance]
         if len(found) == 0:
             return
-        local_chance = np.minimum(1.0, spec.local_search_share * (1.0 + self.information_bonus * firms.member[found]))
+        local_chance = np.full(len(found), min(1.0, spec.local_search_share))
         local = draws[draws[:, 0] < chance, 1] < local_chance
         gains = spec.search_gain_share * np.maximum(firms.reference_orders[found] - firms.expected_orders[found], 0.0)
         self.search_successes += len(found)

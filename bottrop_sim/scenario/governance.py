@@ -150,9 +150,16 @@ class AllianceSpec(Section):
         description="expected benefit of membership without need or peers (networking), per EUR of monthly value added",
         json_schema_extra=UNCERTAIN,
     )
-    information_sharing: bool = Field(True, description="meetings share information: members search faster and more locally")
+    information_sharing: bool = Field(
+        True, description="meetings share information: members notice a fall of orders sooner, search at lower cost and look among members first"
+    )
     information_bonus: float = Field(
-        0.5, ge=0.0, le=5.0, allow_inf_nan=False, description="relative increase of members' search success", json_schema_extra=UNCERTAIN
+        0.5,
+        ge=0.0,
+        le=5.0,
+        allow_inf_nan=False,
+        description="members' search trigger and search cost are divided by 1 + this (sooner and cheaper search; its success is unchanged)",
+        json_schema_extra=UNCERTAIN,
     )
     brokerage: bool = Field(True, description="meetings reveal members' input needs and broker local supplier links")
     brokered_links_per_meeting: int = Field(5, ge=0, le=500, description="links the alliance tries to broker per meeting")
