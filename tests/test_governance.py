@@ -224,3 +224,21 @@ def test_members_time_for_the_alliance_costs_output_where_they_have_no_spare_cap
     assert len(both) > 0
     unserved = {name: float((run.loc[both, "orders"] - run.loc[both, "output"]).sum()) for name, run in (("free", free), ("busy", busy))}
     assert unserved["busy"] > unserved["free"]  # orders these members could not serve because their staff sat in meetings and labs
+
+
+def test_brokered_links_cost_the_buyer_a_switch_and_a_price_premium():
+    """A brokered local supplier is not free (issue 11): the buyer pays a one-off switching cost to outside
+    providers and a monthly premium to the supplier; with both set to zero nothing is booked."""
+    common = {"founding_members": 300, "projects": False, "staff_pooling": False, "brokered_links_per_meeting": 20}
+    paid = scenario(alliance(**common), end="2019-12")
+    free = scenario(alliance(**common, brokered_switching_months=0.0, brokered_price_premium=0.0), end="2019-12")
+    booked = {}
+    for name, case in (("paid", paid), ("free", free)):
+        result = simulate(case, seed=5)
+        kinds = result.accounts.groupby("kind")["eur"].sum()
+        booked[name] = (float(kinds.get("switching_costs", 0.0)), float(kinds.get("local_price_premiums", 0.0)))
+        assert result.timeseries["alliance_brokered_links"].iloc[-1] > 0
+        premiums = result.accounts[result.accounts["kind"] == "local_price_premiums"]
+        assert premiums["payer"].str.startswith("firms:").all() and premiums["payee"].str.startswith("firms:").all()  # buyer to supplier
+    assert booked["paid"][0] > 0 and booked["paid"][1] > 0
+    assert booked["free"] == (0.0, 0.0)

@@ -71,6 +71,8 @@ KINDS = (
     "branch_capital",  # firms -> firms: starting cash a parent moves to its new branch
     "loan_write_off",  # bank -> firms: the debt of a firm that exits insolvent
     "exit_payout",  # firms -> households, rest_of_world: the cash of a firm that closes with money left
+    "switching_costs",  # firms -> rest_of_world: a buyer's one-off cost of switching an import to a brokered local supplier
+    "local_price_premiums",  # firms -> firms: the dearer price of a brokered local supplier over the import it replaced
 )
 KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
 INSTITUTIONS = ("mine", "households", "city", "state", "bank", "rest_of_world")

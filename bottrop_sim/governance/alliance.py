@@ -56,6 +56,8 @@ class Alliance(mesa.Agent):
         self.free_riders_since_meeting = 0
         self.contributions_since_meeting = 0
         self.brokered_links = 0
+        self.brokered: list[tuple[int, int, float]] = []  # (supplier, buyer, coefficient) of the links brokered so far
+        self.premiums_eur = 0.0  # price premiums paid to brokered suppliers so far
         self.joined_total = 0
         self.left_total = 0
         self._last_evaluation: dict[str, float] | None = None
@@ -90,6 +92,7 @@ class Alliance(mesa.Agent):
             model.accounts.pay_from_holders(
                 "alliance_contributions", model.holder_of_slots()[members], model.accounts.rest_of_world, np.full(len(members), fee)
             )
+        self.premiums_eur += brokerage.pay_price_premiums(model, self)
         if self.spec.projects:
             projects.collect_contributions(model, self, self.generator)
             projects.finish(model, self, self.generator)

@@ -6,7 +6,10 @@ partly be bought locally, and a member supplier of a sector the buyer buys
 from, with spare capacity (chance proportional to it). The match holds with a
 chance equal to the pair's mean trust; the supplier then replaces
 ``brokered_link_share`` of the buyer's original imports (capped by
-``max_import_substitution``). Stated assumption, after the brokerage role of
+``max_import_substitution``). The buyer pays for it: a one-off switching cost
+(``brokered_switching_months`` of the switched inputs, to outside providers)
+and, every month, a price premium (``brokered_price_premium`` on the inputs
+bought along the link) to the supplier. Stated assumption, after the brokerage role of
 network administrators in firm networks (Provan & Kenis 2008) and the real
 alliance's aim to strengthen local value chains (Bottrop2018plus).
 """
@@ -50,5 +53,38 @@ def broker_links(model: BottropModel, alliance: Alliance, rng: np.random.Generat
         room_left = max_substitution * firms.import_base[buyer] - firms.substituted[buyer]
         coefficient = min(spec.brokered_link_share * firms.import_base[buyer], room_left)
         link_local_supply(model, supplier, buyer, coefficient)
+        switching = spec.brokered_switching_months * coefficient * float(firms.planned[buyer])
+        if switching > 0:  # the buyer qualifies its new supplier: paid once, to outside providers
+            firms.liquidity[buyer] -= switching
+            accounts = model.accounts
+            accounts.pay("switching_costs", int(model.holder_of_slots()[buyer]), accounts.rest_of_world, switching)
+        alliance.brokered.append((supplier, buyer, coefficient))
         made += 1
     return made
+
+
+def pay_price_premiums(model: BottropModel, alliance: Alliance) -> float:
+    """Buyers pay their brokered local suppliers the premium over the replaced import on this month's inputs; returns the total, EUR.
+
+    A link whose supplier or buyer has exited is dropped (an exiting supplier's
+    links go to a replacement supplier at the usual price, §7.4).
+    """
+    premium = alliance.spec.brokered_price_premium
+    if premium <= 0 or not alliance.brokered:
+        return 0.0
+    firms = model.firms
+    links = np.array(alliance.brokered, dtype=float)
+    supplier, buyer, coefficient = links[:, 0].astype(np.int64), links[:, 1].astype(np.int64), links[:, 2]
+    live = firms.alive[supplier] & firms.alive[buyer]
+    alliance.brokered = [link for link, keep in zip(alliance.brokered, live, strict=True) if keep]
+    supplier, buyer, coefficient = supplier[live], buyer[live], coefficient[live]
+    amount = premium * coefficient * firms.planned[buyer]
+    if len(amount) == 0:
+        return 0.0
+    np.subtract.at(firms.liquidity, buyer, amount)
+    np.add.at(firms.liquidity, supplier, amount)
+    holders = model.holder_of_slots()
+    accounts = model.accounts
+    for payer, payee, eur in zip(holders[buyer], holders[supplier], amount, strict=True):
+        accounts.pay("local_price_premiums", int(payer), int(payee), float(eur))
+    return float(amount.sum())

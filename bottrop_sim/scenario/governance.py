@@ -164,6 +164,22 @@ class AllianceSpec(Section):
     brokerage: bool = Field(True, description="meetings reveal members' input needs and broker local supplier links")
     brokered_links_per_meeting: int = Field(5, ge=0, le=500, description="links the alliance tries to broker per meeting")
     brokered_link_share: Share = Field(0.05, description="part of the buyer's imported inputs a brokered link replaces")
+    brokered_switching_months: float = Field(
+        1.0,
+        ge=0.0,
+        le=24.0,
+        allow_inf_nan=False,
+        description="a buyer's one-off cost of switching to a brokered local supplier, in months of the switched inputs (qualification, audits, contracts; stated assumption, plausible 0..6)",
+        json_schema_extra=UNCERTAIN,
+    )
+    brokered_price_premium: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="how much dearer a brokered local supplier is than the import it replaces, paid by the buyer to the supplier every month (stated assumption, plausible 0..0.15)",
+        json_schema_extra=UNCERTAIN,
+    )
     projects: bool = Field(True, description="members run joint projects (real-world labs)")
     max_active_projects: int = Field(4, ge=0, le=50, description="projects running at once")
     labs: dict[str, LabSpec] = Field(default_factory=_default_labs, description="the four real-world labs and their parameters")
