@@ -180,6 +180,7 @@ def trade(
     extra_import_per_output: np.ndarray | None = None,
     pass_through: np.ndarray | None = None,
     into: MonthFlows | None = None,
+    entries: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TradeResult:
     """One month of orders, production and payments; updates firm arrays in place.
 
@@ -195,6 +196,9 @@ def trade(
         extra_import_per_output: extra energy bought outside per EUR of output this month, per slot, or None.
         pass_through: share 0..1 per slot of that extra cost passed on to buyers as a price surcharge.
         into: the month's aggregate flows to fill (a new one if None).
+        entries: supplier and buyer slot of each stored entry of ``matrix`` (``matrix.data``
+            in storage order, explicit zeros included), e.g. the network store's
+            :meth:`~bottrop_sim.economy.network.SupplyNetwork.entries`; None to read them from ``matrix``.
 
     Returns:
         The month's trade per slot.
@@ -231,8 +235,12 @@ def trade(
     firms.orders[:n] = orders
     firms.output[:n] = output
     firms.liquidity[:n] += cash
-    edges = matrix.tocoo()  # read every month: the network store changes its matrix in place
-    edge_eur = edges.data * fill[edges.row] * planned[edges.col]
+    if entries is None:
+        edges = matrix.tocoo()
+        edge_rows, edge_cols, edge_values = edges.row.astype(np.int64), edges.col.astype(np.int64), edges.data
+    else:  # the values are read every month: the network store changes them in place
+        (edge_rows, edge_cols), edge_values = entries, matrix.data
+    edge_eur = edge_values * fill[edge_rows] * planned[edge_cols]
     sold = FinalDemand(final_demand.exports[:n] * fill[:n], final_demand.public[:n] * fill[:n], final_demand.households[:n] * fill[:n])
     flows = into if into is not None else MonthFlows()
     purchased = local_purchases + surcharges_paid + imports + rationed + energy
@@ -262,8 +270,8 @@ def trade(
         wages=wages,
         fixed=fixed,
         cash=cash,
-        edge_rows=edges.row.astype(np.int64),
-        edge_cols=edges.col.astype(np.int64),
+        edge_rows=edge_rows,
+        edge_cols=edge_cols,
         edge_eur=edge_eur,
     )
 
@@ -289,7 +297,7 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
     visitors = sold.households - residents
     to_residents = result.wages * resident_wage_share[:n]
     fixed = result.fixed
-    columns = np.column_stack(
+    rows = np.stack(
         [
             sold.exports,
             sold.public,
@@ -307,21 +315,23 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
             np.maximum(-fixed, 0.0),
         ]
     )
-    sums = accounts.sums_by_holder(holder[:n], columns)
-    accounts.pay_sums_to("exports", row, sums[:, 0])
-    accounts.pay_sums_to("public_demand", state, sums[:, 1])
-    accounts.pay_sums_to("household_purchases", households, sums[:, 2])
-    accounts.pay_sums_to("visitor_purchases", row, sums[:, 3])
-    accounts.pay_sums_to("price_surcharges", row, sums[:, 4])
-    accounts.pay_sums_to("price_surcharges", state, sums[:, 5])
-    accounts.pay_sums_to("price_surcharges", households, sums[:, 6])
-    accounts.pay_sums_from("imports", sums[:, 7], row)
-    accounts.pay_sums_from("rationed_inputs", sums[:, 8], row)
-    accounts.pay_sums_from("energy_costs", sums[:, 9], row)
-    accounts.pay_sums_from("wages", sums[:, 10], households)
-    accounts.pay_sums_from("wages", sums[:, 11], row)
-    accounts.pay_sums_from("fixed_costs", sums[:, 12], row)
-    accounts.pay_sums_to("operating_subsidies", state, sums[:, 13])
+    bookings = (
+        ("to", "exports", row),
+        ("to", "public_demand", state),
+        ("to", "household_purchases", households),
+        ("to", "visitor_purchases", row),
+        ("to", "price_surcharges", row),
+        ("to", "price_surcharges", state),
+        ("to", "price_surcharges", households),
+        ("from", "imports", row),
+        ("from", "rationed_inputs", row),
+        ("from", "energy_costs", row),
+        ("from", "wages", households),
+        ("from", "wages", row),
+        ("from", "fixed_costs", row),
+        ("to", "operating_subsidies", state),
+    )
+    accounts.pay_sums(bookings, accounts.row_sums_by_holder(holder[:n], rows))
     size = len(accounts.holders)
     pairs = holder[result.edge_cols] * size + holder[result.edge_rows]  # buyer pays supplier
     accounts.pay_matrix("intermediate_purchases", np.bincount(pairs, weights=result.edge_eur, minlength=size * size).reshape(size, size))

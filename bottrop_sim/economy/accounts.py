@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 #: Kinds of transaction, in the order of the monthly arrays. See docs/ODD.md §7.2 for payer and payee of each.
 KINDS = (
@@ -99,6 +98,7 @@ class Accounts:
         self._dates: list[str] = []
         self._opening_label = start_label
         self._opening: np.ndarray | None = None
+        self._cells: dict[tuple[tuple[str, str, int], ...], tuple[np.ndarray, np.ndarray]] = {}
 
     # -- booking -------------------------------------------------------------
     def pay(self, kind: str, payer: int, payee: int, eur: float) -> None:
@@ -135,10 +135,19 @@ class Accounts:
 
     def sums_by_holder(self, holder: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Per holder, the sums of each column of ``columns`` (slots x k) over its slots: (holders x k)."""
+        return self.row_sums_by_holder(holder, np.asarray(columns, float).T).T
+
+    def row_sums_by_holder(self, holder: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Per holder, the sums of each row of ``rows`` (k x slots) over its slots: (k x holders).
+
+        One ``bincount`` for all rows; each sum adds its slots in ascending slot
+        order from zero, as the one-hot matrix product used before did.
+        """
         size = len(self.holders)
-        n = len(holder)
-        onehot = sp.csr_matrix((np.ones(n), (holder, np.arange(n))), shape=(size, n))
-        return np.asarray(onehot @ columns)
+        rows = np.ascontiguousarray(rows, float)
+        k = rows.shape[0]
+        bins = (np.arange(k)[:, None] * size + np.asarray(holder)[None, :]).ravel()
+        return np.bincount(bins, weights=rows.ravel(), minlength=k * size).reshape(k, size)
 
     def pay_sums_from(self, kind: str, paid: np.ndarray, payee: int) -> None:
         """Book amounts ``paid`` by each holder (array over holders) to one payee; negative entries go the other way."""
@@ -153,6 +162,47 @@ class Accounts:
         self.month[k, payer, :] += np.maximum(received, 0.0)
         self.month[k, :, payer] += np.maximum(-received, 0.0)
         self._move(-received, payer)
+
+    def pay_sums(self, bookings: tuple[tuple[str, str, int], ...], sums: np.ndarray) -> None:
+        """Book each row of ``sums`` (k x holders) as one :meth:`pay_sums_from` or :meth:`pay_sums_to`.
+
+        Every cell and every position gets the same additions in the same order as
+        those calls one after another would give it (so the same bits), with a
+        handful of numpy calls instead of a dozen per booking.
+
+        Args:
+            bookings: per row, ``("from", kind, payee)`` (each holder pays its amount to
+                ``payee``) or ``("to", kind, payer)`` (each holder receives its amount from ``payer``).
+            sums: EUR per booking and holder; negative entries go the other way.
+        """
+        cells, paying = self._booking_cells(bookings)
+        by_holder = sums * np.where(paying, 1.0, -1.0)[:, None]  # paid by each holder to the counterpart (as pay_sums_to negates)
+        to_counterpart, from_counterpart = np.maximum(by_holder, 0.0), np.maximum(-by_holder, 0.0)
+        first = np.where(paying[:, None], to_counterpart, from_counterpart)  # each call books its own direction first
+        second = np.where(paying[:, None], from_counterpart, to_counterpart)
+        np.add.at(self.month.reshape(-1), cells, np.stack([first, second], axis=1).ravel())
+        position = self.position.tolist()
+        kept = np.flatnonzero(self.kept_here).tolist()
+        for (_, _, counterpart), row, paid in zip(bookings, by_holder, by_holder.tolist(), strict=True):
+            for h in kept:
+                position[h] -= paid[h]
+            if self.kept_here[counterpart]:
+                position[counterpart] += row.sum()
+        self.position[:] = position
+
+    def _booking_cells(self, bookings: tuple[tuple[str, str, int], ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Flat cells of ``month`` that :meth:`pay_sums` adds to, in booking order, and which bookings are ``"from"`` (cached)."""
+        hit = self._cells.get(bookings)
+        if hit is None:
+            size = len(self.holders)
+            holders = np.arange(size)
+            parts = []
+            for direction, kind, counterpart in bookings:
+                base = KIND_INDEX[kind] * size * size
+                to_counterpart, from_counterpart = base + holders * size + counterpart, base + counterpart * size + holders
+                parts += [to_counterpart, from_counterpart] if direction == "from" else [from_counterpart, to_counterpart]
+            hit = self._cells[bookings] = (np.concatenate(parts), np.array([direction == "from" for direction, _, _ in bookings]))
+        return hit
 
     def pay_matrix(self, kind: str, matrix: np.ndarray) -> None:
         """Book a (payer x payee) matrix of non-negative payments."""
