@@ -217,8 +217,8 @@ def trade(
         extra_import_per_output: extra energy bought outside per EUR of output this month, per slot, or None.
         pass_through: share 0..1 per slot of that extra cost passed on to buyers as a price surcharge.
         into: the month's aggregate flows to fill (a new one if None).
-        entries: supplier and buyer slot of each stored entry of ``matrix`` (``matrix.data``
-            in storage order, explicit zeros included), e.g. the network store's
+        entries: supplier and buyer slot of each stored entry of ``matrix`` (then a CSC matrix;
+            ``matrix.data`` in storage order, explicit zeros included), e.g. the network store's
             :meth:`~bottrop_sim.economy.network.SupplyNetwork.entries`; None to read them from ``matrix``.
 
     Returns:
@@ -258,10 +258,11 @@ def trade(
     firms.liquidity[:n] += cash
     if entries is None:
         edges = matrix.tocoo()
-        edge_rows, edge_cols, edge_values = edges.row.astype(np.int64), edges.col.astype(np.int64), edges.data
-    else:  # the values are read every month: the network store changes them in place
-        (edge_rows, edge_cols), edge_values = entries, matrix.data
-    edge_eur = edge_values * fill[edge_rows] * planned[edge_cols]
+        edge_rows, edge_cols = edges.row.astype(np.int64), edges.col.astype(np.int64)
+        edge_eur = edges.data * fill[edge_rows] * planned[edge_cols]
+    else:  # CSC: each buyer's entries lie together, in column order; the values are read every month (the store changes them in place)
+        edge_rows, edge_cols = entries
+        edge_eur = matrix.data * fill[edge_rows] * np.repeat(planned, np.diff(matrix.indptr))
     sold = FinalDemand(final_demand.exports[:n] * fill[:n], final_demand.public[:n] * fill[:n], final_demand.households[:n] * fill[:n])
     flows = into if into is not None else MonthFlows()
     purchased = local_purchases + surcharges_paid + imports + rationed + energy
@@ -354,7 +355,7 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
     )
     accounts.pay_sums(bookings, accounts.row_sums_by_holder(holder[:n], rows))
     size = len(accounts.holders)
-    pairs = holder[result.edge_cols] * size + holder[result.edge_rows]  # buyer pays supplier
+    pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)  # buyer pays supplier
     accounts.pay_matrix("intermediate_purchases", np.bincount(pairs, weights=result.edge_eur, minlength=size * size).reshape(size, size))
     if rate.any():
         surcharges = np.bincount(pairs, weights=result.edge_eur * rate[result.edge_rows], minlength=size * size).reshape(size, size)

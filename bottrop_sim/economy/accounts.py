@@ -98,7 +98,14 @@ class Accounts:
         self._dates: list[str] = []
         self._opening_label = start_label
         self._opening: np.ndarray | None = None
+        self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._cells: dict[tuple[tuple[str, str, int], ...], tuple[np.ndarray, np.ndarray]] = {}
+
+    def __getstate__(self) -> dict:
+        """Pickle without the booking caches (they are rebuilt on first use)."""
+        state = self.__dict__.copy()
+        state["_pairs"], state["_cells"] = None, {}
+        return state
 
     # -- booking -------------------------------------------------------------
     def pay(self, kind: str, payer: int, payee: int, eur: float) -> None:
@@ -162,6 +169,21 @@ class Accounts:
         self.month[k, payer, :] += np.maximum(received, 0.0)
         self.month[k, :, payer] += np.maximum(-received, 0.0)
         self._move(-received, payer)
+
+    def holder_pairs(self, holder: np.ndarray, payer_slots: np.ndarray, payee_slots: np.ndarray) -> np.ndarray:
+        """Flat (payer holder, payee holder) index of each payment: ``holder[payer_slots] * holders + holder[payee_slots]``.
+
+        Kept for the next call while the slot arrays are the same read-only arrays
+        (the network store's cached entries, new whenever its edges change) and
+        ``holder`` has the same values; otherwise computed afresh.
+        """
+        kept = self._pairs
+        if kept is not None and kept[0] is payer_slots and kept[1] is payee_slots and np.array_equal(kept[2], holder):
+            return kept[3]
+        pairs = holder[payer_slots] * len(self.holders) + holder[payee_slots]
+        if not (payer_slots.flags.writeable or payee_slots.flags.writeable):
+            self._pairs = (payer_slots, payee_slots, holder.copy(), pairs)
+        return pairs
 
     def pay_sums(self, bookings: tuple[tuple[str, str, int], ...], sums: np.ndarray) -> None:
         """Book each row of ``sums`` (k x holders) as one :meth:`pay_sums_from` or :meth:`pay_sums_to`.
