@@ -245,7 +245,9 @@ def trade(
         energy = output * extra_import_per_output[:n]
         if pass_through is not None:
             surcharge_rate[:n] = extra_import_per_output[:n] * pass_through[:n]
-    surcharges_paid = planned_n * times(matrix_t, surcharge_rate * fill)[:n]
+    surcharged = surcharge_rate * fill
+    # with no surcharge the product is exactly zero (finite inputs): not computed
+    surcharges_paid = planned_n * (times(matrix_t, surcharged)[:n] if surcharged.any() else np.zeros(n))
     wages = firms.headcount[:n] * firms.wage[:n]
     alive = firms.alive[:n]
     fixed = np.where(alive, fixed_paid[:n], 0.0)

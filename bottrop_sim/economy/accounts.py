@@ -91,6 +91,7 @@ class Accounts:
         self.mine, self.households, self.city, self.state, self.bank, self.rest_of_world = (self.index[name] for name in INSTITUTIONS)
         self.kept_here = np.zeros(size, bool)  # positions kept by this ledger (the others are read from the model's state)
         self.kept_here[[self.city, self.state, self.bank, self.rest_of_world]] = True
+        self._kept = np.flatnonzero(self.kept_here).tolist()
         self.position = np.zeros(size)
         self.month = np.zeros((len(KINDS), size, size))
         self._months: list[np.ndarray] = []
@@ -148,11 +149,17 @@ class Accounts:
         """Per holder, the sums of each row of ``rows`` (k x slots) over its slots: (k x holders).
 
         One ``bincount`` for all rows; each sum adds its slots in ascending slot
-        order from zero, as the one-hot matrix product used before did.
+        order from zero, as the one-hot matrix product used before did. Rows
+        without a non-zero entry sum to exactly zero and are not added up.
         """
         size = len(self.holders)
         rows = np.ascontiguousarray(rows, float)
         k = rows.shape[0]
+        nonzero = rows.any(axis=1)
+        if not nonzero.all():
+            sums = np.zeros((k, size))
+            sums[nonzero] = self.row_sums_by_holder(holder, rows[nonzero])
+            return sums
         bins = (np.arange(k)[:, None] * size + np.asarray(holder)[None, :]).ravel()
         return np.bincount(bins, weights=rows.ravel(), minlength=k * size).reshape(k, size)
 
@@ -197,23 +204,27 @@ class Accounts:
                 ``payee``) or ``("to", kind, payer)`` (each holder receives its amount from ``payer``).
             sums: EUR per booking and holder; negative entries go the other way.
         """
-        cells, paying = self._booking_cells(bookings)
-        by_holder = sums * np.where(paying, 1.0, -1.0)[:, None]  # paid by each holder to the counterpart (as pay_sums_to negates)
-        to_counterpart, from_counterpart = np.maximum(by_holder, 0.0), np.maximum(-by_holder, 0.0)
-        first = np.where(paying[:, None], to_counterpart, from_counterpart)  # each call books its own direction first
-        second = np.where(paying[:, None], from_counterpart, to_counterpart)
-        np.add.at(self.month.reshape(-1), cells, np.stack([first, second], axis=1).ravel())
+        cells, signs, counterpart_kept = self._booking_cells(bookings)
+        # each call adds the holders' positive amounts to one side of the counterpart and the negative ones to the other
+        np.add.at(self.month.reshape(-1), cells, np.stack([np.maximum(sums, 0.0), np.maximum(-sums, 0.0)], axis=1).ravel())
+        kept = self._kept
+        totals = sums.sum(axis=1).tolist()  # row by row, as each call sums its array
         position = self.position.tolist()
-        kept = np.flatnonzero(self.kept_here).tolist()
-        for (_, _, counterpart), row, paid in zip(bookings, by_holder, by_holder.tolist(), strict=True):
-            for h in kept:
-                position[h] -= paid[h]
-            if self.kept_here[counterpart]:
-                position[counterpart] += row.sum()
+        for sign, (_, _, counterpart), at_kept, total, kept_counterpart in zip(signs, bookings, sums[:, kept].tolist(), totals, counterpart_kept, strict=True):
+            for h, amount in zip(kept, at_kept, strict=True):
+                position[h] -= sign * amount  # sign * amount: the amount paid by h (pay_sums_to negates: exact)
+            if kept_counterpart:
+                position[counterpart] += sign * total
         self.position[:] = position
 
-    def _booking_cells(self, bookings: tuple[tuple[str, str, int], ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Flat cells of ``month`` that :meth:`pay_sums` adds to, in booking order, and which bookings are ``"from"`` (cached)."""
+    def _booking_cells(self, bookings: tuple[tuple[str, str, int], ...]) -> tuple[np.ndarray, list[float], list[bool]]:
+        """What :meth:`pay_sums` needs of its bookings (cached per tuple of bookings).
+
+        Returns:
+            The flat cells of ``month`` it adds to, in the order of the calls; per booking
+            the sign of the amounts as paid by the holders (1 for ``"from"``, -1 for
+            ``"to"``) and whether the counterpart's position is kept here.
+        """
         hit = self._cells.get(bookings)
         if hit is None:
             size = len(self.holders)
@@ -223,7 +234,8 @@ class Accounts:
                 base = KIND_INDEX[kind] * size * size
                 to_counterpart, from_counterpart = base + holders * size + counterpart, base + counterpart * size + holders
                 parts += [to_counterpart, from_counterpart] if direction == "from" else [from_counterpart, to_counterpart]
-            hit = self._cells[bookings] = (np.concatenate(parts), np.array([direction == "from" for direction, _, _ in bookings]))
+            signs = [1.0 if direction == "from" else -1.0 for direction, _, _ in bookings]
+            hit = self._cells[bookings] = (np.concatenate(parts), signs, [bool(self.kept_here[counterpart]) for _, _, counterpart in bookings])
         return hit
 
     def pay_matrix(self, kind: str, matrix: np.ndarray) -> None:

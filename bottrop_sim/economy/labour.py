@@ -368,7 +368,7 @@ class LabourMarket:
     def _draw_residents(self, rng: np.random.Generator, sector: int, staff: int, leaving: int) -> np.ndarray:
         """Residents (by skill) among ``leaving`` of ``staff`` persons; they leave employed_local."""
         held = self.employed_local[sector]
-        resident_staff = int(held.sum())
+        resident_staff = sum(held.tolist())
         leaving = min(leaving, staff)
         in_commuters = max(staff - resident_staff, 0)
         count = int(rng.hypergeometric(resident_staff, in_commuters, leaving)) if leaving and resident_staff else 0
