@@ -180,12 +180,15 @@ _KERNELS = {name: getattr(_sparsetools, f"{name}_matvec") for name in ("csr", "c
 def solve_output(matrix: sp.csr_matrix, demand: np.ndarray, capacity: np.ndarray | None, start: np.ndarray) -> np.ndarray:
     """Output x = min(d + M x, capacity) by iteration from ``start`` (all arrays of the matrix's size)."""
     output = start
+    scratch = np.empty_like(start, dtype=float)
     for _ in range(MAX_ITERATIONS):
-        orders = demand + times(matrix, output)
-        updated = orders if capacity is None else np.minimum(orders, capacity)
-        change = np.abs(updated - output).max(initial=0.0)
+        updated = times(matrix, output)  # a new array each time
+        updated += demand  # orders: d + M x (in place; the sum is the same either way round)
+        if capacity is not None:
+            np.minimum(updated, capacity, out=updated)
+        change = np.abs(np.subtract(updated, output, out=scratch), out=scratch).max(initial=0.0)
         output = updated
-        if change <= OUTPUT_TOLERANCE * max(np.abs(output).max(initial=0.0), 1.0):
+        if change <= OUTPUT_TOLERANCE * max(np.abs(output, out=scratch).max(initial=0.0), 1.0):
             break
     return output
 
