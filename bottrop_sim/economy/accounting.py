@@ -267,7 +267,7 @@ def trade(
         edge_eur = edges.data * fill[edge_rows] * planned[edge_cols]
     else:  # CSC: each buyer's entries lie together, in column order; the values are read every month (the store changes them in place)
         edge_rows, edge_cols = entries
-        edge_eur = matrix.data * fill[edge_rows] * np.repeat(planned, np.diff(matrix.indptr))
+        edge_eur = matrix.data * np.take(fill, edge_rows) * np.repeat(planned, np.diff(matrix.indptr))
     sold = FinalDemand(final_demand.exports[:n] * fill[:n], final_demand.public[:n] * fill[:n], final_demand.households[:n] * fill[:n])
     flows = into if into is not None else MonthFlows()
     purchased = local_purchases + surcharges_paid + imports + rationed + energy

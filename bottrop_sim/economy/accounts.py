@@ -100,12 +100,13 @@ class Accounts:
         self._opening_label = start_label
         self._opening: np.ndarray | None = None
         self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._cells: dict[tuple[tuple[str, str, int], ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._cells: dict[tuple[tuple[str, str, int], ...], tuple[np.ndarray, list[float], list[bool]]] = {}
+        self._bins: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __getstate__(self) -> dict:
         """Pickle without the booking caches (they are rebuilt on first use)."""
         state = self.__dict__.copy()
-        state["_pairs"], state["_cells"] = None, {}
+        state["_pairs"], state["_cells"], state["_bins"] = None, {}, {}
         return state
 
     # -- booking -------------------------------------------------------------
@@ -149,19 +150,16 @@ class Accounts:
         """Per holder, the sums of each row of ``rows`` (k x slots) over its slots: (k x holders).
 
         One ``bincount`` for all rows; each sum adds its slots in ascending slot
-        order from zero, as the one-hot matrix product used before did. Rows
-        without a non-zero entry sum to exactly zero and are not added up.
+        order from zero, as the one-hot matrix product used before did. The bins
+        are kept for the next call with as many rows and the same holders.
         """
         size = len(self.holders)
         rows = np.ascontiguousarray(rows, float)
         k = rows.shape[0]
-        nonzero = rows.any(axis=1)
-        if not nonzero.all():
-            sums = np.zeros((k, size))
-            sums[nonzero] = self.row_sums_by_holder(holder, rows[nonzero])
-            return sums
-        bins = (np.arange(k)[:, None] * size + np.asarray(holder)[None, :]).ravel()
-        return np.bincount(bins, weights=rows.ravel(), minlength=k * size).reshape(k, size)
+        kept = self._bins.get(k)
+        if kept is None or not np.array_equal(kept[0], holder):
+            kept = self._bins[k] = (np.array(holder, copy=True), (np.arange(k)[:, None] * size + np.asarray(holder)[None, :]).ravel())
+        return np.bincount(kept[1], weights=rows.ravel(), minlength=k * size).reshape(k, size)
 
     def pay_sums_from(self, kind: str, paid: np.ndarray, payee: int) -> None:
         """Book amounts ``paid`` by each holder (array over holders) to one payee; negative entries go the other way."""
