@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 YEAR_MONTH_PATTERN = r"^(19[5-9]\d|20\d\d|2100)-(0[1-9]|1[0-2])$"
 _YEAR_MONTH = re.compile(YEAR_MONTH_PATTERN)
 
 
+@lru_cache(maxsize=4096)  # a pure function, called several times a month with the same few strings
 def month_number(year_month: str) -> int:
     """Month number of a 'YYYY-MM' string (ValueError if malformed)."""
     if not _YEAR_MONTH.match(year_month):
@@ -17,6 +19,7 @@ def month_number(year_month: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
+@lru_cache(maxsize=4096)
 def year_month(number: int) -> str:
     """'YYYY-MM' string of a month number."""
     return f"{number // 12:04d}-{number % 12 + 1:02d}"

@@ -212,3 +212,37 @@ class KeyedGenerator:
     def __getattr__(self, name: str):
         """Delegate to this month's keyed generator."""
         return getattr(self._generators(self._purpose), name)
+
+
+def multivariate_hypergeometric(rng: np.random.Generator, colors: list[int], count: int) -> list[int]:
+    """``rng.multivariate_hypergeometric(colors, count)`` (method "marginals"), the same draws without its per-call checks.
+
+    numpy's marginals algorithm (``random_multivariate_hypergeometric_marginals``):
+    if more than half the total is drawn, draw the complement; then one
+    univariate hypergeometric per colour but the last, on what is left, until
+    the sample is complete. ``tests/test_streams.py`` checks it against numpy's.
+
+    Args:
+        rng: the generator to draw from.
+        colors: how many items of each kind there are (persons by skill).
+        count: how many are drawn without replacement (at most ``sum(colors)``).
+
+    Returns:
+        How many of each kind were drawn.
+    """
+    total = sum(colors)
+    drawn = [0] * len(colors)
+    if total == 0 or count == 0:
+        return drawn
+    complement = count > total // 2
+    left = total - count if complement else count
+    remaining = total
+    for j, good in enumerate(colors[:-1]):
+        if left <= 0:
+            break
+        remaining -= good
+        drawn[j] = int(rng.hypergeometric(good, remaining, left))
+        left -= drawn[j]
+    if left > 0:
+        drawn[-1] = left
+    return [c - d for c, d in zip(colors, drawn, strict=True)] if complement else drawn

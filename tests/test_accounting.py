@@ -170,3 +170,19 @@ def test_identities_hold_through_every_shock_type(closure_scenario):
     scenario = scenario_from_dict({**closure_scenario.model_dump(mode="json"), "end": "2017-12", "shocks": shocks}, strict=False)
     model = BottropModel(scenario)
     run_checked(model)
+
+
+def test_the_direct_product_equals_scipys_to_the_last_bit():
+    """``times`` (scipy's kernel without its checks) gives what ``@`` gives, bit for bit, and falls back to ``@`` otherwise."""
+    import scipy.sparse as sp
+
+    from bottrop_sim.economy.accounting import times
+
+    rng = np.random.default_rng(4)
+    dense = rng.random((60, 60)) * (rng.random((60, 60)) < 0.2)
+    vector = rng.uniform(-1e6, 1e6, 60)
+    for matrix in (sp.csr_matrix(dense), sp.csc_matrix(dense), sp.coo_matrix(dense)):
+        assert times(matrix, vector).tobytes() == (matrix @ vector).tobytes()
+    matrix = sp.csc_matrix(dense)
+    assert times(matrix, vector[::-1]).tobytes() == (matrix @ vector[::-1]).tobytes()  # not contiguous: through @
+    assert times(matrix, vector.astype(np.float32)).dtype == (matrix @ vector.astype(np.float32)).dtype

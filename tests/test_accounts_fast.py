@@ -92,6 +92,42 @@ def test_holder_sums_and_matrix_payments():
     assert accounts.position[4] == -5.0 and accounts.position[6] == 3.0 and accounts.position[7] == 1.5
 
 
+def test_batched_bookings_equal_the_calls_one_by_one_to_the_last_bit():
+    """``pay_sums`` books what ``pay_sums_from``/``pay_sums_to`` one after another book, bit for bit (signs and repeated cells included)."""
+    rng = np.random.default_rng(8)
+    for _ in range(20):
+        batched, one_by_one = ledger(), ledger()
+        size = len(batched.holders)
+        start_month, start_position = rng.random(batched.month.shape) * (rng.random(batched.month.shape) < 0.1), rng.normal(size=size) * 1e6
+        for accounts in (batched, one_by_one):
+            accounts.month[:] = start_month
+            accounts.position[:] = start_position
+        bookings = tuple(
+            (str(rng.choice(["from", "to"])), str(rng.choice(["wages", "exports", "price_surcharges"])), int(rng.integers(size))) for _ in range(9)
+        )
+        sums = rng.normal(size=(9, size)) * 1e5 * (rng.random((9, size)) < 0.7)
+        batched.pay_sums(bookings, sums)
+        for (direction, kind, counterpart), amounts in zip(bookings, sums, strict=True):
+            if direction == "from":
+                one_by_one.pay_sums_from(kind, amounts, counterpart)
+            else:
+                one_by_one.pay_sums_to(kind, counterpart, amounts)
+        assert batched.month.tobytes() == one_by_one.month.tobytes()
+        assert batched.position.tobytes() == one_by_one.position.tobytes()
+        holder = rng.integers(0, size, 50)
+        columns = rng.normal(size=(50, 3))
+        expected = np.array([[_in_slot_order(columns[holder == h, k]) for k in range(3)] for h in range(size)])  # from zero, slot by slot
+        assert batched.sums_by_holder(holder, columns).tobytes() == np.ascontiguousarray(expected).tobytes()
+
+
+def _in_slot_order(values: np.ndarray) -> float:
+    """Sum from zero, one value after another."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
 def test_frames_list_every_transaction_and_position():
     accounts = Accounts(SECTORS, "2014-12")
     firm_cash = np.array([10.0, 20.0, 5.0, 40.0, 0, 0, 0, 0])

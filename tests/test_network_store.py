@@ -118,6 +118,9 @@ class TwinEconomies:
         vector = np.random.default_rng(self.used).uniform(0.5, 2.0, store.capacity)
         assert np.array_equal(by_supplier @ vector, matrix @ vector)
         assert np.array_equal(by_buyer @ vector, matrix_t @ vector)
+        coo = by_supplier.tocoo()  # the cached entries of the monthly trade follow every change of the store
+        suppliers, buyers = store.entries()
+        assert np.array_equal(suppliers, coo.row) and np.array_equal(buyers, coo.col) and len(by_supplier.data) == len(suppliers)
         for name in ("supplier", "buyer", "share", "link_supplier", "link_buyer", "link_coefficient"):
             assert np.array_equal(getattr(store, name), getattr(reference, name)), name
         for firm in range(self.used):

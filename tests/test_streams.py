@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from bottrop_sim import BottropModel
-from bottrop_sim.streams import KeyedGenerator, MonthlyGenerators, Streams
+from bottrop_sim.streams import KeyedGenerator, MonthlyGenerators, Streams, multivariate_hypergeometric
 
 
 @given(seed=st.integers(0, 2**63 - 1), month=st.integers(0, 30_000), entities=st.lists(st.integers(0, 10**6), min_size=1, max_size=50, unique=True))
@@ -94,3 +94,31 @@ def test_a_firm_takes_the_same_chances_in_a_scenario_and_its_twin(closure_scenar
     assert compared > 100_000 and differed > 0
     initial = np.arange(2263)
     np.testing.assert_array_equal(closure.firms.capability[initial], twin.firms.capability[initial])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    colors=st.lists(st.integers(0, 3000), min_size=1, max_size=4),
+    share=st.floats(0.0, 1.0),
+)
+def test_multivariate_hypergeometric_draws_what_numpy_draws(seed, colors, share):
+    """The same counts as ``Generator.multivariate_hypergeometric`` and the generator left in the same state."""
+    count = int(share * sum(colors))
+    ours, numpys = np.random.Generator(np.random.Philox(seed)), np.random.Generator(np.random.Philox(seed))
+    assert multivariate_hypergeometric(ours, colors, count) == numpys.multivariate_hypergeometric(np.array(colors, np.int64), count).tolist()
+    assert ours.random(4).tolist() == numpys.random(4).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    persons=st.lists(st.integers(0, 100_000), min_size=3, max_size=3),
+    chances=st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3),
+)
+def test_binomials_one_by_one_equal_numpys_array_draw(seed, persons, chances):
+    """The labour market draws its per-skill binomials one by one: the same numbers as one array call (after a multinomial, as in hiring)."""
+    ours, numpys = np.random.Generator(np.random.Philox(seed)), np.random.Generator(np.random.Philox(seed))
+    assert ours.multinomial(persons[0], [0.2, 0.5, 0.3]).tolist() == numpys.multinomial(persons[0], [0.2, 0.5, 0.3]).tolist()
+    assert [int(ours.binomial(n, p)) for n, p in zip(persons, chances, strict=True)] == numpys.binomial(persons, chances).tolist()
+    assert ours.random(4).tolist() == numpys.random(4).tolist()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse import _sparsetools
 
 from bottrop_sim.economy.accounts import Accounts
 
@@ -156,15 +157,38 @@ OUTPUT_TOLERANCE = 1e-10
 MAX_ITERATIONS = 500
 
 
+def times(matrix: sp.csr_matrix | sp.csc_matrix, vector: np.ndarray) -> np.ndarray:
+    """``matrix @ vector``: the same scipy kernel (so the same sums in the same order), without scipy's per-call checks.
+
+    A CSR or CSC matrix of float64 with a float64 vector of its width calls the
+    kernel ``matrix @ vector`` ends in (``csr_matvec`` / ``csc_matvec``) directly;
+    the dispatch and checks around it cost about a third of a product of the
+    monthly trade's size, twelve times a month. Anything else goes through ``@``.
+    """
+    kernel = _KERNELS.get(matrix.format)
+    if kernel is None or matrix.dtype != np.float64 or vector.dtype != np.float64 or vector.shape != (matrix.shape[1],) or not vector.flags.c_contiguous:
+        return matrix @ vector
+    result = np.zeros(matrix.shape[0])
+    kernel(matrix.shape[0], matrix.shape[1], matrix.indptr, matrix.indices, matrix.data, vector, result)
+    return result
+
+
+#: scipy's matrix-vector kernels by format (a private module of scipy.sparse; ``times`` falls back to ``@`` without them).
+_KERNELS = {name: getattr(_sparsetools, f"{name}_matvec") for name in ("csr", "csc") if hasattr(_sparsetools, f"{name}_matvec")}
+
+
 def solve_output(matrix: sp.csr_matrix, demand: np.ndarray, capacity: np.ndarray | None, start: np.ndarray) -> np.ndarray:
     """Output x = min(d + M x, capacity) by iteration from ``start`` (all arrays of the matrix's size)."""
     output = start
+    scratch = np.empty_like(start, dtype=float)
     for _ in range(MAX_ITERATIONS):
-        orders = demand + matrix @ output
-        updated = orders if capacity is None else np.minimum(orders, capacity)
-        change = np.abs(updated - output).max(initial=0.0)
+        updated = times(matrix, output)  # a new array each time
+        updated += demand  # orders: d + M x (in place; the sum is the same either way round)
+        if capacity is not None:
+            np.minimum(updated, capacity, out=updated)
+        change = np.abs(np.subtract(updated, output, out=scratch), out=scratch).max(initial=0.0)
         output = updated
-        if change <= OUTPUT_TOLERANCE * max(np.abs(output).max(initial=0.0), 1.0):
+        if change <= OUTPUT_TOLERANCE * max(np.abs(output, out=scratch).max(initial=0.0), 1.0):
             break
     return output
 
@@ -180,6 +204,7 @@ def trade(
     extra_import_per_output: np.ndarray | None = None,
     pass_through: np.ndarray | None = None,
     into: MonthFlows | None = None,
+    entries: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TradeResult:
     """One month of orders, production and payments; updates firm arrays in place.
 
@@ -195,6 +220,9 @@ def trade(
         extra_import_per_output: extra energy bought outside per EUR of output this month, per slot, or None.
         pass_through: share 0..1 per slot of that extra cost passed on to buyers as a price surcharge.
         into: the month's aggregate flows to fill (a new one if None).
+        entries: supplier and buyer slot of each stored entry of ``matrix`` (then a CSC matrix;
+            ``matrix.data`` in storage order, explicit zeros included), e.g. the network store's
+            :meth:`~bottrop_sim.economy.network.SupplyNetwork.entries`; None to read them from ``matrix``.
 
     Returns:
         The month's trade per slot.
@@ -202,12 +230,12 @@ def trade(
     n = firms.size
     demand = final_demand.total()
     planned = solve_output(matrix, demand, capacity, firms.planned.copy())
-    intermediate_orders = (matrix @ planned)[:n]
+    intermediate_orders = times(matrix, planned)[:n]
     orders = demand[:n] + intermediate_orders
     output = orders if capacity is None else np.minimum(orders, capacity[:n])
     fill = np.ones(firms.capacity)
     np.divide(output, orders, out=fill[:n], where=orders > 0)
-    served_share = (matrix_t @ fill)[:n]  # per buyer: local inputs delivered per EUR planned output
+    served_share = times(matrix_t, fill)[:n]  # per buyer: local inputs delivered per EUR planned output
     planned_n = planned[:n]
     local_purchases = planned_n * served_share
     unfilled = np.maximum(planned_n * firms.local_input_per_output[:n] - local_purchases, 0.0)
@@ -220,7 +248,9 @@ def trade(
         energy = output * extra_import_per_output[:n]
         if pass_through is not None:
             surcharge_rate[:n] = extra_import_per_output[:n] * pass_through[:n]
-    surcharges_paid = planned_n * (matrix_t @ (surcharge_rate * fill))[:n]
+    surcharged = surcharge_rate * fill
+    # with no surcharge the product is exactly zero (finite inputs): not computed
+    surcharges_paid = planned_n * (times(matrix_t, surcharged)[:n] if surcharged.any() else np.zeros(n))
     wages = firms.headcount[:n] * firms.wage[:n]
     alive = firms.alive[:n]
     fixed = np.where(alive, fixed_paid[:n], 0.0)
@@ -231,8 +261,13 @@ def trade(
     firms.orders[:n] = orders
     firms.output[:n] = output
     firms.liquidity[:n] += cash
-    edges = matrix.tocoo()  # read every month: the network store changes its matrix in place
-    edge_eur = edges.data * fill[edges.row] * planned[edges.col]
+    if entries is None:
+        edges = matrix.tocoo()
+        edge_rows, edge_cols = edges.row.astype(np.int64), edges.col.astype(np.int64)
+        edge_eur = edges.data * fill[edge_rows] * planned[edge_cols]
+    else:  # CSC: each buyer's entries lie together, in column order; the values are read every month (the store changes them in place)
+        edge_rows, edge_cols = entries
+        edge_eur = matrix.data * np.take(fill, edge_rows) * np.repeat(planned, np.diff(matrix.indptr))
     sold = FinalDemand(final_demand.exports[:n] * fill[:n], final_demand.public[:n] * fill[:n], final_demand.households[:n] * fill[:n])
     flows = into if into is not None else MonthFlows()
     purchased = local_purchases + surcharges_paid + imports + rationed + energy
@@ -262,8 +297,8 @@ def trade(
         wages=wages,
         fixed=fixed,
         cash=cash,
-        edge_rows=edges.row.astype(np.int64),
-        edge_cols=edges.col.astype(np.int64),
+        edge_rows=edge_rows,
+        edge_cols=edge_cols,
         edge_eur=edge_eur,
     )
 
@@ -289,7 +324,7 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
     visitors = sold.households - residents
     to_residents = result.wages * resident_wage_share[:n]
     fixed = result.fixed
-    columns = np.column_stack(
+    rows = np.stack(
         [
             sold.exports,
             sold.public,
@@ -307,23 +342,25 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
             np.maximum(-fixed, 0.0),
         ]
     )
-    sums = accounts.sums_by_holder(holder[:n], columns)
-    accounts.pay_sums_to("exports", row, sums[:, 0])
-    accounts.pay_sums_to("public_demand", state, sums[:, 1])
-    accounts.pay_sums_to("household_purchases", households, sums[:, 2])
-    accounts.pay_sums_to("visitor_purchases", row, sums[:, 3])
-    accounts.pay_sums_to("price_surcharges", row, sums[:, 4])
-    accounts.pay_sums_to("price_surcharges", state, sums[:, 5])
-    accounts.pay_sums_to("price_surcharges", households, sums[:, 6])
-    accounts.pay_sums_from("imports", sums[:, 7], row)
-    accounts.pay_sums_from("rationed_inputs", sums[:, 8], row)
-    accounts.pay_sums_from("energy_costs", sums[:, 9], row)
-    accounts.pay_sums_from("wages", sums[:, 10], households)
-    accounts.pay_sums_from("wages", sums[:, 11], row)
-    accounts.pay_sums_from("fixed_costs", sums[:, 12], row)
-    accounts.pay_sums_to("operating_subsidies", state, sums[:, 13])
+    bookings = (
+        ("to", "exports", row),
+        ("to", "public_demand", state),
+        ("to", "household_purchases", households),
+        ("to", "visitor_purchases", row),
+        ("to", "price_surcharges", row),
+        ("to", "price_surcharges", state),
+        ("to", "price_surcharges", households),
+        ("from", "imports", row),
+        ("from", "rationed_inputs", row),
+        ("from", "energy_costs", row),
+        ("from", "wages", households),
+        ("from", "wages", row),
+        ("from", "fixed_costs", row),
+        ("to", "operating_subsidies", state),
+    )
+    accounts.pay_sums(bookings, accounts.row_sums_by_holder(holder[:n], rows))
     size = len(accounts.holders)
-    pairs = holder[result.edge_cols] * size + holder[result.edge_rows]  # buyer pays supplier
+    pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)  # buyer pays supplier
     accounts.pay_matrix("intermediate_purchases", np.bincount(pairs, weights=result.edge_eur, minlength=size * size).reshape(size, size))
     if rate.any():
         surcharges = np.bincount(pairs, weights=result.edge_eur * rate[result.edge_rows], minlength=size * size).reshape(size, size)

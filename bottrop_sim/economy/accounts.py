@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 #: Kinds of transaction, in the order of the monthly arrays. See docs/ODD.md §7.2 for payer and payee of each.
 KINDS = (
@@ -94,6 +93,7 @@ class Accounts:
         self.mine, self.households, self.city, self.state, self.bank, self.rest_of_world = (self.index[name] for name in INSTITUTIONS)
         self.kept_here = np.zeros(size, bool)  # positions kept by this ledger (the others are read from the model's state)
         self.kept_here[[self.city, self.state, self.bank, self.rest_of_world]] = True
+        self._kept = np.flatnonzero(self.kept_here).tolist()
         self.position = np.zeros(size)
         self.month = np.zeros((len(KINDS), size, size))
         self._months: list[np.ndarray] = []
@@ -101,6 +101,15 @@ class Accounts:
         self._dates: list[str] = []
         self._opening_label = start_label
         self._opening: np.ndarray | None = None
+        self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._cells: dict[tuple[tuple[str, str, int], ...], tuple[np.ndarray, list[float], list[bool]]] = {}
+        self._bins: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __getstate__(self) -> dict:
+        """Pickle without the booking caches (they are rebuilt on first use)."""
+        state = self.__dict__.copy()
+        state["_pairs"], state["_cells"], state["_bins"] = None, {}, {}
+        return state
 
     # -- booking -------------------------------------------------------------
     def pay(self, kind: str, payer: int, payee: int, eur: float) -> None:
@@ -137,10 +146,22 @@ class Accounts:
 
     def sums_by_holder(self, holder: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Per holder, the sums of each column of ``columns`` (slots x k) over its slots: (holders x k)."""
+        return self.row_sums_by_holder(holder, np.asarray(columns, float).T).T
+
+    def row_sums_by_holder(self, holder: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Per holder, the sums of each row of ``rows`` (k x slots) over its slots: (k x holders).
+
+        One ``bincount`` for all rows; each sum adds its slots in ascending slot
+        order from zero, as the one-hot matrix product used before did. The bins
+        are kept for the next call with as many rows and the same holders.
+        """
         size = len(self.holders)
-        n = len(holder)
-        onehot = sp.csr_matrix((np.ones(n), (holder, np.arange(n))), shape=(size, n))
-        return np.asarray(onehot @ columns)
+        rows = np.ascontiguousarray(rows, float)
+        k = rows.shape[0]
+        kept = self._bins.get(k)
+        if kept is None or not np.array_equal(kept[0], holder):
+            kept = self._bins[k] = (np.array(holder, copy=True), (np.arange(k)[:, None] * size + np.asarray(holder)[None, :]).ravel())
+        return np.bincount(kept[1], weights=rows.ravel(), minlength=k * size).reshape(k, size)
 
     def pay_sums_from(self, kind: str, paid: np.ndarray, payee: int) -> None:
         """Book amounts ``paid`` by each holder (array over holders) to one payee; negative entries go the other way."""
@@ -155,6 +176,67 @@ class Accounts:
         self.month[k, payer, :] += np.maximum(received, 0.0)
         self.month[k, :, payer] += np.maximum(-received, 0.0)
         self._move(-received, payer)
+
+    def holder_pairs(self, holder: np.ndarray, payer_slots: np.ndarray, payee_slots: np.ndarray) -> np.ndarray:
+        """Flat (payer holder, payee holder) index of each payment: ``holder[payer_slots] * holders + holder[payee_slots]``.
+
+        Kept for the next call while the slot arrays are the same read-only arrays
+        (the network store's cached entries, new whenever its edges change) and
+        ``holder`` has the same values; otherwise computed afresh.
+        """
+        kept = self._pairs
+        if kept is not None and kept[0] is payer_slots and kept[1] is payee_slots and np.array_equal(kept[2], holder):
+            return kept[3]
+        pairs = holder[payer_slots] * len(self.holders) + holder[payee_slots]
+        if not (payer_slots.flags.writeable or payee_slots.flags.writeable):
+            self._pairs = (payer_slots, payee_slots, holder.copy(), pairs)
+        return pairs
+
+    def pay_sums(self, bookings: tuple[tuple[str, str, int], ...], sums: np.ndarray) -> None:
+        """Book each row of ``sums`` (k x holders) as one :meth:`pay_sums_from` or :meth:`pay_sums_to`.
+
+        Every cell and every position gets the same additions in the same order as
+        those calls one after another would give it (so the same bits), with a
+        handful of numpy calls instead of a dozen per booking.
+
+        Args:
+            bookings: per row, ``("from", kind, payee)`` (each holder pays its amount to
+                ``payee``) or ``("to", kind, payer)`` (each holder receives its amount from ``payer``).
+            sums: EUR per booking and holder; negative entries go the other way.
+        """
+        cells, signs, counterpart_kept = self._booking_cells(bookings)
+        # each call adds the holders' positive amounts to one side of the counterpart and the negative ones to the other
+        np.add.at(self.month.reshape(-1), cells, np.stack([np.maximum(sums, 0.0), np.maximum(-sums, 0.0)], axis=1).ravel())
+        kept = self._kept
+        totals = sums.sum(axis=1).tolist()  # row by row, as each call sums its array
+        position = self.position.tolist()
+        for sign, (_, _, counterpart), at_kept, total, kept_counterpart in zip(signs, bookings, sums[:, kept].tolist(), totals, counterpart_kept, strict=True):
+            for h, amount in zip(kept, at_kept, strict=True):
+                position[h] -= sign * amount  # sign * amount: the amount paid by h (pay_sums_to negates: exact)
+            if kept_counterpart:
+                position[counterpart] += sign * total
+        self.position[:] = position
+
+    def _booking_cells(self, bookings: tuple[tuple[str, str, int], ...]) -> tuple[np.ndarray, list[float], list[bool]]:
+        """What :meth:`pay_sums` needs of its bookings (cached per tuple of bookings).
+
+        Returns:
+            The flat cells of ``month`` it adds to, in the order of the calls; per booking
+            the sign of the amounts as paid by the holders (1 for ``"from"``, -1 for
+            ``"to"``) and whether the counterpart's position is kept here.
+        """
+        hit = self._cells.get(bookings)
+        if hit is None:
+            size = len(self.holders)
+            holders = np.arange(size)
+            parts = []
+            for direction, kind, counterpart in bookings:
+                base = KIND_INDEX[kind] * size * size
+                to_counterpart, from_counterpart = base + holders * size + counterpart, base + counterpart * size + holders
+                parts += [to_counterpart, from_counterpart] if direction == "from" else [from_counterpart, to_counterpart]
+            signs = [1.0 if direction == "from" else -1.0 for direction, _, _ in bookings]
+            hit = self._cells[bookings] = (np.concatenate(parts), signs, [bool(self.kept_here[counterpart]) for _, _, counterpart in bookings])
+        return hit
 
     def pay_matrix(self, kind: str, matrix: np.ndarray) -> None:
         """Book a (payer x payee) matrix of non-negative payments."""

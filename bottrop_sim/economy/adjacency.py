@@ -220,6 +220,13 @@ class BuyerRows:
             self._operators = kept
         return self._operators
 
+    def entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """Supplier (row of ``M``) and buyer (column) of every place, free places included, in storage order (read-only)."""
+        suppliers = self.col[: self.end].astype(np.int64)
+        buyers = np.repeat(np.arange(self.capacity, dtype=np.int64), np.diff(self.indptr))
+        suppliers.flags.writeable = buyers.flags.writeable = False
+        return suppliers, buyers
+
     def canonical_transpose(self) -> sp.csr_matrix:
         """``M.T`` as a canonical CSR matrix (no free places)."""
         used = self.used()

@@ -151,11 +151,13 @@ def book_finance(accounts: Accounts, result: FinanceResult, holder: np.ndarray, 
     """Book interest, taxes and payouts; returns the payouts to resident owners (EUR)."""
     n = len(result.interest)
     residents = result.dividends * owner_resident_share
-    columns = np.column_stack([result.interest, result.profit_taxes, result.trade_tax, residents, result.dividends - residents])
-    sums = accounts.sums_by_holder(holder[:n], columns)
-    accounts.pay_sums_from("interest", sums[:, 0], accounts.bank)
-    accounts.pay_sums_from("profit_taxes", sums[:, 1], accounts.state)
-    accounts.pay_sums_from("trade_tax", sums[:, 2], accounts.city)
-    accounts.pay_sums_from("dividends", sums[:, 3], accounts.households)
-    accounts.pay_sums_from("dividends", sums[:, 4], accounts.rest_of_world)
+    rows = np.stack([result.interest, result.profit_taxes, result.trade_tax, residents, result.dividends - residents])
+    bookings = (
+        ("from", "interest", accounts.bank),
+        ("from", "profit_taxes", accounts.state),
+        ("from", "trade_tax", accounts.city),
+        ("from", "dividends", accounts.households),
+        ("from", "dividends", accounts.rest_of_world),
+    )
+    accounts.pay_sums(bookings, accounts.row_sums_by_holder(holder[:n], rows))
     return float(residents.sum())

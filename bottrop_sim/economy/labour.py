@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bottrop_sim.streams import multivariate_hypergeometric
+
 SKILLS = ("low", "medium", "high")
 
 
@@ -257,15 +259,17 @@ class LabourMarket:
             rng: the generator of this draw (keyed by purpose and month).
             hires: persons hired per sector (filled vacancies, or the staff of new firms).
         """
-        chance = self.resident_chance()
-        for sector in np.flatnonzero(hires):
-            by_skill = rng.multinomial(int(hires[sector]), self.skill_shares[sector])
-            wanted = rng.binomial(by_skill, chance)
-            local = np.minimum(wanted, self.unemployed)
+        chance = self.resident_chance().tolist()
+        for sector in np.flatnonzero(hires).tolist():
+            count = int(hires[sector])
+            by_skill = rng.multinomial(count, self.skill_shares[sector])
+            # one binomial per skill, in skill order: the draws of rng.binomial(by_skill, chance), without its broadcasting
+            wanted = [rng.binomial(persons, share) for persons, share in zip(by_skill.tolist(), chance, strict=True)]
+            local = [min(w, u) for w, u in zip(wanted, self.unemployed.tolist(), strict=True)]
             self.unemployed -= local
             self.employed_local[sector] += local
-            self.flows["hires"] += int(hires[sector])
-            self.flows["hires_from_unemployment"] += int(local.sum())
+            self.flows["hires"] += count
+            self.flows["hires_from_unemployment"] += int(sum(local))
 
     def move(self, rng: np.random.Generator, sector_staff: np.ndarray, leaving: np.ndarray, arriving: np.ndarray) -> None:
         """Staff change employer without a spell of unemployment (staff pooling, a new branch).
@@ -382,13 +386,13 @@ class LabourMarket:
     def _draw_residents(self, rng: np.random.Generator, sector: int, staff: int, leaving: int) -> np.ndarray:
         """Residents (by skill) among ``leaving`` of ``staff`` persons; they leave employed_local."""
         held = self.employed_local[sector]
-        resident_staff = int(held.sum())
+        resident_staff = sum(held.tolist())
         leaving = min(leaving, staff)
         in_commuters = max(staff - resident_staff, 0)
         count = int(rng.hypergeometric(resident_staff, in_commuters, leaving)) if leaving and resident_staff else 0
         if count == 0:
             return np.zeros(3, np.int64)
-        by_skill = rng.multivariate_hypergeometric(held, count)
+        by_skill = np.array(multivariate_hypergeometric(rng, held.tolist(), count), np.int64)
         self.employed_local[sector] -= by_skill
         return by_skill
 

@@ -326,6 +326,14 @@ class SupplyNetwork:
         self.summation.settle()
         return self.rows.operators()
 
+    def entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """Supplier and buyer slot of every place of :meth:`operators`' arrays (free places included), in storage order.
+
+        Cached until the edges change (the store's version counter, never the arrays'
+        identity: the store changes them in place); the values stay in the matrix.
+        """
+        return self._cached("entries", self.rows.entries)
+
     def matrix(self, sector: np.ndarray | None = None) -> sp.csr_matrix:
         """``M[g, f]``: EUR from firm g per EUR of output of firm f (canonical CSR, cached until edges change)."""
         return self._cached("matrix", lambda: self.matrix_t().T.tocsr())

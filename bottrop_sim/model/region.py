@@ -364,7 +364,17 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         fixed_paid = finance.fixed_costs_paid(firms, behaviour.cost_cut_share) if self.adaptive else firms.fixed_costs
         matrix, matrix_t = self.network.operators()
         result = trade(
-            firms, matrix, matrix_t, final_demand, capacity, fixed_paid, behaviour.rationed_input_premium, extra_cost, pass_through, into=self.flows_this_month
+            firms,
+            matrix,
+            matrix_t,
+            final_demand,
+            capacity,
+            fixed_paid,
+            behaviour.rationed_input_premium,
+            extra_cost,
+            pass_through,
+            into=self.flows_this_month,
+            entries=self.network.entries(),
         )
         n = firms.size
         holder = self.holder_of_slots()
