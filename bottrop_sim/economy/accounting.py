@@ -166,7 +166,14 @@ def times(matrix: sp.csr_matrix | sp.csc_matrix, vector: np.ndarray) -> np.ndarr
     monthly trade's size, twelve times a month. Anything else goes through ``@``.
     """
     kernel = _KERNELS.get(matrix.format)
-    if kernel is None or matrix.dtype != np.float64 or vector.dtype != np.float64 or vector.shape != (matrix.shape[1],) or not vector.flags.c_contiguous:
+    if (
+        kernel is None
+        or matrix.dtype != np.float64
+        or matrix.indices.dtype != matrix.indptr.dtype
+        or vector.dtype != np.float64
+        or vector.shape != (matrix.shape[1],)
+        or not vector.flags.c_contiguous
+    ):
         return matrix @ vector
     result = np.zeros(matrix.shape[0])
     kernel(matrix.shape[0], matrix.shape[1], matrix.indptr, matrix.indices, matrix.data, vector, result)
