@@ -139,7 +139,7 @@ def test_validate_accepts_the_shipped_experiments_and_scenarios(capsys):
     timing = next(line for line in lines if "closure_timing" in line)
     assert "experiment: 36 design points x 5 replications = 180 runs" in timing  # closure_timing: 3 x 3 x 4
     calibration = next(line for line in lines if "calibrate_history" in line)
-    assert "calibration: 48 parameter sets x 2 replications = 96 runs" in calibration
+    assert "calibration: 64 parameter sets x 2 replications = 128 runs" in calibration
     assert lines[-1] == f"ok: {files[-1]}"
 
 
