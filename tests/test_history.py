@@ -11,13 +11,14 @@ import pytest
 from bottrop_sim import load_scenario, simulate
 from tests.conftest import SCENARIOS
 
-#: Known failure since the accounts (issue 10): the fit came from firms exiting when they missed a
-#: baseline profit that was booked as a fixed cost (whole sectors failing together in the 2020
-#: recession). With profit separate and exit on insolvency the recession costs few jobs, and the
-#: outside labour market still pulls unemployment back to its start. To be recalibrated with the
-#: open labour market (the other half of issue 10); strict, so the marker must go when it fits again.
+#: Known failure since the accounts (issue 10): the old fit came from firms exiting when they missed
+#: a baseline profit that was booked as a fixed cost. On the integrated economy (accounts and the
+#: open labour market, no rule pulling unemployment back) the 2020 recession still costs few jobs:
+#: firms hoard labour and cut costs, and the model has no short-time work or hiring freeze, so the
+#: pandemic months are under-predicted by 2.9-5.7 tolerances (docs/calibration.md, "Calibration and
+#: validation"). Strict, so the marker must go when the history fits again (issue 11: Kurzarbeit).
 NOT_YET_RECALIBRATED = pytest.mark.xfail(
-    strict=True, reason="history fit relied on profit-as-fixed-cost exits; recalibrate with the open labour market (issue 10)"
+    strict=True, reason="the 2020 months are under-predicted: no short-time work or hiring freeze in the model yet (issues 10, 11)"
 )
 
 FIGURES = tomllib.loads(resources.files("bottrop_sim.data").joinpath("calibration.toml").read_text())["unemployment_history"]
