@@ -85,6 +85,8 @@ def pay_price_premiums(model: BottropModel, alliance: Alliance) -> float:
     np.add.at(firms.liquidity, supplier, amount)
     holders = model.holder_of_slots()
     accounts = model.accounts
-    for payer, payee, eur in zip(holders[buyer], holders[supplier], amount, strict=True):
-        accounts.pay("local_price_premiums", int(payer), int(payee), float(eur))
+    size = len(accounts.holders)
+    matrix = np.zeros((size, size))
+    np.add.at(matrix, (holders[buyer], holders[supplier]), amount)  # one booking per (buyer holder, supplier holder)
+    accounts.pay_matrix("local_price_premiums", matrix)
     return float(amount.sum())
