@@ -251,6 +251,28 @@ def test_typing_survives_redraws_of_the_page_around_the_entry():
         rc.close()
 
 
+def test_an_enter_that_arrives_before_its_text_hands_the_text_over_when_it_arrives():
+    from bottrop_sim.app.components import Entry
+
+    handed: list[str] = []
+
+    @solara.component
+    def Around():  # noqa: N802 - a Solara component
+        Entry(value="20181221", on_value=handed.append, classes=["bs-test-entry"])
+
+    box, rc = solara.render(Around(), handle_error=False)
+    try:
+        field = one(box, "bs-test-entry", ipyvuetify.TextField)
+        field.fire_event("keyup.enter", None)  # the key came first ...
+        assert handed == []
+        field.v_model = "4242"  # ... then the text typed before it
+        assert handed == ["4242"]
+        field.v_model = "42425"  # later typing waits for its own Enter
+        assert handed == ["4242"]
+    finally:
+        rc.close()
+
+
 def test_language_switch_changes_labels_and_number_formats(app):
     rc, state = app
     click(rc, "bs-step")

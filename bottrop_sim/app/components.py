@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any
 
 import solara
@@ -106,9 +107,20 @@ def Entry(
         handed.current = (value, value)
 
     solara.use_effect(replace_draft, [value])
+    pending = solara.use_ref(0.0)  # when an Enter came before the text it was for (0: none)
+
+    def drafted(text: str | None) -> None:
+        set_draft(text)
+        if pending.current and time.monotonic() - pending.current < PENDING_SECONDS:  # the Enter was for this text
+            pending.current = 0.0
+            shown, handler = commit.current
+            if text is not None and handed.current != (shown, text):
+                handed.current = (shown, text)
+                handler(text)
+
     field = v.TextField(
         v_model=draft if draft is not None else value,
-        on_v_model=set_draft,
+        on_v_model=drafted,
         label=label,
         error=error,
         hide_details="auto",
@@ -127,6 +139,8 @@ def Entry(
             if handed.current != (shown, text):  # Enter and then leaving the field hand it over once; an untouched field not at all
                 handed.current = (shown, text)
                 handler(text)
+            else:  # the browser may send the key before the text typed just before it: hand that text over when it arrives
+                pending.current = time.monotonic()
 
         for event in ENTRY_EVENTS:
             widget.on_event(event, committed)
@@ -143,6 +157,8 @@ def Entry(
 
 ENTRY_EVENTS = ("focusout", "keyup.enter")
 """Browser events on which an :func:`Entry` hands over its text."""
+PENDING_SECONDS = 2.0
+"""How long after an Enter a text that arrives late is still the one the Enter was for."""
 
 
 @solara.component
