@@ -14,8 +14,10 @@ from bottrop_sim import load_scenario
 from bottrop_sim.app.ensemble import Ensemble, band_of, holm, member_task, paired_differences, paired_p
 from bottrop_sim.app.export import scenario_toml
 from bottrop_sim.app.levers import LEVER_BY_PATH, check_entry
+from bottrop_sim.app.scoring import KEY_INDICATORS, RESILIENCE, ensemble_rows
 from bottrop_sim.app.share import Settings, UploadProblem, decode, encode, read_upload
 from bottrop_sim.app.state import Workshop
+from bottrop_sim.app.texts import parse_number
 from bottrop_sim.app.why import mechanisms_of, split, variants, without
 from bottrop_sim.compare import run_pair
 from bottrop_sim.simulate import replication_seeds
@@ -92,6 +94,25 @@ def test_ensemble_uses_common_seeds_and_equals_run_pair(short):
     diff = ensemble.differences(["employment"])["employment"]
     by_hand = [ensemble.members("A")[r].scores["employment"] - ensemble.members("B")[r].scores["employment"] for r in range(3)]
     assert diff.mean == pytest.approx(np.mean(by_hand)) and diff.n == 3
+
+
+def test_the_ensemble_scorecard_shows_the_means_and_the_paired_difference_inside_its_interval(short):
+    base, alliance = short
+    ensemble = Ensemble({"A": base, "B": alliance}, 11, 3, submit=here)
+    lines = {row.name: row for row in ensemble_rows(ensemble, "en", RESILIENCE + KEY_INDICATORS)}
+    employment = lines["employment"]
+    means = {panel: np.mean([m.scores["employment"] for m in ensemble.members(panel).values()]) for panel in ("A", "B")}
+    shown = {panel: parse_number(text, "en") for panel, text in employment.values.items()}
+    assert shown["A"] == pytest.approx(means["A"], abs=0.5) and shown["B"] == pytest.approx(means["B"], abs=0.5)  # whole persons
+    by_seed = [ensemble.members("A")[r].scores["employment"] - ensemble.members("B")[r].scores["employment"] for r in range(3)]
+    difference = parse_number(employment.difference, "en")
+    assert employment.difference[0] in "+-" and difference == pytest.approx(np.mean(by_seed), rel=0.01, abs=0.5)
+    low, high = (parse_number(text, "en") for text in employment.interval.split(" … "))
+    assert low <= difference <= high and employment.n == 3
+    resistance = lines["resistance"].values
+    assert all(text.endswith(" %") for text in resistance.values())
+    assert len({len(text.removesuffix(" %").partition(".")[2]) for text in resistance.values()}) == 1  # one number of decimals per line
+    assert lines["alliance_trust"].values["A"] == "–"  # no alliance in A: nothing to average
 
 
 def test_a_pool_that_cannot_start_workers_counts_failed_runs_instead_of_raising(short, caplog):

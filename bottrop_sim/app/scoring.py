@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bottrop_sim.monitoring import REGISTRY
-from bottrop_sim.report.language import decimals_for, scale_for
+from bottrop_sim.report.language import Scale, decimals_for, scale_for
 from bottrop_sim.runs import pair_scores
 
 from .ensemble import GOVERNANCE_DEFINED, Ensemble, tested
@@ -73,13 +73,7 @@ def rows(snapshots: Mapping[str, PanelSnapshot], lang: str, names: tuple[str, ..
     for name in names:
         indicator = REGISTRY[name]
         raw = {panel: scores[panel].get(name, math.nan) for panel in panels}
-        finite = [abs(v) for v in raw.values() if _finite(v)]
-        scale = scale_for(indicator.unit, max(finite, default=0.0), lang)
-        shown = {panel: v * scale.factor if _finite(v) else math.nan for panel, v in raw.items()}
-        decimals = decimals_for(max((abs(v) for v in shown.values() if _finite(v)), default=0.0))
-        if scale.unit == "%":
-            decimals = min(decimals, 2) if max(finite, default=0.0) * 100 >= 1 else decimals
-        values = {panel: _with_unit(number(v, lang, decimals), scale.unit) if _finite(v) else "–" for panel, v in shown.items()}
+        scale, decimals, shown, values = _formatted(indicator.unit, raw, [abs(v) for v in raw.values() if _finite(v)], lang)
         difference, better = "–", None
         if len(panels) == 2 and all(_finite(v) for v in shown.values()):
             delta = shown[panels[0]] - shown[panels[1]]
@@ -93,6 +87,29 @@ def rows(snapshots: Mapping[str, PanelSnapshot], lang: str, names: tuple[str, ..
         label = indicator.label_de if lang == "de" else indicator.label_en
         result.append(Row(name, label, scale.unit, values, difference, better))
     return result
+
+
+def _formatted(unit: str, values: Mapping[str, float], extent: list[float], lang: str) -> tuple[Scale, int, dict[str, float], dict[str, str]]:
+    """The panels' values of one indicator in one shown unit, with one number of decimals, for both scorecards.
+
+    Args:
+        unit: the indicator's unit (see :data:`bottrop_sim.monitoring.REGISTRY`).
+        values: panel -> value in that unit (NaN: not known yet, shown as "–").
+        extent: the magnitudes the line shows (the values, and the interval's ends where there is one), in that unit:
+            their largest chooses the shown unit (e.g. %, million EUR).
+        lang: "de" or "en".
+
+    Returns:
+        The scale, the decimals of the values, panel -> value in the shown unit, panel -> text.
+    """
+    largest = max(extent, default=0.0)
+    scale = scale_for(unit, largest, lang)
+    shown = {panel: v * scale.factor if _finite(v) else math.nan for panel, v in values.items()}
+    decimals = decimals_for(max((abs(v) for v in shown.values() if _finite(v)), default=0.0))
+    if scale.unit == "%":
+        decimals = min(decimals, 2) if largest * 100 >= 1 else decimals
+    texts = {panel: _with_unit(number(v, lang, decimals), scale.unit) if _finite(v) else "–" for panel, v in shown.items()}
+    return scale, decimals, shown, texts
 
 
 def _with_unit(text: str, unit: str) -> str:
@@ -140,13 +157,8 @@ def ensemble_rows(ensemble: Ensemble, lang: str, names: tuple[str, ...]) -> list
         indicator = REGISTRY[name]
         means = {panel: ensemble.levels(panel, name) for panel in ("A", "B")}
         diff = differences[name]
-        finite = [abs(v) for v in (*means.values(), diff.low, diff.high) if _finite(v)]
-        scale = scale_for(indicator.unit, max(finite, default=0.0), lang)
-        shown = {panel: v * scale.factor if _finite(v) else math.nan for panel, v in means.items()}
-        decimals = decimals_for(max((abs(v) for v in shown.values() if _finite(v)), default=0.0))
-        if scale.unit == "%":
-            decimals = min(decimals, 2) if max(finite, default=0.0) * 100 >= 1 else decimals
-        values = {panel: _with_unit(number(v, lang, decimals), scale.unit) if _finite(v) else "–" for panel, v in shown.items()}
+        extent = [abs(v) for v in (*means.values(), diff.low, diff.high) if _finite(v)]
+        scale, decimals, _, values = _formatted(indicator.unit, means, extent, lang)
         difference, spread = "–", "–"
         if _finite(diff.mean):
             delta = diff.mean * scale.factor
