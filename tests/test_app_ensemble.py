@@ -230,3 +230,26 @@ def test_uploads_are_validated_like_scenario_files(tmp_path):
     assert state.applied["A"].value == before  # nothing lost
     assert state.upload("A", "mine.toml", scenario_toml(good, name="mine")) is None
     assert state.applied["A"].value.governance == good.governance
+
+
+def test_resetting_a_session_leaves_no_model_behind():
+    import gc
+    import weakref
+
+    import mesa
+
+    from bottrop_sim.model import BottropModel
+
+    def models_alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, BottropModel) for o in gc.get_objects())
+
+    state = Workshop(SCENARIOS, ensemble_size=0)
+    state.reset()
+    alive, counters = models_alive(), len(mesa.Agent._ids)
+    first = weakref.ref(state.runs["A"].value.model)
+    for _ in range(3):
+        state.reset()  # each reset builds both panels' runs and twins anew
+    assert state.runs["A"].value.months_done == 0
+    assert models_alive() == alive and len(mesa.Agent._ids) == counters  # the replaced models are gone, not kept by Mesa
+    assert first() is None

@@ -189,6 +189,10 @@ class PanelRun:
         """Simulate one month of the run and of its twin."""
         self.pair.step()
 
+    def close(self) -> None:
+        """Let the run and its twin go (call when this panel run is replaced; it is not stepped any more)."""
+        self.pair.close()
+
     def refresh(self) -> PanelSnapshot:
         """Take a new snapshot (call after stepping)."""
         self.snapshot = self._snapshot()

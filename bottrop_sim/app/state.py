@@ -483,7 +483,10 @@ class Workshop:
         for panel in PANELS:
             scenario = self.applied[panel].value
             if scenario is not None:
+                replaced = self.runs[panel].value
                 self.runs[panel].set(PanelRun(scenario, seed))
+                if replaced is not None:
+                    replaced.close()  # else every reset keeps two models alive (Mesa's agent-id counters)
         self.dirty.set(False)
         self._start_ensemble()
         self.version.set(self.version.value + 1)
