@@ -7,7 +7,9 @@ mine's settlement -> firm finance (interest, taxes, payouts) -> members'
 contributions -> staffing (hiring and firing frictions, staff pooling) ->
 customer search and diversification -> exit on insolvency -> entry of new firms
 -> labour-market flows -> households' income, taxes and outside spending -> the
-city's settlement with the state -> data collection. Every payment is booked in
+city's income-tax share and budget, its settlement with the state -> data collection.
+In-commuters' spending, the city's purchases and agglomeration act on final demand
+(:mod:`bottrop_sim.model.spillovers`). Every payment is booked in
 the region's accounts (:mod:`bottrop_sim.economy.accounts`).
 In the ``static`` behaviour mode there is no adaptation, entry or exit: firms
 produce exactly what is ordered, staff follow output, and final demand is the
