@@ -93,7 +93,9 @@ def test_household_demand_firms_see_is_what_households_and_visitors_pay(baseline
     paid = kind_total(baseline.accounts, "household_purchases", date="2016-12") + kind_total(baseline.accounts, "visitor_purchases", date="2016-12")
     assert paid == pytest.approx(by_hand, rel=1e-9)
     exports = kind_total(baseline.accounts, "exports", payer="rest_of_world", date="2016-12")
-    public = kind_total(baseline.accounts, "public_demand", payer="state", date="2016-12")
+    public = kind_total(baseline.accounts, "public_demand", payer="state", date="2016-12") + kind_total(
+        baseline.accounts, "city_purchases", payer="city", date="2016-12"
+    )
     assert exports + public + paid == pytest.approx(float(table.final_demand.sum()), rel=1e-9)  # all final demand, each part paid once
     export_share = float(table.final_demand @ table.export_share)
     assert exports == pytest.approx(export_share, rel=1e-9)
@@ -194,7 +196,7 @@ def test_the_city_budget_is_financed_through_the_accounts():
     result = simulate(scenario_from_dict(data, strict=False))
     accounts = result.accounts
     city_paid = accounts[accounts["payer"] == "city"]
-    assert set(city_paid["kind"]) <= {"city_programmes", "startup_grants", "diversification_grants", "fiscal_equalisation"}
+    assert set(city_paid["kind"]) <= {"city_programmes", "startup_grants", "diversification_grants", "fiscal_equalisation", "city_purchases"}
     spent = kind_total(accounts, "city_programmes") + kind_total(accounts, "startup_grants") + kind_total(accounts, "diversification_grants")
     assert spent == pytest.approx(float(result.timeseries["city_budget_spent_eur"].sum()), rel=1e-9)  # what the office reports is what it paid
     city = result.balances[result.balances["holder"] == "city"]["eur"]

@@ -463,12 +463,13 @@ def test_partial_adjustment_replaces_leavers_closes_part_of_the_gap_and_lays_off
     target = np.array([20.0, 20.0, 20.0, 20.0, 5.0, 100.0])
     plan = rule.plan(firms, movable, target, np.array([1, 0, 0, 0, 0, 0]), 0.15, np.zeros((6, 2)))
     np.testing.assert_array_equal(plan.separations, [1, 3, 6, 3, 0, 0])  # floor(0.15 x staff); one person stays; not the mine
-    np.testing.assert_array_equal(plan.replacements, [2, 3, 0, 3, 0, 0])  # the surplus firm replaces nobody
-    np.testing.assert_array_equal(plan.wanted, [4 + 2, 3, 0, 3, 2, 0])  # half of the gap of 9 (floor 4) plus the replacements
+    # the surplus firm replaces nobody; the firm with one spare person (21 for 20, within its tolerance) replaces one leaver fewer
+    np.testing.assert_array_equal(plan.replacements, [2, 3, 0, 2, 0, 0])
+    np.testing.assert_array_equal(plan.wanted, [4 + 2, 3, 0, 2, 2, 0])  # half of the gap of 9 (floor 4) plus the replacements
     np.testing.assert_array_equal(plan.layoffs, [0, 0, 3, 0, 0, 0])  # a fifth of 40 - 20 - 4 hoarded = 16
     rounded_up = rule.plan(firms, movable, target, np.array([1, 0, 0, 0, 0, 0]), 0.15, np.full((6, 2), 0.6))
     np.testing.assert_array_equal(rounded_up.separations, [2, 3, 6, 3, 0, 0])  # 1.5 + 0.6 rounds up, 3.0 + 0.6 does not
-    np.testing.assert_array_equal(rounded_up.wanted, [5 + 3, 3, 0, 3, 2, 0])
+    np.testing.assert_array_equal(rounded_up.wanted, [5 + 3, 3, 0, 2, 2, 0])  # spare 1 + 0.6: one leaver not replaced
     np.testing.assert_array_equal(rounded_up.layoffs, [0, 0, 3, 0, 0, 0])  # 3.2 + 0.6
     firms.cutting_costs[3] = True  # a firm cutting costs hoards nothing: its one surplus person is laid off
     cutting = rule.plan(firms, movable, target, np.zeros(6, np.int64), 0.15, np.full((6, 2), 0.9))
@@ -477,6 +478,11 @@ def test_partial_adjustment_replaces_leavers_closes_part_of_the_gap_and_lays_off
     np.testing.assert_array_equal(small_gap.wanted, [0, 0, 0, 0, 0, 0])  # a gap under half a person is no reason to hire
     gap_of_one = rule.plan(firms, movable, np.array([11.0, 20.0, 40.0, 21.0, 1.0, 100.0]), np.zeros(6, np.int64), 0.0, np.full((6, 2), 0.6))
     assert gap_of_one.wanted[0] == 1  # 0.5 + 0.6
+    spare = rule.plan(firm_arrays(), movable, np.array([9.7, 20.0, 40.0, 20.0, 1.0, 100.0]), np.zeros(6, np.int64), 0.15, np.full((6, 2), 0.5))
+    # within the tolerance nobody is laid off, but leavers a firm does not need are not replaced (attrition):
+    # 10 staff for 9.7: floor(0.3 + 0.5) = 0 dropped; 21 staff for 20: floor(1 + 0.5) = 1 of its 3 leavers not replaced
+    assert spare.layoffs[0] == 0 and spare.replacements[0] == spare.separations[0]
+    assert spare.layoffs[3] == 0 and spare.replacements[3] == spare.separations[3] - 1
 
 
 def test_layoffs_leave_at_least_one_person_after_the_leavers():
@@ -563,9 +569,10 @@ def test_hires_and_arrivals_fill_replacement_vacancies_first_and_the_rest_stay_o
     still_open = people.open_replacements[:6].copy()
     assert still_open.sum() > 0
     plan_next, _ = people.plan_staff(1, 0.0)  # open replacements stay wanted next month (no new leavers at rate 0)
-    replacing = [0, 1, 3]  # not the firm with a surplus
+    replacing = [0, 1]  # not the firm with a surplus, nor the one with a spare person (21 for 20)
     assert still_open[replacing].sum() > 0
     np.testing.assert_array_equal(plan_next.replacements[replacing], still_open[replacing])
+    assert plan_next.replacements[3] == still_open[3] - 1  # the spare person: one open replacement dropped (attrition)
     assert (plan_next.wanted[replacing] >= still_open[replacing]).all()
     people.post_vacancies(plan_next.wanted)
     people.fill(1, 1.0)
@@ -885,7 +892,7 @@ def test_layoffs_and_separations_draw_on_their_own_uniforms():
     draws = np.column_stack([np.full(6, 0.6), np.zeros(6)])
     plan = rule.plan(firms, movable, np.array([20.0, 2.0, 20.0, 20.0, 5.0, 50.0]), np.zeros(6, np.int64), 0.15, draws)
     np.testing.assert_array_equal(plan.separations, [2, 0, 6, 3, 0, 0])  # 1.5 + 0.6 and 0.3 + 0.6 from column 0
-    np.testing.assert_array_equal(plan.wanted, [2 + 5, 0, 0, 3, 2, 0])  # growth floor(5 + 0) from column 1
+    np.testing.assert_array_equal(plan.wanted, [2 + 5, 0, 0, 2, 2, 0])  # growth floor(5 + 0) from column 1; 21 for 20: one leaver not replaced
     assert plan.layoffs[5] == 0  # the mine lays off nobody here, whatever its surplus
     halved = rule.plan(firms, movable, np.array([20.0, 2.0, 20.0, 20.0, 5.0, 50.0]), np.zeros(6, np.int64), 0.5, np.zeros((6, 2)))
     assert halved.separations[1] == 1  # a firm of two can lose one

@@ -310,7 +310,9 @@ def trade(
     )
 
 
-def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resident_wage_share: np.ndarray, visitor_share: float) -> np.ndarray:
+def book_trade(
+    accounts: Accounts, result: TradeResult, holder: np.ndarray, resident_wage_share: np.ndarray, visitor_share: float, city_part: float = 0.0
+) -> np.ndarray:
     """Book one month of trade: who paid whom for goods, inputs, wages and fixed costs.
 
     Args:
@@ -320,6 +322,7 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
         resident_wage_share: per slot, share of its wage bill paid to resident households
             (residents among its sector's staff); the rest goes to in-commuters (rest of the world).
         visitor_share: share of local household-type spending made by non-residents.
+        city_part: share of public final demand (and its surcharges) the city pays; the state pays the rest.
 
     Returns:
         Residents' payments for local goods this month (purchases and surcharges), EUR.
@@ -331,14 +334,17 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
     visitors = sold.households - residents
     to_residents = result.wages * resident_wage_share[:n]
     fixed = result.fixed
+    by_state, by_city = sold.public * (1.0 - city_part), sold.public * city_part
     rows = np.stack(
         [
             sold.exports,
-            sold.public,
+            by_state,
+            by_city,
             residents,
             visitors,
             (sold.exports + visitors) * rate,
-            sold.public * rate,
+            by_state * rate,
+            by_city * rate,
             residents * rate,
             result.imports,
             result.rationed,
@@ -352,10 +358,12 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
     bookings = (
         ("to", "exports", row),
         ("to", "public_demand", state),
+        ("to", "city_purchases", accounts.city),
         ("to", "household_purchases", households),
         ("to", "visitor_purchases", row),
         ("to", "price_surcharges", row),
         ("to", "price_surcharges", state),
+        ("to", "price_surcharges", accounts.city),
         ("to", "price_surcharges", households),
         ("from", "imports", row),
         ("from", "rationed_inputs", row),

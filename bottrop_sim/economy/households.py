@@ -13,12 +13,19 @@ early-retired) are one institution with one money position (``savings``). Each m
   x expected disposable income, where expected income follows disposable income with
   weight ``income_smoothing`` (adaptive expectations of permanent income), and never
   more than savings plus expected income (a household in debt cuts its spending). Of it, residents plan to spend a fixed share
-  locally (derived at the start: the sector table's household demand over residents'
-  consumption, at most ``max_local_share``; the rest of that demand is non-residents'),
+  locally (derived at the start: the sector table's household demand, minus in-commuters'
+  spending, over residents' consumption, at most ``max_local_share``; the rest of that
+  demand is non-residents'),
   scaled by ``household_spending_elasticity``; what a shock cuts from local spending is
   saved (a recession) or paid for dearer energy outside (an energy price shock); local
   goods firms could not deliver are bought outside; the rest of the budget is spent
   outside the region. Local spending is the household demand firms see.
+
+Non-residents' local spending (booked as ``visitor_purchases``, from the rest of the world)
+is in-commuters' (``in_commuter_local_spending_eur_month`` per person working in Bottrop
+and living elsewhere, following their number month by month: commuters who lose their
+job in Bottrop stop buying lunch and shopping there) plus other visitors' (what the
+local demand leaves beyond ``max_local_share`` of residents' consumption, constant).
 
 Stated assumptions: a consumption function on expected disposable income with a fixed
 local share (Godley & Lavoie 2007, ch. 3, model SIM; regional multiplier analysis,
@@ -70,13 +77,15 @@ class Households:
         self.baseline_consumption = 0.0
         self.local_share = 0.0
         self.visitors = 0.0
+        self.other_visitors = 0.0  # EUR per month, visitors' spending other than in-commuters'
+        self.in_commuters = 0.0  # persons, this month's
         self.baseline_local_demand = 0.0
         self.plan = HouseholdPlan(0.0, 0.0, 1.0, 0.0)
         self.gross_wages = 0.0  # this month's, EUR
         self.local_paid = 0.0  # this month's local purchases and surcharges, EUR
         self.other_income = 0.0  # this month's payouts received, EUR
 
-    def start(self, labour: LabourMarket, resident_wages: float, resident_payouts: float, local_demand: float) -> None:
+    def start(self, labour: LabourMarket, resident_wages: float, resident_payouts: float, local_demand: float, in_commuters: float = 0.0) -> None:
         """Fix the baseline: disposable income, consumption, the local share, savings.
 
         Args:
@@ -84,14 +93,18 @@ class Households:
             resident_wages: residents' share of the baseline wage bill, EUR per month.
             resident_payouts: resident owners' baseline payouts, EUR per month.
             local_demand: the baseline household demand of all firms, EUR per month.
+            in_commuters: persons working in Bottrop who live elsewhere, at the start.
         """
         spec = self.spec
         income = self.disposable(labour, resident_wages, resident_payouts)
         self.baseline_income = self.expected_income = self.income = income
         self.baseline_consumption = (1.0 - spec.saving_rate) * income
         consumption = self.baseline_consumption
-        self.local_share = min(local_demand / consumption, spec.max_local_share) if consumption > 0 else 0.0
-        self.visitors = max(local_demand - self.local_share * consumption, 0.0)
+        self.in_commuters = float(in_commuters)
+        commuters = min(spec.in_commuter_local_spending_eur_month * self.in_commuters, local_demand)
+        self.local_share = min((local_demand - commuters) / consumption, spec.max_local_share) if consumption > 0 else 0.0
+        self.other_visitors = max(local_demand - commuters - self.local_share * consumption, 0.0)
+        self.visitors = self.other_visitors + commuters
         self.baseline_local_demand = local_demand
         self.savings = spec.savings_months * income
         self.plan = self._plan(consumption)
@@ -105,8 +118,16 @@ class Households:
         """Unemployment benefit and Anpassungsgeld this month, EUR."""
         return self.benefit * float(labour.unemployed.sum() + labour.in_training.sum()) + self.retirement_income * float(labour.retired.sum())
 
-    def plan_month(self, adaptive: bool) -> HouseholdPlan:
-        """The month's budget (before trade); static mode: the baseline budget."""
+    def plan_month(self, adaptive: bool, in_commuters: float | None = None) -> HouseholdPlan:
+        """The month's budget (before trade); static mode: the baseline budget.
+
+        Args:
+            adaptive: whether behaviour is adaptive (static: the baseline budget and visitors).
+            in_commuters: persons working in Bottrop who live elsewhere now (default: as before).
+        """
+        if adaptive and in_commuters is not None:
+            self.in_commuters = float(in_commuters)
+            self.visitors = self.other_visitors + self.spec.in_commuter_local_spending_eur_month * self.in_commuters
         budget = (1.0 - self.spec.saving_rate) * self.expected_income if adaptive else self.baseline_consumption
         budget = max(0.0, min(budget, self.savings + self.expected_income))  # in debt, households cut spending
         self.plan = self._plan(budget)

@@ -62,7 +62,13 @@ class PartialAdjustment:
     that it wants to hire ``hiring_rate`` of its remaining shortfall, and it lays
     off ``firing_rate`` of its surplus beyond ``hoarding_tolerance`` of its staff.
     A firm with such a surplus does not replace leavers (it drops its
-    replacement vacancies). An establishment keeps at least one person.
+    replacement vacancies). Within the tolerance a firm hoards labour but does not
+    replace leavers it does not need: of this month's replacements it drops its
+    surplus (``headcount - target``, stochastic rounding), so a lasting fall in
+    demand, however small, is absorbed by attrition (natural wastage) rather than
+    hoarded for ever (labour hoarding is temporary: Burda & Hunt 2011, Brookings
+    Papers 42(1); firms first shed staff by not replacing leavers). An
+    establishment keeps at least one person.
 
     Args:
         hiring_rate: share of a staff shortfall (beyond open replacements) the firm tries to close per month.
@@ -91,7 +97,9 @@ class PartialAdjustment:
         layoffs = np.where(movable & (surplus >= 1.0), np.floor(surplus * self.firing_rate + draws[:, 1]), 0.0).astype(np.int64)
         layoffs = np.maximum(np.minimum(layoffs, headcount - separations - 1), 0)
         replacements = np.where(replacing, open_replacements + separations, 0)
-        return StaffingPlan(separations, layoffs, wanted, replacements)
+        not_needed = np.where(replacing & (headcount > target), np.floor(np.maximum(headcount - target, 0.0) + draws[:, 1]), 0).astype(np.int64)
+        dropped = np.minimum(not_needed, replacements)  # leavers a firm with spare staff does not replace (attrition)
+        return StaffingPlan(separations, layoffs, wanted - dropped, replacements - dropped)
 
 
 class FirmPopulation:

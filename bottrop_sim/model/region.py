@@ -7,7 +7,9 @@ mine's settlement -> firm finance (interest, taxes, payouts) -> members'
 contributions -> staffing (hiring and firing frictions, staff pooling) ->
 customer search and diversification -> exit on insolvency -> entry of new firms
 -> labour-market flows -> households' income, taxes and outside spending -> the
-city's settlement with the state -> data collection. Every payment is booked in
+city's income-tax share and budget, its settlement with the state -> data collection.
+In-commuters' spending, the city's purchases and agglomeration act on final demand
+(:mod:`bottrop_sim.model.spillovers`). Every payment is booked in
 the region's accounts (:mod:`bottrop_sim.economy.accounts`).
 In the ``static`` behaviour mode there is no adaptation, entry or exit: firms
 produce exactly what is ordered, staff follow output, and final demand is the
@@ -30,12 +32,14 @@ from bottrop_sim.economy.households import Households
 from bottrop_sim.economy.labour import CommutingZone, LabourMarket
 from bottrop_sim.economy.network import SupplyNetwork
 from bottrop_sim.economy.sector_table import sector_table_for
+from bottrop_sim.governance.adaptation import relatedness_matrix
 from bottrop_sim.governance.coordinator import Governance
 from bottrop_sim.model.firm import Firm
 from bottrop_sim.model.firm_dynamics import FirmDynamics
 from bottrop_sim.model.mine import Mine
 from bottrop_sim.model.observation import FirmPanel, Observation, RecordCollector
 from bottrop_sim.model.population import FirmPopulation
+from bottrop_sim.model.spillovers import Agglomeration, CityBudget
 from bottrop_sim.scenario.governance import ALLIANCE_MODES
 from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.shocks import MonthEffects, month_effects
@@ -79,6 +83,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.draws = MonthlyGenerators(self.streams, lambda: self.month)
         self.accounts = Accounts(self.table.sectors, year_month(self.month - 1))
         self.demand_flows = dict.fromkeys(DEMAND_FLOWS, 0.0)
+        self.public_factor = 1.0  # this month's factor on public demand from the city's budget
         self._build_sectors()
         self._build_firms()
         self._solve_baseline()
@@ -297,7 +302,12 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         value_added = firms.output[:n] * (1.0 - firms.local_input_per_output[:n] - firms.import_per_output[:n])
         profit = np.where(firms.is_mine[:n], 0.0, value_added - wages - firms.fixed_costs[:n])
         payouts = float(profit.sum()) * (1.0 - behaviour.profit_tax_rate - behaviour.trade_tax_rate) * behaviour.owner_resident_share
-        self.households.start(self.labour, resident_wages, payouts, float(firms.household_demand[:n].sum()))
+        in_commuters = float(staff.sum() - self.labour.employed_local.sum())
+        self.households.start(self.labour, resident_wages, payouts, float(firms.household_demand[:n].sum()), in_commuters)
+        public = firms.exogenous_demand[:n] * (1.0 - self.sector_export_part[firms.sector[:n]])
+        self.city_budget = CityBudget(self.scenario.city_budget, float(public[~firms.is_mine[:n]].sum()))
+        groups = self.table.variety_groups + ("mine",) * (self.n_sectors_ext - self.table.n)
+        self.agglomeration = Agglomeration(relatedness_matrix(self.sector_names_ext, groups), staff, self.scenario.economy.agglomeration_elasticity)
 
     # ------------------------------------------------------------------ helpers
     def sector_staff(self) -> np.ndarray:
@@ -346,7 +356,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         activity = self._update_mine()
         effects = self._shock_effects()
         self.governance.before_trade()
-        plan = self.households.plan_month(self.adaptive)
+        plan = self.households.plan_month(self.adaptive, float(self.sector_staff().sum() - self.labour.employed_local.sum()))
         household_factor = plan.demand_factor if self.adaptive else 1.0
         own_exogenous, own_household = self.population.demand_factors(self.month) if self.adaptive else (1.0, 1.0)
         final_demand, forced_saving = self._final_demand(effects, household_factor, plan.visitor_share, activity, own_exogenous, own_household)
@@ -379,7 +389,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         n = firms.size
         holder = self.holder_of_slots()
         wage_share = self.resident_wage_share()
-        local_paid = book_trade(self.accounts, result, holder, wage_share, plan.visitor_share)
+        local_paid = book_trade(self.accounts, result, holder, wage_share, plan.visitor_share, self.city_budget.city_part(self.public_factor))
         self.households.after_trade(float(result.wages @ wage_share[:n]), local_paid)
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
         self._settle_mine()
@@ -398,6 +408,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         else:
             self._staff_follow_output()
         self.households.close_month(self.labour, self.accounts, forced_saving)
+        self.city_budget.close_month(self.accounts)
         self._settle_city()
         n = firms.size
         for slot in self.new_slots:  # firms founded this month start their first month from their expected orders
@@ -434,6 +445,10 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         exogenous = firms.exogenous_demand * own_exogenous
         exports = exogenous * export_part
         public = exogenous * (1.0 - export_part)
+        self.public_factor = self.city_budget.public_factor(self.adaptive)
+        if self.adaptive:  # the city's budget and agglomeration (bottrop_sim.model.spillovers)
+            public = public * self.public_factor
+            exports = exports * self.agglomeration.factor(self.sector_staff())[sector]
         baseline_households = firms.household_demand * own_household * household_factor
         households = baseline_households
         forced_saving = 0.0

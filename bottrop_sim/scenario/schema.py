@@ -36,6 +36,16 @@ class EconomySpec(Section):
     spare_capacity_share: float = Field(
         0.10, ge=0.0, le=2.0, allow_inf_nan=False, description="output a firm can add with its staff before hiring, share of baseline output"
     )
+    agglomeration_elasticity: float = Field(
+        0.19,
+        ge=0.0,
+        le=0.5,
+        allow_inf_nan=False,
+        description=(
+            "elasticity of a firm's export sales to local employment in related sectors (relatedness-weighted; Gathmann, Helm & "
+            "Schoenberg 2020: agglomeration elasticity 0.19 after German mass layoffs; plausible 0..0.2; 0 switches it off)"
+        ),
+    )
 
 
 class MineSpec(Section):
@@ -187,6 +197,44 @@ class HouseholdSpec(Section):
     max_local_share: Share = Field(
         0.9, description="largest share of residents' consumption spent locally; local household demand beyond it is non-residents' (visitors, in-commuters)"
     )
+    in_commuter_local_spending_eur_month: float = Field(
+        150.0,
+        ge=0.0,
+        le=5000.0,
+        allow_inf_nan=False,
+        description=(
+            "what a non-resident working in Bottrop spends there per month (lunch, shopping, fuel; stated assumption, plausible 50..300); "
+            "part of the table's household demand, it follows the number of in-commuters"
+        ),
+    )
+
+
+class CityBudgetSpec(Section):
+    """The city's own tax revenue and the local purchases it pays from it (acts in the adaptive mode)."""
+
+    income_tax_share: Share = Field(
+        0.06,
+        description=(
+            "share of residents' income tax and contributions that goes to the city: 15 % of the income tax (Gemeindeanteil, "
+            "GemFinRefG s. 1) x income tax about 40 % of the deductions (OECD Taxing Wages); plausible 0.04..0.08"
+        ),
+    )
+    equalisation_rate: Share = Field(
+        0.9, description="share of a fall in the city's tax revenue the Land makes good through key grants (GFG NRW: Ausgleichsquote 90 %)"
+    )
+    equalisation_lag_months: int = Field(
+        18,
+        ge=0,
+        le=60,
+        description="months until the key grants follow a change of tax revenue (GFG NRW reference period, July to June before the budget year)",
+    )
+    budget_smoothing: float = Field(
+        1.0 / 12.0,
+        gt=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="weight of the newest month's revenue in the revenue the city budgets with (annual budgets)",
+    )
 
 
 class Scenario(Section):
@@ -203,6 +251,7 @@ class Scenario(Section):
     labour: LabourSpec = LabourSpec()
     firms: BehaviourSpec = BehaviourSpec()
     households: HouseholdSpec = HouseholdSpec()
+    city_budget: CityBudgetSpec = CityBudgetSpec()
     governance: GovernanceSpec = GovernanceSpec()
     shocks: list[Shock] = Field(default_factory=list, description="shock events; a scenario minus its shocks is its counterfactual")
 
