@@ -30,7 +30,6 @@ class Alliance(mesa.Agent):
     Args:
         model: the model.
         spec: its parameters.
-        rng: the generator of the alliance's decisions.
         meeting_interval: months between meetings (a coordinator may change it).
         cost_relief: share of members' costs taken over by a city-funded coordinator.
         max_substitution: largest share of a buyer's imports local links may replace.
@@ -38,12 +37,9 @@ class Alliance(mesa.Agent):
 
     model: BottropModel
 
-    def __init__(
-        self, model: BottropModel, spec: AllianceSpec, rng: np.random.Generator, meeting_interval: int, cost_relief: float, max_substitution: float
-    ) -> None:
+    def __init__(self, model: BottropModel, spec: AllianceSpec, meeting_interval: int, cost_relief: float, max_substitution: float) -> None:
         super().__init__(model)
         self.spec = spec
-        self.generator = rng
         self.start_month = month_number(spec.start)
         self.meeting_interval = meeting_interval
         self.cost_relief = cost_relief
@@ -58,6 +54,7 @@ class Alliance(mesa.Agent):
         self.brokered_links = 0
         self.brokered: list[tuple[int, int, float]] = []  # (supplier, buyer, coefficient) of the links brokered so far
         self.premiums_eur = 0.0  # price premiums paid to brokered suppliers so far
+        self.failed_links = 0  # brokered links whose supplier failed so far
         self.joined_total = 0
         self.left_total = 0
         self._last_evaluation: dict[str, float] | None = None
@@ -70,7 +67,7 @@ class Alliance(mesa.Agent):
             return
         since = model.month - self.start_month
         if not self.founded:
-            self.joined_total += membership.found(model, self, self.generator)
+            self.joined_total += membership.found(model, self)
             self.founded = True
         elif since % self.meeting_interval == 0:
             self.meet()
@@ -92,15 +89,16 @@ class Alliance(mesa.Agent):
             model.accounts.pay_from_holders(
                 "alliance_contributions", model.holder_of_slots()[members], model.accounts.rest_of_world, np.full(len(members), fee)
             )
+        brokerage.fail_links(model, self)
         self.premiums_eur += brokerage.pay_price_premiums(model, self)
         if self.spec.projects:
-            projects.collect_contributions(model, self, self.generator)
-            projects.finish(model, self, self.generator)
+            projects.collect_contributions(model, self)
+            projects.finish(model, self)
 
     def meet(self) -> None:
         """A plenary meeting."""
         model, spec = self.model, self.spec
-        joined, left = membership.update_membership(model, self, self.generator)
+        joined, left = membership.update_membership(model, self)
         self.joined_total += joined
         self.left_total += left
         membership.spread_reputation(model, self)
@@ -111,9 +109,9 @@ class Alliance(mesa.Agent):
             firms.trust[:n][members] *= 1.0 - spec.free_riding_penalty * share
         self.free_riders_since_meeting = self.contributions_since_meeting = 0
         if spec.brokerage:
-            self.brokered_links += brokerage.broker_links(model, self, self.generator, self.max_substitution)
+            self.brokered_links += brokerage.broker_links(model, self, self.max_substitution)
         if spec.projects:
-            projects.launch(model, self, self.generator)
+            projects.launch(model, self)
 
     def evaluate(self) -> None:
         """Yearly self-evaluation: where the members fall short, projects get priority."""

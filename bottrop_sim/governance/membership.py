@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bottrop_sim.streams import weighted_sample
+
 if TYPE_CHECKING:
     from bottrop_sim.governance.alliance import Alliance
     from bottrop_sim.model import BottropModel
@@ -78,7 +80,7 @@ def net_benefit(model: BottropModel, alliance: Alliance) -> np.ndarray:
     return net
 
 
-def found(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> int:
+def found(model: BottropModel, alliance: Alliance) -> int:
     """The founding: ``founding_members`` firms that trust the alliance join.
 
     The founders are invited (the real alliance was convened by the city's
@@ -95,12 +97,12 @@ def found(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> 
         return 0
     shortlist = willing[np.argsort(-net[willing], kind="stable")[: 3 * count]]
     rank_weight = np.arange(len(shortlist), 0, -1, dtype=float)
-    founders = rng.choice(shortlist, size=count, replace=False, p=rank_weight / rank_weight.sum())
+    founders = shortlist[weighted_sample(model.streams.uniform("alliance_founding", model.month, shortlist), rank_weight, count)]  # keyed by the firm
     firms.member[founders] = True
     return count
 
 
-def update_membership(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> tuple[int, int]:
+def update_membership(model: BottropModel, alliance: Alliance) -> tuple[int, int]:
     """Joining and leaving at a meeting; returns (joined, left)."""
     firms, n, spec = model.firms, model.firms.size, alliance.spec
     net = net_benefit(model, alliance)
