@@ -41,8 +41,9 @@ def membership_cost(model: BottropModel, alliance: Alliance, slots: np.ndarray) 
 def reserve_staff_time(model: BottropModel, alliance: Alliance, capacity: np.ndarray) -> None:
     """Take members' alliance hours off their output capacity (in place): time in meetings and labs is not production.
 
-    A member's capacity falls by ``time_cost_hours_month / HOURS_PER_MONTH`` persons
-    times its productivity (at most to zero). The time is paid through the
+    A member's capacity falls by ``time_cost_hours_month x (1 - cost_relief) / HOURS_PER_MONTH``
+    persons times its productivity (at most to zero): in the hybrid setting the city's
+    coordinator takes over part of the work. The time is paid through the
     wages the firm pays anyway; it costs output, and so orders the firm cannot
     serve, where the firm has no spare capacity.
     """
@@ -50,7 +51,7 @@ def reserve_staff_time(model: BottropModel, alliance: Alliance, capacity: np.nda
     members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
     if len(members) == 0 or alliance.spec.time_cost_hours_month <= 0:
         return
-    persons = alliance.spec.time_cost_hours_month / HOURS_PER_MONTH
+    persons = alliance.spec.time_cost_hours_month * (1.0 - alliance.cost_relief) / HOURS_PER_MONTH
     capacity[members] = np.maximum(capacity[members] - persons * firms.productivity[members], 0.0)
 
 
