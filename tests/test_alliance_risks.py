@@ -9,6 +9,7 @@ import pytest
 
 from bottrop_sim import simulate
 from bottrop_sim.governance.pooling import pool_staff
+from tests.test_governance import FROZEN_MEMBERSHIP as FROZEN
 from tests.test_governance import alliance, scenario
 
 BROKERAGE_ONLY = {"founding_members": 300, "projects": False, "staff_pooling": False, "brokered_links_per_meeting": 20}
@@ -87,3 +88,23 @@ def test_pooled_staff_from_less_related_sectors_are_trained_at_the_receivers_cos
     assert training["eur"].sum() > 0
     assert training["payer"].str.startswith("firms:").all() and (training["payee"] == "rest_of_world").all()
     assert (free.accounts["kind"] == "pooling_training").sum() == 0
+
+
+def test_after_the_project_funding_the_alliance_becomes_a_yearly_network():
+    """The real project funding ended in June 2022 and the network went on with a yearly event
+    (Bottrop2018plus): no office paid any more, meetings once a year, no new labs; a city coordinator (hybrid)
+    keeps organising."""
+    funded = {"founding_members": 200, "funding_end": "2022-06"}
+    result = simulate(scenario(alliance(**funded), end="2025-12"), seed=5)
+    frame = result.timeseries.set_index("date")
+    office = result.accounts[result.accounts["kind"] == "alliance_office"]
+    assert (office["payer"] == "state").all() and (office["payee"] == "rest_of_world").all()
+    assert office["date"].min() == "2017-03" and office["date"].max() == "2022-06"
+    assert frame.loc["2017-03":"2022-06", "alliance_projects_active"].max() > 0
+    assert frame.loc["2024-01":, "alliance_projects_active"].max() == 0  # running labs ended, none started
+    new_links = frame["alliance_brokered_links"].diff().fillna(0)
+    meeting_months = [date for date, made in new_links.loc["2022-07":].items() if made > 0]
+    gaps = np.diff([int(d[:4]) * 12 + int(d[5:]) for d in meeting_months])
+    assert len(meeting_months) >= 2 and (gaps >= 12).all()  # links are brokered at yearly meetings only
+    hybrid = simulate(scenario({"mode": "hybrid", "alliance": {**FROZEN, **funded}}, end="2025-12"), seed=5).timeseries.set_index("date")
+    assert hybrid.loc["2024-01":, "alliance_projects_active"].max() > 0  # the city's coordinator keeps the labs going

@@ -73,6 +73,7 @@ KINDS = (
     "switching_costs",  # firms -> rest_of_world: a buyer's one-off cost of switching an import to a brokered local supplier
     "local_price_premiums",  # firms -> firms: the dearer price of a brokered local supplier over the import it replaced
     "pooling_training",  # firms -> rest_of_world: training of staff a member took over from another member of a less related sector
+    "alliance_office",  # state -> rest_of_world: the alliance's office paid from public project funding (BMBF) until its end
 )
 KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
 INSTITUTIONS = ("mine", "households", "city", "state", "bank", "rest_of_world")

@@ -62,6 +62,7 @@ class Governance:
                 meeting_interval=spec.hybrid.meeting_interval_months if hybrid else spec.alliance.meeting_interval_months,
                 cost_relief=spec.hybrid.cost_reduction_share if hybrid else 0.0,
                 max_substitution=spec.adaptation.max_import_substitution,
+                coordinated=hybrid,
             )
             if hybrid:
                 self.coordinator_cost_month = spec.hybrid.coordinator_cost_eur_year / 12.0

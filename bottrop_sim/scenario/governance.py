@@ -144,6 +144,15 @@ class AllianceSpec(Section):
     membership_cost_eur_month: Euro = Field(100.0, description="membership fee per month (EUR)")
     time_cost_hours_month: float = Field(8.0, ge=0.0, le=200.0, allow_inf_nan=False, description="staff time a member spends on the alliance (hours per month)")
     meeting_interval_months: Months = Field(3, description="months between plenary meetings")
+    office_cost_eur_year: Euro = Field(
+        300_000.0,
+        description="the alliance's office (Geschaeftsstelle: organising meetings and labs), paid by public project funding until funding_end (EUR per year; stated assumption)",
+    )
+    funding_end: YearMonth | None = Field(
+        None,
+        description="last month of the public project funding of the office (the real one ended on 30 June 2022); afterwards the alliance meets once a year and starts no new projects, unless a city coordinator (hybrid) keeps organising",
+    )
+    meeting_interval_after_funding_months: Months = Field(12, description="months between meetings once the funding has ended ('a regular yearly event')")
     join_rate: Share = Field(0.02, description="chance per meeting that a firm with a positive expected net benefit joins", json_schema_extra=UNCERTAIN)
     leave_rate: Share = Field(
         0.25, description="chance per meeting that a member whose expected net benefit turned negative leaves", json_schema_extra=UNCERTAIN
