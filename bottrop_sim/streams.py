@@ -168,9 +168,9 @@ class Streams:
 class MonthlyGenerators:
     """One keyed generator per (purpose, month), created on first use in a month.
 
-    For mechanisms that draw several times a month from one purpose (the
-    alliance's meeting, the city's courses): within the month draws follow one
-    another; from month to month they do not carry over.
+    For draws numpy does better than :meth:`Streams.uniform` (hypergeometric draws
+    of persons by skill): within the month draws of one purpose follow one another;
+    from month to month they do not carry over.
 
     Args:
         streams: the run's streams.
@@ -192,26 +192,30 @@ class MonthlyGenerators:
         return cached[1]
 
 
-class KeyedGenerator:
-    """A stand-in for ``numpy.random.Generator`` whose draws are keyed by (seed, purpose, month).
+def weighted_sample(uniforms: np.ndarray, weights: np.ndarray, count: int = 1) -> np.ndarray:
+    """Positions of a weighted sample without replacement, from one uniform number per candidate.
 
-    Mechanisms that hold "their generator" (the alliance, the city office, firm
-    adaptation) get one of these: every attribute is looked up on the keyed
-    generator of the current month, so their draws in a month never depend on
-    what they (or anyone else) drew in earlier months.
+    Each candidate's key is ``u ** (1 / w)``; the ``count`` largest keys are a sample
+    in which every step picks a remaining candidate with probability proportional to
+    its weight (Efraimidis & Spirakis 2006, "Weighted random sampling with a
+    reservoir", Information Processing Letters 97(5)). With the uniforms keyed by
+    the candidates' identity (:meth:`Streams.uniform`), a candidate keeps its key
+    when others join or leave the pool: common random numbers by identity for a
+    choice among firms. Candidates of weight 0 are never picked.
 
     Args:
-        generators: the run's monthly generators.
-        purpose: the mechanism's purpose name.
+        uniforms: one number in [0, 1) per candidate.
+        weights: non-negative weight per candidate.
+        count: sample size (at most the number of candidates of positive weight).
+
+    Returns:
+        Positions into the candidates, the most likely first.
     """
-
-    def __init__(self, generators: MonthlyGenerators, purpose: str) -> None:
-        self._generators = generators
-        self._purpose = purpose
-
-    def __getattr__(self, name: str):
-        """Delegate to this month's keyed generator."""
-        return getattr(self._generators(self._purpose), name)
+    weights = np.asarray(weights, float)
+    keys = np.full(len(weights), -np.inf)
+    positive = weights > 0
+    keys[positive] = np.log(np.maximum(uniforms[positive], 2.0**-60)) / weights[positive]  # log of u^(1/w): the same order
+    return np.argsort(-keys, kind="stable")[: min(count, int(positive.sum()))]
 
 
 def multivariate_hypergeometric(rng: np.random.Generator, colors: list[int], count: int) -> list[int]:

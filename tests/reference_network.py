@@ -99,6 +99,17 @@ class ReferenceNetwork:
         self.link_coefficient = np.append(self.link_coefficient, coefficient)
         self._matrix = None
 
+    def remove_link(self, supplier: int, buyer: int, coefficient: float) -> bool:
+        """End the first import-replacing link supplier -> buyer of this coefficient."""
+        matches = np.flatnonzero((self.link_supplier == supplier) & (self.link_buyer == buyer) & (self.link_coefficient == coefficient))
+        if len(matches) == 0:
+            return False
+        keep = np.ones(len(self.link_supplier), bool)
+        keep[matches[0]] = False
+        self.link_supplier, self.link_buyer, self.link_coefficient = self.link_supplier[keep], self.link_buyer[keep], self.link_coefficient[keep]
+        self._matrix = None
+        return True
+
     def remove_firm(
         self,
         rng: np.random.Generator,

@@ -214,12 +214,13 @@ def test_members_time_for_the_alliance_costs_output_where_they_have_no_spare_cap
     base = base.model_copy(update={"economy": base.economy.model_copy(update={"spare_capacity_share": 0.0})})
 
     def with_hours(hours: float):
-        alliance = base.governance.alliance.model_copy(update={"time_cost_hours_month": hours})
+        labs = {name: lab.model_copy(update={"staff_hours_month": hours}) for name, lab in base.governance.alliance.labs.items()}
+        alliance = base.governance.alliance.model_copy(update={"time_cost_hours_month": hours, "labs": labs})
         scenario = base.model_copy(update={"governance": base.governance.model_copy(update={"alliance": alliance})})
         panel = simulate(scenario, seed=4, panel=True).panel
         return panel[panel["date"] == "2018-06"].set_index("firm")
 
-    free, busy = with_hours(0.0), with_hours(40.0)
+    free, busy = with_hours(0.0), with_hours(160.0)  # a full person each, for membership and for each project
     both = free.index[free["member"]].intersection(busy.index[busy["member"]])  # members in both runs (the hours also change who joins)
     assert len(both) > 0
     unserved = {name: float((run.loc[both, "orders"] - run.loc[both, "output"]).sum()) for name, run in (("free", free), ("busy", busy))}

@@ -20,7 +20,7 @@ from bottrop_sim.economy.accounting import FirmArrays
 from bottrop_sim.economy.labour import FLOW_NAMES, CommutingZone, LabourMarket, MatchingFunction, MineSeparation, _apportion, _apportion_rows
 from bottrop_sim.model.population import FirmPopulation, PartialAdjustment
 from bottrop_sim.scenario.schema import BehaviourSpec
-from bottrop_sim.streams import KeyedGenerator, MonthlyGenerators, Streams, _mix, _mix_int, purpose_code
+from bottrop_sim.streams import MonthlyGenerators, Streams, _mix, _mix_int, purpose_code
 
 SHARES = np.array([[0.3, 0.5, 0.2], [0.1, 0.4, 0.5]])  # skill mix of two sectors
 
@@ -740,17 +740,15 @@ def test_monthly_generators_follow_on_within_a_month_and_restart_each_month():
     streams = Streams(5)
     month = [40]
     generators = MonthlyGenerators(streams, lambda: month[0])
-    keyed = KeyedGenerator(generators, "alliance")
-    a, b = keyed.random(3), keyed.random(3)
+    a, b = generators("alliance").random(3), generators("alliance").random(3)
     assert not np.array_equal(a, b)
     np.testing.assert_array_equal(np.concatenate([a, b]), Streams(5).generator("alliance", 40).random(6))
     assert generators("alliance") is generators("alliance")
     month[0] = 41
-    np.testing.assert_array_equal(keyed.random(3), Streams(5).generator("alliance", 41).random(3))
+    np.testing.assert_array_equal(generators("alliance").random(3), Streams(5).generator("alliance", 41).random(3))
     month[0] = 40.0
-    np.testing.assert_array_equal(keyed.random(2), Streams(5).generator("alliance", 40).random(2))  # a new month's generator, re-keyed
-    other = KeyedGenerator(generators, "city")
-    np.testing.assert_array_equal(other.integers(0, 100, 5), Streams(5).generator("city", 40).integers(0, 100, 5))
+    np.testing.assert_array_equal(generators("alliance").random(2), Streams(5).generator("alliance", 40).random(2))  # a new month's generator, re-keyed
+    np.testing.assert_array_equal(generators("city").integers(0, 100, 5), Streams(5).generator("city", 40).integers(0, 100, 5))
 
 
 def test_the_vector_and_scalar_mixing_agree_and_draws_are_pinned():

@@ -101,6 +101,14 @@ class TwinEconomies:
                     self.store.add_link(supplier, buyer, part)
                     self.reference.add_link(supplier, buyer, part)
 
+    def unlink(self, pick: int) -> None:
+        """An import-replacing link ends (a brokered supplier failed)."""
+        links = len(self.reference.link_supplier)
+        if links:
+            i = pick % links
+            supplier, buyer, coefficient = (int(self.reference.link_supplier[i]), int(self.reference.link_buyer[i]), float(self.reference.link_coefficient[i]))
+            assert self.store.remove_link(supplier, buyer, coefficient) == self.reference.remove_link(supplier, buyer, coefficient) is True
+
     def grow(self, pick: int, staff: int) -> None:
         active = self.active()
         self.size[active[pick % len(active)]] = staff
@@ -162,6 +170,7 @@ operation = st.one_of(
     st.tuples(st.just("link"), st.integers(0, 10_000), st.integers(0, 10_000), st.floats(0.001, 0.05)),
     st.tuples(st.just("link_on_edge"), st.integers(0, 10_000), st.floats(0.001, 0.05)),
     st.tuples(st.just("grow"), st.integers(0, 10_000), st.integers(1, 200)),
+    st.tuples(st.just("unlink"), st.integers(0, 10_000)),
 )
 
 

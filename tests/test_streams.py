@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from bottrop_sim import BottropModel
-from bottrop_sim.streams import KeyedGenerator, MonthlyGenerators, Streams, multivariate_hypergeometric
+from bottrop_sim.streams import MonthlyGenerators, Streams, multivariate_hypergeometric, weighted_sample
 
 
 @given(seed=st.integers(0, 2**63 - 1), month=st.integers(0, 30_000), entities=st.lists(st.integers(0, 10**6), min_size=1, max_size=50, unique=True))
@@ -57,12 +57,12 @@ def test_keyed_generators_repeat_within_a_key_and_differ_between_keys():
     assert not np.array_equal(first, streams.generator("exit", 40, 18).random(5))
     assert not np.array_equal(first, streams.generator("exit", 41, 17).random(5))
     month = [40]
-    keyed = KeyedGenerator(MonthlyGenerators(streams, lambda: month[0]), "alliance")
-    a = keyed.random(3)
-    b = keyed.random(3)  # the same month: the draws follow one another
+    generators = MonthlyGenerators(streams, lambda: month[0])
+    a = generators("city_course_starts").random(3)
+    b = generators("city_course_starts").random(3)  # the same month: the draws follow one another
     assert not np.array_equal(a, b)
     month[0] = 41
-    np.testing.assert_array_equal(keyed.random(3), streams.generator("alliance", 41).random(3))
+    np.testing.assert_array_equal(generators("city_course_starts").random(3), streams.generator("city_course_starts", 41).random(3))
 
 
 def test_draws_do_not_depend_on_the_process():
@@ -122,3 +122,25 @@ def test_binomials_one_by_one_equal_numpys_array_draw(seed, persons, chances):
     assert ours.multinomial(persons[0], [0.2, 0.5, 0.3]).tolist() == numpys.multinomial(persons[0], [0.2, 0.5, 0.3]).tolist()
     assert [int(ours.binomial(n, p)) for n, p in zip(persons, chances, strict=True)] == numpys.binomial(persons, chances).tolist()
     assert ours.random(4).tolist() == numpys.random(4).tolist()
+
+
+def test_weighted_sample_picks_in_proportion_to_weight_and_keeps_a_candidates_key():
+    """Efraimidis-Spirakis keys: single picks follow the weights; a firm's pick does not depend on who else is a candidate."""
+    streams = Streams(11)
+    weights = np.array([1.0, 2.0, 0.0, 5.0])
+    picks = np.array([weighted_sample(streams.uniform("pick", month, 4), weights)[0] for month in range(20_000)])
+    shares = np.bincount(picks, minlength=4) / len(picks)
+    np.testing.assert_allclose(shares, weights / weights.sum(), atol=0.012)
+    assert shares[2] == 0.0  # weight 0: never
+    # without replacement: all positive-weight candidates, none twice, never more than there are
+    sample = weighted_sample(streams.uniform("pick", 3, 4), weights, 10)
+    assert sorted(sample.tolist()) == [0, 1, 3]
+    # identity: candidate 7 wins among (7, 9) in the months it also wins among (3, 7, 9, 12) (its key is its own)
+    kept = 0
+    for month in range(500):
+        small = weighted_sample(streams.uniform("pick", month, np.array([7, 9])), np.ones(2))[0]
+        large = weighted_sample(streams.uniform("pick", month, np.array([3, 7, 9, 12])), np.ones(4))[0]
+        if large == 1:
+            kept += 1
+            assert small == 0
+    assert kept > 80

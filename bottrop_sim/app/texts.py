@@ -362,6 +362,26 @@ SCENARIOS: dict[str, dict[str, tuple[str, str]]] = {
         "de": ("Schließung 2018 mit Allianz", "Die Schließung wie geschehen, mit der Wirtschaftsallianz Bottrop (gegründet im März 2017, rund 60 Betriebe)."),
         "en": ("Closure 2018 with the alliance", "The closure as it happened, with the Wirtschaftsallianz Bottrop (founded March 2017, about 60 firms)."),
     },
+    "closure_2018_alliance_pessimistic": {
+        "de": (
+            "Schließung 2018, Allianz ungünstig",
+            "Die Allianz am ungünstigen Ende jeder plausiblen Spanne: teure, unzuverlässige vermittelte Lieferanten, Labore mit wenig Erfolg, viel Zeitaufwand.",
+        ),
+        "en": (
+            "Closure 2018, alliance at its worst",
+            "The alliance at the unfavourable end of every plausible range: dear, unreliable brokered suppliers, labs that rarely succeed, much staff time.",
+        ),
+    },
+    "closure_2018_alliance_optimistic": {
+        "de": (
+            "Schließung 2018, Allianz günstig",
+            "Die Allianz am günstigen Ende jeder plausiblen Spanne: verlässliche vermittelte Lieferanten zu Importpreisen, erfolgreiche Labore, wenig Zeitaufwand.",
+        ),
+        "en": (
+            "Closure 2018, alliance at its best",
+            "The alliance at the favourable end of every plausible range: reliable brokered suppliers at import prices, successful labs, little staff time.",
+        ),
+    },
     "closure_2018_city_led": {
         "de": ("Schließung 2018, Stadt steuert", "Die Schließung wie geschehen, mit einer städtischen Wirtschaftsförderung (1,5 Mio. EUR im Jahr)."),
         "en": ("Closure 2018, city-led", "The closure as it happened, with a city-led economic development office (EUR 1.5 million a year)."),

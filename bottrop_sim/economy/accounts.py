@@ -74,6 +74,8 @@ KINDS = (
     "local_price_premiums",  # firms -> firms: the dearer price of a brokered local supplier over the import it replaced
     "city_purchases",  # city -> firms: the part of public final demand the city pays from its own tax revenue
     "income_tax_share",  # state -> city: the city's share of residents' income tax (Gemeindeanteil)
+    "pooling_training",  # firms -> rest_of_world: training of staff a member took over from another member of a less related sector
+    "alliance_office",  # state -> rest_of_world: the alliance's office paid from public project funding (BMBF) until its end
 )
 KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
 INSTITUTIONS = ("mine", "households", "city", "state", "bank", "rest_of_world")

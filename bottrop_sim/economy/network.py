@@ -161,6 +161,34 @@ class SupplyNetwork:
         self.summation.touch(np.array([supplier]))
         self._changed()
 
+    def remove_link(self, supplier: int, buyer: int, coefficient: float) -> bool:
+        """End one import-replacing link supplier -> buyer of this coefficient (the first such link); the buyer imports that input again.
+
+        Returns:
+            Whether such a link existed (it may have moved to another supplier when its supplier exited).
+        """
+        if not len(self.link_supplier):
+            return False
+        matches = np.flatnonzero((self.link_supplier == supplier) & (self.link_buyer == buyer) & (self.link_coefficient == coefficient))
+        if len(matches) == 0:
+            return False
+        keep = np.ones(len(self.link_supplier), bool)
+        keep[matches[0]] = False
+        self.link_supplier, self.link_buyer, self.link_coefficient = self.link_supplier[keep], self.link_buyer[keep], self.link_coefficient[keep]
+        self._link_parts = _parts_by_pair(self.link_supplier, self.link_buyer, self.link_coefficient)
+        key = np.array([buyer * KEY + supplier], np.int64)
+        self.summation.touch(np.array([supplier]))
+        rows = self.rows
+        positions, _ = rows.find(key)
+        if int(key[0]) not in self._link_parts and rows.share[positions[0]] <= 0:  # nothing left on the pair: its place goes
+            self.summation.discard(int(key[0]))
+            rows.free(positions)
+            rows.resort(np.array([buyer]))
+        else:
+            self._refresh(key)
+        self._changed()
+        return True
+
     def remove_firm(
         self,
         rng: np.random.Generator,

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 
 from bottrop_sim.calendar import month_number
+from bottrop_sim.economy.adjacency import KEY
+from bottrop_sim.streams import weighted_sample
 
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
@@ -69,13 +71,11 @@ class Adaptation:
     Args:
         model: the model.
         spec: the scenario's adaptation parameters.
-        rng: the generator of this mechanism (derived from the model's seed).
     """
 
-    def __init__(self, model: BottropModel, spec: AdaptationSpec, rng: np.random.Generator) -> None:
+    def __init__(self, model: BottropModel, spec: AdaptationSpec) -> None:
         self.model = model
         self.spec = spec
-        self.rng = rng
         table = model.table
         self.relatedness = relatedness_matrix(model.sector_names_ext, table.variety_groups + ("mine",) * (model.n_sectors_ext - table.n))
         self.green = table.sectors.index(spec.green_sector) if spec.green_sector in table.sectors else None
@@ -159,8 +159,8 @@ class Adaptation:
             candidates = candidates[firms.member[candidates]]
         if len(candidates) == 0:
             return False
-        weights = firms.planned[candidates]
-        buyer = int(candidates[np.searchsorted(np.cumsum(weights), self.rng.random() * weights.sum(), side="right").clip(max=len(candidates) - 1)])
+        draws = model.streams.uniform("local_customer", model.month, supplier * KEY + candidates)  # keyed by the pair of firms
+        buyer = int(candidates[weighted_sample(draws, firms.planned[candidates])[0]])
         coefficient = min(gain / firms.planned[buyer], float(room[buyer]))
         link_local_supply(model, supplier, buyer, coefficient)
         return True
@@ -196,7 +196,7 @@ class Adaptation:
         weights[len(model.sector_names) :] = 0.0
         if weights.sum() <= 0:
             return False
-        target = int(np.searchsorted(np.cumsum(weights), self.rng.random() * weights.sum(), side="right").clip(max=len(weights) - 1))
+        target = int(weighted_sample(model.streams.uniform("diversification_target", model.month, slot * KEY + np.arange(len(weights))), weights)[0])
         firms.liquidity[slot] -= cost - grant
         accounts, holder = model.accounts, int(model.holder_of_slots()[slot])
         accounts.pay("diversification_costs", holder, accounts.rest_of_world, cost)

@@ -30,22 +30,24 @@ class Alliance(mesa.Agent):
     Args:
         model: the model.
         spec: its parameters.
-        rng: the generator of the alliance's decisions.
         meeting_interval: months between meetings (a coordinator may change it).
         cost_relief: share of members' costs taken over by a city-funded coordinator.
         max_substitution: largest share of a buyer's imports local links may replace.
+        coordinated: a coordinator paid by the city organises the alliance (hybrid), also after the project funding.
     """
 
     model: BottropModel
 
     def __init__(
-        self, model: BottropModel, spec: AllianceSpec, rng: np.random.Generator, meeting_interval: int, cost_relief: float, max_substitution: float
+        self, model: BottropModel, spec: AllianceSpec, meeting_interval: int, cost_relief: float, max_substitution: float, coordinated: bool = False
     ) -> None:
         super().__init__(model)
         self.spec = spec
-        self.generator = rng
         self.start_month = month_number(spec.start)
+        self.funding_end_month = month_number(spec.funding_end) if spec.funding_end is not None else None
         self.meeting_interval = meeting_interval
+        self.coordinated = coordinated
+        self.last_meeting = self.start_month
         self.cost_relief = cost_relief
         self.max_substitution = max_substitution
         self.founded = False
@@ -58,6 +60,7 @@ class Alliance(mesa.Agent):
         self.brokered_links = 0
         self.brokered: list[tuple[int, int, float]] = []  # (supplier, buyer, coefficient) of the links brokered so far
         self.premiums_eur = 0.0  # price premiums paid to brokered suppliers so far
+        self.failed_links = 0  # brokered links whose supplier failed so far
         self.joined_total = 0
         self.left_total = 0
         self._last_evaluation: dict[str, float] | None = None
@@ -70,12 +73,28 @@ class Alliance(mesa.Agent):
             return
         since = model.month - self.start_month
         if not self.founded:
-            self.joined_total += membership.found(model, self, self.generator)
+            self.joined_total += membership.found(model, self)
             self.founded = True
-        elif since % self.meeting_interval == 0:
+        elif model.month - self.last_meeting >= self.interval_now():
             self.meet()
+            self.last_meeting = model.month
+        if self.office_funded():  # the office that organises meetings and labs, paid from public project funding
+            accounts = model.accounts
+            accounts.pay("alliance_office", accounts.state, accounts.rest_of_world, self.spec.office_cost_eur_year / 12.0)
         if since > 0 and since % 12 == 0 and self.spec.reflexive_evaluation:
             self.evaluate()
+
+    def office_funded(self) -> bool:
+        """Whether the public project funding pays the alliance's office this month."""
+        return self.founded and (self.funding_end_month is None or self.model.month <= self.funding_end_month)
+
+    def organised(self) -> bool:
+        """Whether someone organises the alliance's work this month: the funded office, or a city coordinator."""
+        return self.office_funded() or self.coordinated
+
+    def interval_now(self) -> int:
+        """Months between meetings now: a yearly meeting once nobody organises the alliance any more."""
+        return self.meeting_interval if self.organised() else self.spec.meeting_interval_after_funding_months
 
     def labour_flows(self) -> None:
         """Nothing happens at the labour-market phase: pooling acts within staffing (governance.pooling)."""
@@ -92,15 +111,16 @@ class Alliance(mesa.Agent):
             model.accounts.pay_from_holders(
                 "alliance_contributions", model.holder_of_slots()[members], model.accounts.rest_of_world, np.full(len(members), fee)
             )
+        brokerage.fail_links(model, self)
         self.premiums_eur += brokerage.pay_price_premiums(model, self)
         if self.spec.projects:
-            projects.collect_contributions(model, self, self.generator)
-            projects.finish(model, self, self.generator)
+            projects.collect_contributions(model, self)
+            projects.finish(model, self)
 
     def meet(self) -> None:
         """A plenary meeting."""
         model, spec = self.model, self.spec
-        joined, left = membership.update_membership(model, self, self.generator)
+        joined, left = membership.update_membership(model, self)
         self.joined_total += joined
         self.left_total += left
         membership.spread_reputation(model, self)
@@ -111,9 +131,9 @@ class Alliance(mesa.Agent):
             firms.trust[:n][members] *= 1.0 - spec.free_riding_penalty * share
         self.free_riders_since_meeting = self.contributions_since_meeting = 0
         if spec.brokerage:
-            self.brokered_links += brokerage.broker_links(model, self, self.generator, self.max_substitution)
-        if spec.projects:
-            projects.launch(model, self, self.generator)
+            self.brokered_links += brokerage.broker_links(model, self, self.max_substitution)
+        if spec.projects and self.organised():  # without an office nobody runs new labs
+            projects.launch(model, self)
 
     def evaluate(self) -> None:
         """Yearly self-evaluation: where the members fall short, projects get priority."""

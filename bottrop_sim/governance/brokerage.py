@@ -9,7 +9,12 @@ chance equal to the pair's mean trust; the supplier then replaces
 ``max_import_substitution``). The buyer pays for it: a one-off switching cost
 (``brokered_switching_months`` of the switched inputs, to outside providers)
 and, every month, a price premium (``brokered_price_premium`` on the inputs
-bought along the link) to the supplier. Stated assumption, after the brokerage role of
+bought along the link) to the supplier. A brokered link can fail: every month with
+chance ``brokered_failure_rate`` (keyed by the pair of firms), the supplier lets the
+buyer down. The buyer then imports that input again (paying the switching cost once
+more, to outside providers), loses ``brokered_failure_order_loss`` of its final demand
+for good to rivals outside the region (customers it could not serve), and both firms
+lose ``trust_loss`` of their trust in the alliance. Stated assumption, after the brokerage role of
 network administrators in firm networks (Provan & Kenis 2008) and the real
 alliance's aim to strengthen local value chains (Bottrop2018plus).
 """
@@ -20,35 +25,43 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bottrop_sim.economy.adjacency import KEY
 from bottrop_sim.governance.adaptation import link_local_supply
+from bottrop_sim.streams import weighted_sample
 
 if TYPE_CHECKING:
     from bottrop_sim.governance.alliance import Alliance
     from bottrop_sim.model import BottropModel
 
 
-def broker_links(model: BottropModel, alliance: Alliance, rng: np.random.Generator, max_substitution: float) -> int:
-    """Try to broker links among members; returns how many were made."""
+def broker_links(model: BottropModel, alliance: Alliance, max_substitution: float) -> int:
+    """Try to broker links among members; returns how many were made.
+
+    Draws are keyed by firm (buyer and supplier picks, :func:`weighted_sample`) and
+    by the pair (whether the match holds), for the month and the attempt.
+    """
     firms, n, spec = model.firms, model.firms.size, alliance.spec
     members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
     if len(members) < 2 or spec.brokered_links_per_meeting == 0:
         return 0
     spare = np.maximum(firms.capacity_limit(model.scenario.economy.spare_capacity_share)[:n] - firms.orders[:n], 0.0)
     made = 0
-    for _ in range(spec.brokered_links_per_meeting):
+    streams, month, attempts = model.streams, model.month, spec.brokered_links_per_meeting
+    for attempt in range(attempts):
         room = max_substitution * firms.import_base[members] - firms.substituted[members]
         buyers = members[(room > 1e-6) & (firms.planned[members] > 0)]
         if len(buyers) == 0:
             break
-        weights = firms.planned[buyers]
-        buyer = int(buyers[np.searchsorted(np.cumsum(weights), rng.random() * weights.sum(), side="right").clip(max=len(buyers) - 1)])
+        picked = weighted_sample(streams.uniform("brokerage_buyer", month, buyers, draws=attempts)[:, attempt], firms.planned[buyers])
+        if len(picked) == 0:
+            break
+        buyer = int(buyers[picked[0]])
         supplies = model.sector_coefficients[:, firms.sector[buyer]] > 0
         suppliers = members[supplies[firms.sector[members]] & (members != buyer) & (spare[members] > 0) & ~firms.is_mine[members]]
         if len(suppliers) == 0:
             continue
-        weights = spare[suppliers]
-        supplier = int(suppliers[np.searchsorted(np.cumsum(weights), rng.random() * weights.sum(), side="right").clip(max=len(suppliers) - 1)])
-        if rng.random() >= 0.5 * (firms.trust[buyer] + firms.trust[supplier]):
+        supplier = int(suppliers[weighted_sample(streams.uniform("brokerage_supplier", month, suppliers, draws=attempts)[:, attempt], spare[suppliers])[0]])
+        if streams.uniform("brokerage_match", month, [buyer * KEY + supplier])[0] >= 0.5 * (firms.trust[buyer] + firms.trust[supplier]):
             continue
         room_left = max_substitution * firms.import_base[buyer] - firms.substituted[buyer]
         coefficient = min(spec.brokered_link_share * firms.import_base[buyer], room_left)
@@ -90,3 +103,44 @@ def pay_price_premiums(model: BottropModel, alliance: Alliance) -> float:
     np.add.at(matrix, (holders[buyer], holders[supplier]), amount)  # one booking per (buyer holder, supplier holder)
     accounts.pay_matrix("local_price_premiums", matrix)
     return float(amount.sum())
+
+
+def fail_links(model: BottropModel, alliance: Alliance) -> int:
+    """Brokered links whose supplier fails this month end; returns how many ended.
+
+    The draw of a link is keyed by (month, buyer, supplier): a pair fails in the
+    same month in a scenario and in its twin whatever else was brokered.
+    """
+    spec = alliance.spec
+    if spec.brokered_failure_rate <= 0 or not alliance.brokered:
+        return 0
+    firms = model.firms
+    links = np.array(alliance.brokered, dtype=float)
+    supplier, buyer, coefficient = links[:, 0].astype(np.int64), links[:, 1].astype(np.int64), links[:, 2]
+    draws = model.streams.uniform("brokered_link_failure", model.month, buyer * KEY + supplier)
+    failing = firms.alive[supplier] & firms.alive[buyer] & (draws < spec.brokered_failure_rate)
+    if not failing.any():
+        return 0
+    accounts, holders = model.accounts, model.holder_of_slots()
+    ended = 0
+    for s, b, c in zip(supplier[failing], buyer[failing], coefficient[failing], strict=True):
+        if not model.network.remove_link(int(s), int(b), float(c)):
+            continue
+        ended += 1
+        firms.import_per_output[b] += c  # the buyer imports the input again
+        firms.local_input_per_output[b] -= c
+        firms.substituted[b] -= c
+        switching = spec.brokered_switching_months * c * float(firms.planned[b])
+        if switching > 0:  # qualifying an outside supplier again
+            firms.liquidity[b] -= switching
+            accounts.pay("switching_costs", int(holders[b]), accounts.rest_of_world, switching)
+        loss = spec.brokered_failure_order_loss
+        if loss > 0:  # customers the buyer could not serve go to rivals outside the region
+            lost = loss * float(firms.exogenous_demand[b] + firms.household_demand[b])
+            firms.exogenous_demand[b] *= 1.0 - loss
+            firms.household_demand[b] *= 1.0 - loss
+            model.demand_flows["lost_to_outside"] += lost
+        firms.trust[[b, s]] *= 1.0 - spec.trust_loss
+    alliance.brokered = [link for link, gone in zip(alliance.brokered, failing, strict=True) if not gone]
+    alliance.failed_links += ended
+    return ended

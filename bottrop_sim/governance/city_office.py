@@ -27,16 +27,14 @@ class CityOffice(mesa.Agent):
         model: the model.
         spec: the office's parameters.
         adaptation: the firms' adaptation rules (grants start diversifications).
-        rng: the generator of the city's programmes.
     """
 
     model: BottropModel
 
-    def __init__(self, model: BottropModel, spec: CitySpec, adaptation: Adaptation, rng: np.random.Generator) -> None:
+    def __init__(self, model: BottropModel, spec: CitySpec, adaptation: Adaptation) -> None:
         super().__init__(model)
         self.spec = spec
         self.adaptation = adaptation
-        self.generator = rng
         self.view = LaggedView(spec.information_lag_months)
         self.mine_suppliers = mine_supplier_mask(model)
         self.funds = {"diversification": 0.0, "retraining": 0.0, "startup": 0.0}
@@ -90,7 +88,7 @@ class CityOffice(mesa.Agent):
     def finish_courses(self) -> None:
         """Retraining courses that end this month."""
         if self.active:
-            self.model.labour.finish_training(self.generator, self.model.month, self.spec.retraining_placement_rate)
+            self.model.labour.finish_training(self.model.draws("city_course_ends"), self.model.month, self.spec.retraining_placement_rate)
 
     def _spend(self, amount: float) -> None:
         self.spent_this_month += amount
@@ -117,7 +115,7 @@ class CityOffice(mesa.Agent):
         places = int(self.funds["retraining"] // spec.voucher_eur) if spec.voucher_eur > 0 else 0
         if places <= 0:
             return
-        started = self.model.labour.start_training(self.generator, places, self.model.month + spec.training_months)
+        started = self.model.labour.start_training(self.model.draws("city_course_starts"), places, self.model.month + spec.training_months)
         cost = started * spec.voucher_eur
         self.funds["retraining"] -= cost
         self._spend(cost)

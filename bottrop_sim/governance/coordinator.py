@@ -19,22 +19,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bottrop_sim.governance import membership
+from bottrop_sim.governance import membership, projects
 from bottrop_sim.governance.adaptation import Adaptation
 from bottrop_sim.governance.alliance import Alliance
 from bottrop_sim.governance.city_office import CityOffice
 from bottrop_sim.governance.pooling import pool_staff
 from bottrop_sim.scenario.governance import ALLIANCE_MODES
-from bottrop_sim.streams import KeyedGenerator
 
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
 
 #: Collective actors scheduled through Mesa's agent sets, in this order (each has before_trade, after_trade, labour_flows).
 COLLECTIVE_ACTORS = (Alliance, CityOffice)
-
-#: Purpose names of the mechanisms' keyed generators (see bottrop_sim/streams.py).
-STREAMS = {"adaptation": "adaptation", "alliance": "alliance", "city": "city"}
 
 
 class Governance:
@@ -49,7 +45,7 @@ class Governance:
         self.model = model
         self.mode = spec.mode
         self.adaptive = model.adaptive
-        self.adaptation = Adaptation(model, spec.adaptation, KeyedGenerator(model.draws, STREAMS["adaptation"]))
+        self.adaptation = Adaptation(model, spec.adaptation)
         self.alliance: Alliance | None = None
         self.city: CityOffice | None = None
         self.coordinator_cost_month = 0.0
@@ -63,15 +59,15 @@ class Governance:
             self.alliance = Alliance(
                 model,
                 spec.alliance,
-                KeyedGenerator(model.draws, STREAMS["alliance"]),
                 meeting_interval=spec.hybrid.meeting_interval_months if hybrid else spec.alliance.meeting_interval_months,
                 cost_relief=spec.hybrid.cost_reduction_share if hybrid else 0.0,
                 max_substitution=spec.adaptation.max_import_substitution,
+                coordinated=hybrid,
             )
             if hybrid:
                 self.coordinator_cost_month = spec.hybrid.coordinator_cost_eur_year / 12.0
         if spec.mode == "city_led":
-            self.city = CityOffice(model, spec.city, self.adaptation, KeyedGenerator(model.draws, STREAMS["city"]))
+            self.city = CityOffice(model, spec.city, self.adaptation)
         if self.alliance is not None and spec.alliance.information_sharing:
             self.adaptation.information_bonus = spec.alliance.information_bonus
 
@@ -112,6 +108,7 @@ class Governance:
         """Members' staff time for the alliance is not production time: their output capacity shrinks by it (in place)."""
         if self.alliance is not None and self.alliance.founded:
             membership.reserve_staff_time(self.model, self.alliance, capacity)
+            projects.reserve_staff_time(self.alliance, capacity, self.model.firms.productivity)
 
     def after_trade(self) -> None:
         """Members' costs and contributions, projects that end."""
@@ -126,7 +123,14 @@ class Governance:
             zeros = np.zeros_like(hires)
             self.member_layoffs_month = int(fires[member].sum())
             return hires, fires, zeros, zeros
-        hires, fires, out_of, into = pool_staff(member, hires, fires)
+        model, spec = self.model, self.alliance.spec
+        firms = model.firms
+        hires, fires, out_of, into, distance = pool_staff(member, hires, fires, firms.sector[:n], self.adaptation.relatedness, spec.pooling_min_relatedness)
+        training = spec.pooling_training_months * distance * firms.wage[:n]
+        receiving = np.flatnonzero(training > 0)
+        if len(receiving):  # the receiving member pays the pooled staff's training, to outside providers
+            firms.liquidity[receiving] -= training[receiving]
+            model.accounts.pay_from_holders("pooling_training", model.holder_of_slots()[receiving], model.accounts.rest_of_world, training[receiving])
         self.pooled_month = int(out_of.sum())
         self.member_layoffs_month = int(fires[member].sum())
         return hires, fires, out_of, into
@@ -155,6 +159,7 @@ class Governance:
             "alliance_trust_mean": self.alliance.trust_mean() if self.alliance is not None else 0.0,
             "alliance_local_sourcing_share": local / inputs if inputs > 0 else 0.0,
             "alliance_brokered_links": self.alliance.brokered_links if self.alliance is not None else 0,
+            "alliance_failed_links": self.alliance.failed_links if self.alliance is not None else 0,
             "pooled_staff": self.pooled_month,
             "member_layoffs": self.member_layoffs_month,
             "city_budget_spent_eur": self.city_spent_month if self.adaptive else 0.0,

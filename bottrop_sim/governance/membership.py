@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bottrop_sim.streams import weighted_sample
+
 if TYPE_CHECKING:
     from bottrop_sim.governance.alliance import Alliance
     from bottrop_sim.model import BottropModel
@@ -39,8 +41,9 @@ def membership_cost(model: BottropModel, alliance: Alliance, slots: np.ndarray) 
 def reserve_staff_time(model: BottropModel, alliance: Alliance, capacity: np.ndarray) -> None:
     """Take members' alliance hours off their output capacity (in place): time in meetings and labs is not production.
 
-    A member's capacity falls by ``time_cost_hours_month / HOURS_PER_MONTH`` persons
-    times its productivity (at most to zero). The time is paid through the
+    A member's capacity falls by ``time_cost_hours_month x (1 - cost_relief) / HOURS_PER_MONTH``
+    persons times its productivity (at most to zero): in the hybrid setting the city's
+    coordinator takes over part of the work. The time is paid through the
     wages the firm pays anyway; it costs output, and so orders the firm cannot
     serve, where the firm has no spare capacity.
     """
@@ -48,7 +51,7 @@ def reserve_staff_time(model: BottropModel, alliance: Alliance, capacity: np.nda
     members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
     if len(members) == 0 or alliance.spec.time_cost_hours_month <= 0:
         return
-    persons = alliance.spec.time_cost_hours_month / HOURS_PER_MONTH
+    persons = alliance.spec.time_cost_hours_month * (1.0 - alliance.cost_relief) / HOURS_PER_MONTH
     capacity[members] = np.maximum(capacity[members] - persons * firms.productivity[members], 0.0)
 
 
@@ -78,7 +81,7 @@ def net_benefit(model: BottropModel, alliance: Alliance) -> np.ndarray:
     return net
 
 
-def found(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> int:
+def found(model: BottropModel, alliance: Alliance) -> int:
     """The founding: ``founding_members`` firms that trust the alliance join.
 
     The founders are invited (the real alliance was convened by the city's
@@ -95,12 +98,12 @@ def found(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> 
         return 0
     shortlist = willing[np.argsort(-net[willing], kind="stable")[: 3 * count]]
     rank_weight = np.arange(len(shortlist), 0, -1, dtype=float)
-    founders = rng.choice(shortlist, size=count, replace=False, p=rank_weight / rank_weight.sum())
+    founders = shortlist[weighted_sample(model.streams.uniform("alliance_founding", model.month, shortlist), rank_weight, count)]  # keyed by the firm
     firms.member[founders] = True
     return count
 
 
-def update_membership(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> tuple[int, int]:
+def update_membership(model: BottropModel, alliance: Alliance) -> tuple[int, int]:
     """Joining and leaving at a meeting; returns (joined, left)."""
     firms, n, spec = model.firms, model.firms.size, alliance.spec
     net = net_benefit(model, alliance)

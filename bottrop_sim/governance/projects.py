@@ -13,7 +13,12 @@ the project succeeds with chance
     success_rate x (0.5 + 0.5 x participants' mean trust) x share of contributions paid
 
 and then changes the participants' demand, productivity or CO2 per EUR of
-output by ``effect_size``. Success raises participants' trust by ``trust_gain``
+output by ``effect_size``. A demand gain is market share won from someone:
+``gain_from_local_rivals`` of it from local firms of the participants' sectors that
+did not take part (in proportion to their final demand, at most half of it), the
+rest from rivals outside the region (exports, and residents' spending that went
+outside before). Participants give ``staff_hours_month`` of staff time to a running
+project, which is not production time (``reserve_staff_time``). Success raises participants' trust by ``trust_gain``
 of the gap to 1 and other members' by half that (a visible success); failure
 lowers participants' trust by ``trust_loss``; free riders lower all members'
 trust (``free_riding_penalty``). Effect sizes are stated assumptions.
@@ -25,6 +30,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from bottrop_sim.governance.membership import HOURS_PER_MONTH
+from bottrop_sim.scenario.governance import LAB_TYPES
+from bottrop_sim.streams import weighted_sample
 
 if TYPE_CHECKING:
     from bottrop_sim.governance.alliance import Alliance
@@ -46,8 +55,8 @@ class Project:
     trust_at_start: float = field(default=0.0)
 
 
-def launch(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> Project | None:
-    """Start one project if there is room, funds and members for it."""
+def launch(model: BottropModel, alliance: Alliance) -> Project | None:
+    """Start one project if there is room, funds and members for it (participants drawn by firm-keyed numbers)."""
     spec, firms, n = alliance.spec, model.firms, model.firms.size
     if len(alliance.projects) >= spec.max_active_projects:
         return None
@@ -64,12 +73,13 @@ def launch(model: BottropModel, alliance: Alliance, rng: np.random.Generator) ->
     if not labs:
         return None
     weights_array = np.asarray(weights, float)
-    pick = int(np.searchsorted(np.cumsum(weights_array), rng.random() * weights_array.sum(), side="right").clip(max=len(labs) - 1))
+    lab_ids = [LAB_TYPES.index(name) for name in labs]
+    pick = int(weighted_sample(model.streams.uniform("project_lab", model.month, lab_ids), weights_array)[0])
     lab = spec.labs[labs[pick]]
     eligible = pools[pick]
     count = min(lab.participants, len(eligible))
     trust = np.maximum(firms.trust[eligible], 1e-9)
-    chosen = rng.choice(eligible, size=count, replace=False, p=trust / trust.sum())
+    chosen = eligible[weighted_sample(model.streams.uniform("project_participants", model.month, eligible), trust, count)]
     project = Project(
         lab=labs[pick],
         participants=np.sort(chosen),
@@ -82,15 +92,16 @@ def launch(model: BottropModel, alliance: Alliance, rng: np.random.Generator) ->
     return project
 
 
-def collect_contributions(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> None:
-    """Participants pay their monthly contribution, or free-ride."""
+def collect_contributions(model: BottropModel, alliance: Alliance) -> None:
+    """Participants pay their monthly contribution, or free-ride (a draw keyed by the firm and the lab)."""
     firms = model.firms
     for project in alliance.projects:
         lab = alliance.spec.labs[project.lab]
         slots = project.participants[firms.alive[project.participants] & firms.member[project.participants]]
         if len(slots) == 0:
             continue
-        free_ride = rng.random(len(slots)) < alliance.spec.free_riding_propensity * (1.0 - firms.trust[slots])
+        draws = model.streams.uniform("free_riding", model.month, slots, draws=len(LAB_TYPES))[:, LAB_TYPES.index(project.lab)]
+        free_ride = draws < alliance.spec.free_riding_propensity * (1.0 - firms.trust[slots])
         broke = firms.liquidity[slots] < lab.contribution_eur_month
         paying = slots[~free_ride & ~broke]
         firms.liquidity[paying] -= lab.contribution_eur_month
@@ -103,8 +114,8 @@ def collect_contributions(model: BottropModel, alliance: Alliance, rng: np.rando
         )
 
 
-def finish(model: BottropModel, alliance: Alliance, rng: np.random.Generator) -> None:
-    """Count down running projects; settle those that end."""
+def finish(model: BottropModel, alliance: Alliance) -> None:
+    """Count down running projects; settle those that end (success drawn per lab and month)."""
     firms, spec = model.firms, alliance.spec
     running = []
     for project in alliance.projects:
@@ -117,7 +128,7 @@ def finish(model: BottropModel, alliance: Alliance, rng: np.random.Generator) ->
         funded = min(1.0, project.paid_eur / project.required_eur) if project.required_eur > 0 else 1.0
         trust = float(firms.trust[alive].mean()) if len(alive) else 0.0
         chance = lab.success_rate * (0.5 + 0.5 * trust) * funded
-        if len(alive) and rng.random() < chance:
+        if len(alive) and model.streams.uniform("project_success", model.month, [LAB_TYPES.index(project.lab)])[0] < chance:
             _apply_effect(model, lab, alive)
             n = firms.size
             members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
@@ -131,13 +142,45 @@ def finish(model: BottropModel, alliance: Alliance, rng: np.random.Generator) ->
     alliance.projects = running
 
 
+def reserve_staff_time(alliance: Alliance, capacity: np.ndarray, productivity: np.ndarray) -> None:
+    """Take participants' project hours off their output capacity (in place)."""
+    for project in alliance.projects:
+        hours = alliance.spec.labs[project.lab].staff_hours_month
+        if hours > 0:
+            slots = project.participants
+            capacity[slots] = np.maximum(capacity[slots] - hours / HOURS_PER_MONTH * productivity[slots], 0.0)
+
+
+def _win_demand(model: BottropModel, lab: LabSpec, slots: np.ndarray) -> None:
+    """Participants gain ``effect_size`` of their final demand: part from local rivals, the rest from outside."""
+    firms, n = model.firms, model.firms.size
+    gain_exogenous = lab.effect_size * firms.exogenous_demand[slots]
+    gain_household = lab.effect_size * firms.household_demand[slots]
+    taken = 0.0
+    if lab.gain_from_local_rivals > 0 and lab.effect_size > 0:
+        rivals_of = firms.alive[:n] & ~firms.is_mine[:n]
+        rivals_of[slots] = False
+        for sector in np.unique(firms.sector[slots]):
+            in_sector = firms.sector[slots] == sector
+            rivals = np.flatnonzero(rivals_of & (firms.sector[:n] == sector))
+            for gain, demand in ((gain_exogenous, firms.exogenous_demand), (gain_household, firms.household_demand)):
+                base = demand[rivals]
+                wanted = lab.gain_from_local_rivals * float(gain[in_sector].sum())
+                available = 0.5 * float(base.sum())
+                take = min(wanted, available)
+                if take > 0:
+                    demand[rivals] -= take * base / base.sum()
+                    taken += take
+    model.demand_flows["created"] += float(gain_exogenous.sum() + gain_household.sum()) - taken  # won from rivals outside the region
+    firms.exogenous_demand[slots] += gain_exogenous
+    firms.household_demand[slots] += gain_household
+
+
 def _apply_effect(model: BottropModel, lab: LabSpec, slots: np.ndarray) -> None:
     firms = model.firms
     factor = 1.0 + lab.effect_size
     if lab.effect == "demand":
-        model.demand_flows["created"] += lab.effect_size * float(firms.exogenous_demand[slots].sum() + firms.household_demand[slots].sum())
-        firms.exogenous_demand[slots] *= factor
-        firms.household_demand[slots] *= factor
+        _win_demand(model, lab, slots)
     elif lab.effect == "productivity":
         firms.productivity[slots] *= factor
     else:

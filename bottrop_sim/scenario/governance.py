@@ -107,14 +107,29 @@ class LabSpec(Section):
         0.03, ge=-0.5, le=0.5, allow_inf_nan=False, description="relative change (e.g. 0.03: +3 % demand; -0.1: -10 % CO2 per EUR)", json_schema_extra=UNCERTAIN
     )
     sectors: list[str] = Field(default_factory=list, description="sectors whose members take part (empty: all)")
+    staff_hours_month: float = Field(
+        16.0,
+        ge=0.0,
+        le=160.0,
+        allow_inf_nan=False,
+        description="staff time each participant gives the running project (hours per month; not production time; stated assumption, plausible 4..40)",
+        json_schema_extra=UNCERTAIN,
+    )
+    gain_from_local_rivals: Share = Field(
+        0.5,
+        description="share of a demand lab's gain taken from local firms of the same sectors that did not take part (the rest is won from rivals outside the region; plausible 0.2..0.9)",
+        json_schema_extra=UNCERTAIN,
+    )
 
 
 def _default_labs() -> dict[str, LabSpec]:
     return {
         "city_logistics": LabSpec(effect="co2", effect_size=-0.10, sectors=["logistics", "trade"]),
-        "hybrid_retail": LabSpec(effect="demand", effect_size=0.05, sectors=["trade", "hospitality_personal"]),
+        "hybrid_retail": LabSpec(effect="demand", effect_size=0.05, sectors=["trade", "hospitality_personal"], gain_from_local_rivals=0.7),
         "sustainable_business": LabSpec(effect="co2", effect_size=-0.05, sectors=[]),
-        "digital_crafts": LabSpec(effect="demand", effect_size=0.04, sectors=["construction", "mining_supply", "manufacturing", "green_retrofit"]),
+        "digital_crafts": LabSpec(
+            effect="demand", effect_size=0.04, sectors=["construction", "mining_supply", "manufacturing", "green_retrofit"], gain_from_local_rivals=0.3
+        ),
     }
 
 
@@ -129,6 +144,15 @@ class AllianceSpec(Section):
     membership_cost_eur_month: Euro = Field(100.0, description="membership fee per month (EUR)")
     time_cost_hours_month: float = Field(8.0, ge=0.0, le=200.0, allow_inf_nan=False, description="staff time a member spends on the alliance (hours per month)")
     meeting_interval_months: Months = Field(3, description="months between plenary meetings")
+    office_cost_eur_year: Euro = Field(
+        300_000.0,
+        description="the alliance's office (Geschaeftsstelle: organising meetings and labs), paid by public project funding until funding_end (EUR per year; stated assumption)",
+    )
+    funding_end: YearMonth | None = Field(
+        None,
+        description="last month of the public project funding of the office (the real one ended on 30 June 2022); afterwards the alliance meets once a year and starts no new projects, unless a city coordinator (hybrid) keeps organising",
+    )
+    meeting_interval_after_funding_months: Months = Field(12, description="months between meetings once the funding has ended ('a regular yearly event')")
     join_rate: Share = Field(0.02, description="chance per meeting that a firm with a positive expected net benefit joins", json_schema_extra=UNCERTAIN)
     leave_rate: Share = Field(
         0.25, description="chance per meeting that a member whose expected net benefit turned negative leaves", json_schema_extra=UNCERTAIN
@@ -180,10 +204,33 @@ class AllianceSpec(Section):
         description="how much dearer a brokered local supplier is than the import it replaces, paid by the buyer to the supplier every month (stated assumption, plausible 0..0.15)",
         json_schema_extra=UNCERTAIN,
     )
+    brokered_failure_rate: Share = Field(
+        0.02,
+        description="monthly chance that a brokered supply link fails (late or faulty deliveries); most new buyer-supplier matches end within a few years (stated assumption, plausible 0.005..0.05)",
+        json_schema_extra=UNCERTAIN,
+    )
+    brokered_failure_order_loss: Share = Field(
+        0.02,
+        description="share of the buyer's final demand lost for good to rivals outside the region when a brokered supplier fails (customers not served; stated assumption, plausible 0..0.05)",
+        json_schema_extra=UNCERTAIN,
+    )
     projects: bool = Field(True, description="members run joint projects (real-world labs)")
     max_active_projects: int = Field(4, ge=0, le=50, description="projects running at once")
     labs: dict[str, LabSpec] = Field(default_factory=_default_labs, description="the four real-world labs and their parameters")
     staff_pooling: bool = Field(True, description="a member hires another member's surplus staff before layoffs")
+    pooling_min_relatedness: Share = Field(
+        0.5,
+        description="staff move between members only where the two sectors' skill relatedness is at least this (data/relatedness.csv; plausible 0.3..0.8)",
+        json_schema_extra=UNCERTAIN,
+    )
+    pooling_training_months: float = Field(
+        1.0,
+        ge=0.0,
+        le=12.0,
+        allow_inf_nan=False,
+        description="training a pooled person needs, in months of the receiving firm's wage x (1 - relatedness), paid to outside providers (plausible 0..3)",
+        json_schema_extra=UNCERTAIN,
+    )
     free_riding_propensity: Share = Field(0.3, description="chance that a member with no trust left skips its contribution", json_schema_extra=UNCERTAIN)
     trust_gain: Share = Field(0.10, description="trust gained by participants of a successful project (share of the gap to 1)", json_schema_extra=UNCERTAIN)
     trust_loss: Share = Field(0.10, description="trust lost by participants of a failed project (share of trust)", json_schema_extra=UNCERTAIN)
