@@ -24,12 +24,16 @@ explicit input stock (``input_stock``). Who pays whom is booked by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import _sparsetools
 
 from bottrop_sim.economy.accounts import Accounts
+
+if TYPE_CHECKING:
+    from bottrop_sim.economy.adjacency import GroupedEntries
 
 _FLOAT_FIELDS = (
     "productivity",  # EUR of output per person-month
@@ -148,7 +152,20 @@ class TradeResult:
     cash: np.ndarray  # change of liquidity from trade
     edge_rows: np.ndarray  # supplier slot per edge
     edge_cols: np.ndarray  # buyer slot per edge
-    edge_eur: np.ndarray  # EUR delivered along each edge
+    edge_eur: np.ndarray | None  # EUR delivered along each edge (None: not computed yet, see edge_payments)
+    fill_all: np.ndarray | None = None  # fill per slot (capacity-sized), for edge_payments and grouped sums
+    planned_all: np.ndarray | None = None  # planned output per slot (capacity-sized)
+    edge_values: np.ndarray | None = None  # the matrix's stored values (the network store's array: read before it changes)
+
+    def edge_payments(self) -> np.ndarray:
+        """EUR delivered along each edge (``value * fill[supplier] * planned[buyer]``), computed on first use.
+
+        With the network store's matrix the values are the store's own array:
+        call this before the network next changes (exits, entries, new links).
+        """
+        if self.edge_eur is None:
+            self.edge_eur = self.edge_values * np.take(self.fill_all, self.edge_rows) * np.take(self.planned_all, self.edge_cols)
+        return self.edge_eur
 
 
 #: Relative tolerance of the monthly output fixed point (purchases equal use to this share of output).
@@ -272,9 +289,9 @@ def trade(
         edges = matrix.tocoo()
         edge_rows, edge_cols = edges.row.astype(np.int64), edges.col.astype(np.int64)
         edge_eur = edges.data * fill[edge_rows] * planned[edge_cols]
-    else:  # CSC: each buyer's entries lie together, in column order; the values are read every month (the store changes them in place)
+    else:  # CSC: each buyer's entries lie together, in column order; the values are read when needed (the store changes them in place)
         edge_rows, edge_cols = entries
-        edge_eur = matrix.data * np.take(fill, edge_rows) * np.repeat(planned, np.diff(matrix.indptr))
+        edge_eur = None  # see TradeResult.edge_payments; the ledger sums them by holder pair without forming them
     sold = FinalDemand(final_demand.exports[:n] * fill[:n], final_demand.public[:n] * fill[:n], final_demand.households[:n] * fill[:n])
     flows = into if into is not None else MonthFlows()
     purchased = local_purchases + surcharges_paid + imports + rationed + energy
@@ -307,10 +324,20 @@ def trade(
         edge_rows=edge_rows,
         edge_cols=edge_cols,
         edge_eur=edge_eur,
+        fill_all=fill,
+        planned_all=planned,
+        edge_values=matrix.data,
     )
 
 
-def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resident_wage_share: np.ndarray, visitor_share: float) -> np.ndarray:
+def book_trade(
+    accounts: Accounts,
+    result: TradeResult,
+    holder: np.ndarray,
+    resident_wage_share: np.ndarray,
+    visitor_share: float,
+    grouped: GroupedEntries | None = None,
+) -> np.ndarray:
     """Book one month of trade: who paid whom for goods, inputs, wages and fixed costs.
 
     Args:
@@ -320,6 +347,9 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
         resident_wage_share: per slot, share of its wage bill paid to resident households
             (residents among its sector's staff); the rest goes to in-commuters (rest of the world).
         visitor_share: share of local household-type spending made by non-residents.
+        grouped: the matrix's entries grouped by (buyer holder, supplier holder) for this ``holder``
+            (:meth:`~bottrop_sim.economy.network.SupplyNetwork.grouped_entries`); None to sum the
+            edges' EUR by holder pair directly (the same bits either way).
 
     Returns:
         Residents' payments for local goods this month (purchases and surcharges), EUR.
@@ -331,23 +361,21 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
     visitors = sold.households - residents
     to_residents = result.wages * resident_wage_share[:n]
     fixed = result.fixed
-    rows = np.stack(
-        [
-            sold.exports,
-            sold.public,
-            residents,
-            visitors,
-            (sold.exports + visitors) * rate,
-            sold.public * rate,
-            residents * rate,
-            result.imports,
-            result.rationed,
-            result.energy,
-            to_residents,
-            result.wages - to_residents,
-            np.maximum(fixed, 0.0),
-            np.maximum(-fixed, 0.0),
-        ]
+    rows = (  # one row per booking (summed by holder row by row, not stacked)
+        sold.exports,
+        sold.public,
+        residents,
+        visitors,
+        (sold.exports + visitors) * rate,
+        sold.public * rate,
+        residents * rate,
+        result.imports,
+        result.rationed,
+        result.energy,
+        to_residents,
+        result.wages - to_residents,
+        np.maximum(fixed, 0.0),
+        np.maximum(-fixed, 0.0),
     )
     bookings = (
         ("to", "exports", row),
@@ -367,9 +395,14 @@ def book_trade(accounts: Accounts, result: TradeResult, holder: np.ndarray, resi
     )
     accounts.pay_sums(bookings, accounts.row_sums_by_holder(holder[:n], rows))
     size = len(accounts.holders)
-    pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)  # buyer pays supplier
-    accounts.pay_matrix("intermediate_purchases", np.bincount(pairs, weights=result.edge_eur, minlength=size * size).reshape(size, size))
+    if grouped is not None and result.fill_all is not None:  # buyer pays supplier, summed per pair of holders in entry order
+        purchases = grouped.sums(result.fill_all, result.planned_all)
+    else:
+        pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)  # buyer pays supplier
+        purchases = np.bincount(pairs, weights=result.edge_payments(), minlength=size * size)
+    accounts.pay_matrix("intermediate_purchases", purchases.reshape(size, size))
     if rate.any():
-        surcharges = np.bincount(pairs, weights=result.edge_eur * rate[result.edge_rows], minlength=size * size).reshape(size, size)
+        pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)
+        surcharges = np.bincount(pairs, weights=result.edge_payments() * rate[result.edge_rows], minlength=size * size).reshape(size, size)
         accounts.pay_matrix("price_surcharges", surcharges)
     return float((residents * (1.0 + rate)).sum())
