@@ -203,14 +203,32 @@ _KERNELS = {name: getattr(_sparsetools, f"{name}_matvec") for name in ("csr", "c
 
 def solve_output(matrix: sp.csr_matrix, demand: np.ndarray, capacity: np.ndarray | None, start: np.ndarray) -> np.ndarray:
     """Output x = min(d + M x, capacity) by iteration from ``start`` (all arrays of the matrix's size)."""
+    kernel = _KERNELS.get(matrix.format)
+    direct = (
+        kernel is not None
+        and matrix.dtype == np.float64
+        and matrix.indices.dtype == matrix.indptr.dtype
+        and start.dtype == np.float64
+        and start.shape == (matrix.shape[1],)
+        and start.flags.c_contiguous
+        and matrix.shape[0] == matrix.shape[1]
+    )
     output = start
     scratch = np.empty_like(start, dtype=float)
+    spare = None  # the iterate before last, reused as the next product's buffer (never ``start``)
     for _ in range(MAX_ITERATIONS):
-        updated = times(matrix, output)  # a new array each time
+        if direct:  # times(matrix, output) with its checks done once: the same kernel into a zeroed buffer
+            updated = np.zeros(matrix.shape[0]) if spare is None else spare
+            if spare is not None:
+                updated.fill(0.0)
+            kernel(matrix.shape[0], matrix.shape[1], matrix.indptr, matrix.indices, matrix.data, output, updated)
+        else:
+            updated = times(matrix, output)  # a new array each time
         updated += demand  # orders: d + M x (in place; the sum is the same either way round)
         if capacity is not None:
             np.minimum(updated, capacity, out=updated)
         change = np.abs(np.subtract(updated, output, out=scratch), out=scratch).max(initial=0.0)
+        spare = output if output is not start and direct else None
         output = updated
         if change <= OUTPUT_TOLERANCE * max(np.abs(output, out=scratch).max(initial=0.0), 1.0):
             break
