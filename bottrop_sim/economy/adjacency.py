@@ -277,8 +277,15 @@ class GroupedEntries:
             fill: per slot, share of orders served (float64).
             planned: per slot, planned output, EUR (float64, contiguous, longer than the largest buyer slot).
         """
-        weighted = np.take(fill, self.suppliers)
-        np.multiply(self.values, weighted, out=weighted)  # value * fill (commutative: the same bits)
+        rationing = np.flatnonzero(fill != 1.0)  # suppliers that served less than their orders (usually a handful)
+        if len(rationing) <= _FEW_RATIONING:  # value * 1.0 is value: multiply only the entries of those suppliers
+            weighted = self.values.copy()
+            for supplier in rationing.tolist():
+                at = self.suppliers == supplier
+                weighted[at] *= fill[supplier]
+        else:
+            weighted = np.take(fill, self.suppliers)
+            np.multiply(self.values, weighted, out=weighted)  # value * fill (commutative: the same bits)
         planned = np.ascontiguousarray(planned, np.float64)
         if _CSR_MATVEC is None:  # scipy without the private kernel: the same kernel through ``@``
             return sp.csr_matrix((weighted, self.buyers, self.indptr), shape=(self.pairs, len(planned))) @ planned
@@ -287,5 +294,7 @@ class GroupedEntries:
         return out
 
 
+#: Up to this many rationing suppliers, :meth:`GroupedEntries.sums` multiplies only their entries (one pass each).
+_FEW_RATIONING = 3
 #: scipy's CSR matrix-vector kernel (what ``csr_matrix @ vector`` ends in; a private module of scipy.sparse).
 _CSR_MATVEC = getattr(_sparsetools, "csr_matvec", None)
