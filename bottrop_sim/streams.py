@@ -62,6 +62,24 @@ def _mix_int(value: int) -> int:
     return value ^ (value >> 31)
 
 
+@lru_cache(maxsize=64)
+def _golden_ids(count: int) -> np.ndarray:
+    """``arange(count) * GOLDEN`` as uint64 (read-only; callers add to a copy)."""
+    ids = np.arange(count, dtype=np.uint64)
+    ids *= _GOLDEN
+    ids.flags.writeable = False
+    return ids
+
+
+@lru_cache(maxsize=16)
+def _draw_offsets(draws: int) -> np.ndarray:
+    """``arange(draws) * M2`` as uint64 (read-only)."""
+    offsets = np.arange(draws, dtype=np.uint64)
+    offsets *= _M2
+    offsets.flags.writeable = False
+    return offsets
+
+
 @lru_cache(maxsize=256)
 def purpose_code(purpose: str) -> int:
     """A stable 64-bit code of a purpose name (the same in every process and Python version)."""
@@ -96,15 +114,23 @@ class Streams:
         Returns:
             Shape (len(entities),) if ``draws`` is 1, else (len(entities), draws).
         """
-        ids = np.arange(entities, dtype=np.uint64) if isinstance(entities, int | np.integer) else np.asarray(entities).astype(np.uint64)
         base = np.uint64(self.key(purpose, month))
-        with np.errstate(over="ignore"):
-            x = ids[:, None] * _GOLDEN + base
-            x = _mix(x)
-            x = x + np.arange(draws, dtype=np.uint64)[None, :] * _M2
-            x = _mix(x)
-        values = (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
-        return values[:, 0] if draws == 1 else values
+        # the same uint64 arithmetic as ``mix(mix(ids * GOLDEN + base) + j * M2)`` per draw j, with fewer
+        # temporaries (array integer arithmetic wraps modulo 2**64 and never warns, so no errstate is needed)
+        if isinstance(entities, int | np.integer):
+            x = _golden_ids(int(entities)) + base
+        else:
+            x = np.asarray(entities).astype(np.uint64)
+            np.multiply(x, _GOLDEN, out=x)
+            x += base
+        _mix(x)
+        if draws != 1:  # draw 0 adds 0 * M2 (nothing); the others their offset
+            x = np.add(x[:, None], _draw_offsets(draws)[None, :])
+        _mix(x)
+        np.right_shift(x, _S11, out=x)
+        values = x.astype(np.float64)
+        values *= _TO_UNIT  # a power of two: exact
+        return values
 
     def normal(self, purpose: str, month: int, entities: np.ndarray | int) -> np.ndarray:
         """Standard normal numbers, one per entity (inverse of the normal CDF of :meth:`uniform`)."""

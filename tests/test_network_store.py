@@ -129,6 +129,7 @@ class TwinEconomies:
         coo = by_supplier.tocoo()  # the cached entries of the monthly trade follow every change of the store
         suppliers, buyers = store.entries()
         assert np.array_equal(suppliers, coo.row) and np.array_equal(buyers, coo.col) and len(by_supplier.data) == len(suppliers)
+        self.check_grouped_sums(by_supplier.data, suppliers, buyers)
         for name in ("supplier", "buyer", "share", "link_supplier", "link_buyer", "link_coefficient"):
             assert np.array_equal(getattr(store, name), getattr(reference, name)), name
         for firm in range(self.used):
@@ -141,6 +142,20 @@ class TwinEconomies:
         assert np.array_equal(member_partners, linked @ member + linked.T @ member)
         assert self.store_rng.bit_generator.state == self.reference_rng.bit_generator.state
         self.check_places()
+
+    def check_grouped_sums(self, values: np.ndarray, suppliers: np.ndarray, buyers: np.ndarray) -> None:
+        """Sums per pair of groups from the cached grouped entries: the bits of a bincount over the entries' EUR in storage order."""
+        store = self.store
+        draw = np.random.default_rng(self.used)
+        for groups in (2, 5):  # two labellings: the cache follows the labels as well as the store's changes
+            group = draw.integers(0, groups, store.capacity)
+            for rationing in (1, 3, store.capacity):  # a few suppliers (only their entries multiplied) or many (all gathered)
+                fill = np.ones(store.capacity)
+                fill[draw.choice(store.capacity, min(rationing, store.capacity), replace=False)] = draw.uniform(0.1, 1.0, min(rationing, store.capacity))
+                planned = draw.uniform(0.0, 1e6, store.capacity)
+                eur = values * fill[suppliers] * planned[buyers]
+                expected = np.bincount(group[buyers] * groups + group[suppliers], weights=eur, minlength=groups * groups)
+                assert store.grouped_entries(group, groups).sums(fill, planned).tobytes() == expected.tobytes()
 
     def check_places(self) -> None:
         """The store's own layout: sorted keys, rows where they belong, and a from-scratch rebuild of M.T."""

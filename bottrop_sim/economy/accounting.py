@@ -24,12 +24,16 @@ explicit input stock (``input_stock``). Who pays whom is booked by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import _sparsetools
 
 from bottrop_sim.economy.accounts import Accounts
+
+if TYPE_CHECKING:
+    from bottrop_sim.economy.adjacency import GroupedEntries
 
 _FLOAT_FIELDS = (
     "productivity",  # EUR of output per person-month
@@ -148,7 +152,20 @@ class TradeResult:
     cash: np.ndarray  # change of liquidity from trade
     edge_rows: np.ndarray  # supplier slot per edge
     edge_cols: np.ndarray  # buyer slot per edge
-    edge_eur: np.ndarray  # EUR delivered along each edge
+    edge_eur: np.ndarray | None  # EUR delivered along each edge (None: not computed yet, see edge_payments)
+    fill_all: np.ndarray | None = None  # fill per slot (capacity-sized), for edge_payments and grouped sums
+    planned_all: np.ndarray | None = None  # planned output per slot (capacity-sized)
+    edge_values: np.ndarray | None = None  # the matrix's stored values (the network store's array: read before it changes)
+
+    def edge_payments(self) -> np.ndarray:
+        """EUR delivered along each edge (``value * fill[supplier] * planned[buyer]``), computed on first use.
+
+        With the network store's matrix the values are the store's own array:
+        call this before the network next changes (exits, entries, new links).
+        """
+        if self.edge_eur is None:
+            self.edge_eur = self.edge_values * np.take(self.fill_all, self.edge_rows) * np.take(self.planned_all, self.edge_cols)
+        return self.edge_eur
 
 
 #: Relative tolerance of the monthly output fixed point (purchases equal use to this share of output).
@@ -186,14 +203,32 @@ _KERNELS = {name: getattr(_sparsetools, f"{name}_matvec") for name in ("csr", "c
 
 def solve_output(matrix: sp.csr_matrix, demand: np.ndarray, capacity: np.ndarray | None, start: np.ndarray) -> np.ndarray:
     """Output x = min(d + M x, capacity) by iteration from ``start`` (all arrays of the matrix's size)."""
+    kernel = _KERNELS.get(matrix.format)
+    direct = (
+        kernel is not None
+        and matrix.dtype == np.float64
+        and matrix.indices.dtype == matrix.indptr.dtype
+        and start.dtype == np.float64
+        and start.shape == (matrix.shape[1],)
+        and start.flags.c_contiguous
+        and matrix.shape[0] == matrix.shape[1]
+    )
     output = start
     scratch = np.empty_like(start, dtype=float)
+    spare = None  # the iterate before last, reused as the next product's buffer (never ``start``)
     for _ in range(MAX_ITERATIONS):
-        updated = times(matrix, output)  # a new array each time
+        if direct:  # times(matrix, output) with its checks done once: the same kernel into a zeroed buffer
+            updated = np.zeros(matrix.shape[0]) if spare is None else spare
+            if spare is not None:
+                updated.fill(0.0)
+            kernel(matrix.shape[0], matrix.shape[1], matrix.indptr, matrix.indices, matrix.data, output, updated)
+        else:
+            updated = times(matrix, output)  # a new array each time
         updated += demand  # orders: d + M x (in place; the sum is the same either way round)
         if capacity is not None:
             np.minimum(updated, capacity, out=updated)
         change = np.abs(np.subtract(updated, output, out=scratch), out=scratch).max(initial=0.0)
+        spare = output if output is not start and direct else None
         output = updated
         if change <= OUTPUT_TOLERANCE * max(np.abs(output, out=scratch).max(initial=0.0), 1.0):
             break
@@ -272,9 +307,9 @@ def trade(
         edges = matrix.tocoo()
         edge_rows, edge_cols = edges.row.astype(np.int64), edges.col.astype(np.int64)
         edge_eur = edges.data * fill[edge_rows] * planned[edge_cols]
-    else:  # CSC: each buyer's entries lie together, in column order; the values are read every month (the store changes them in place)
+    else:  # CSC: each buyer's entries lie together, in column order; the values are read when needed (the store changes them in place)
         edge_rows, edge_cols = entries
-        edge_eur = matrix.data * np.take(fill, edge_rows) * np.repeat(planned, np.diff(matrix.indptr))
+        edge_eur = None  # see TradeResult.edge_payments; the ledger sums them by holder pair without forming them
     sold = FinalDemand(final_demand.exports[:n] * fill[:n], final_demand.public[:n] * fill[:n], final_demand.households[:n] * fill[:n])
     flows = into if into is not None else MonthFlows()
     purchased = local_purchases + surcharges_paid + imports + rationed + energy
@@ -307,11 +342,20 @@ def trade(
         edge_rows=edge_rows,
         edge_cols=edge_cols,
         edge_eur=edge_eur,
+        fill_all=fill,
+        planned_all=planned,
+        edge_values=matrix.data,
     )
 
 
 def book_trade(
-    accounts: Accounts, result: TradeResult, holder: np.ndarray, resident_wage_share: np.ndarray, visitor_share: float, city_part: float = 0.0
+    accounts: Accounts,
+    result: TradeResult,
+    holder: np.ndarray,
+    resident_wage_share: np.ndarray,
+    visitor_share: float,
+    city_part: float = 0.0,
+    grouped: GroupedEntries | None = None,
 ) -> np.ndarray:
     """Book one month of trade: who paid whom for goods, inputs, wages and fixed costs.
 
@@ -323,6 +367,9 @@ def book_trade(
             (residents among its sector's staff); the rest goes to in-commuters (rest of the world).
         visitor_share: share of local household-type spending made by non-residents.
         city_part: share of public final demand (and its surcharges) the city pays; the state pays the rest.
+        grouped: the matrix's entries grouped by (buyer holder, supplier holder) for this ``holder``
+            (:meth:`~bottrop_sim.economy.network.SupplyNetwork.grouped_entries`); None to sum the
+            edges' EUR by holder pair directly (the same bits either way).
 
     Returns:
         Residents' payments for local goods this month (purchases and surcharges), EUR.
@@ -335,25 +382,23 @@ def book_trade(
     to_residents = result.wages * resident_wage_share[:n]
     fixed = result.fixed
     by_state, by_city = sold.public * (1.0 - city_part), sold.public * city_part
-    rows = np.stack(
-        [
-            sold.exports,
-            by_state,
-            by_city,
-            residents,
-            visitors,
-            (sold.exports + visitors) * rate,
-            by_state * rate,
-            by_city * rate,
-            residents * rate,
-            result.imports,
-            result.rationed,
-            result.energy,
-            to_residents,
-            result.wages - to_residents,
-            np.maximum(fixed, 0.0),
-            np.maximum(-fixed, 0.0),
-        ]
+    rows = (  # one row per booking (summed by holder row by row, not stacked)
+        sold.exports,
+        by_state,
+        by_city,
+        residents,
+        visitors,
+        (sold.exports + visitors) * rate,
+        by_state * rate,
+        by_city * rate,
+        residents * rate,
+        result.imports,
+        result.rationed,
+        result.energy,
+        to_residents,
+        result.wages - to_residents,
+        np.maximum(fixed, 0.0),
+        np.maximum(-fixed, 0.0),
     )
     bookings = (
         ("to", "exports", row),
@@ -375,9 +420,14 @@ def book_trade(
     )
     accounts.pay_sums(bookings, accounts.row_sums_by_holder(holder[:n], rows))
     size = len(accounts.holders)
-    pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)  # buyer pays supplier
-    accounts.pay_matrix("intermediate_purchases", np.bincount(pairs, weights=result.edge_eur, minlength=size * size).reshape(size, size))
+    if grouped is not None and result.fill_all is not None:  # buyer pays supplier, summed per pair of holders in entry order
+        purchases = grouped.sums(result.fill_all, result.planned_all)
+    else:
+        pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)  # buyer pays supplier
+        purchases = np.bincount(pairs, weights=result.edge_payments(), minlength=size * size)
+    accounts.pay_matrix("intermediate_purchases", purchases.reshape(size, size))
     if rate.any():
-        surcharges = np.bincount(pairs, weights=result.edge_eur * rate[result.edge_rows], minlength=size * size).reshape(size, size)
+        pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)
+        surcharges = np.bincount(pairs, weights=result.edge_payments() * rate[result.edge_rows], minlength=size * size).reshape(size, size)
         accounts.pay_matrix("price_surcharges", surcharges)
     return float((residents * (1.0 + rate)).sum())

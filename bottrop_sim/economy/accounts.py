@@ -32,8 +32,11 @@ DataFrames are built only when asked for (:meth:`Accounts.accounts_frame`,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+from scipy.sparse import _sparsetools
 
 #: Kinds of transaction, in the order of the monthly arrays. See docs/ODD.md §7.2 for payer and payee of each.
 KINDS = (
@@ -78,6 +81,8 @@ KINDS = (
     "alliance_office",  # state -> rest_of_world: the alliance's office paid from public project funding (BMBF) until its end
 )
 KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
+#: scipy's CSR matrix-vector kernel (private module of scipy.sparse; the sums fall back to ``np.bincount`` without it).
+_CSR_MATVEC = getattr(_sparsetools, "csr_matvec", None)
 INSTITUTIONS = ("mine", "households", "city", "state", "bank", "rest_of_world")
 
 
@@ -106,8 +111,8 @@ class Accounts:
         self._opening_label = start_label
         self._opening: np.ndarray | None = None
         self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._cells: dict[tuple[tuple[str, str, int], ...], tuple[np.ndarray, list[float], list[bool]]] = {}
-        self._bins: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._cells: dict[tuple[tuple[str, str, int], ...], tuple[np.ndarray, list[float], tuple[np.ndarray, np.ndarray]]] = {}
+        self._bins: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def __getstate__(self) -> dict:
         """Pickle without the booking caches (they are rebuilt on first use)."""
@@ -152,20 +157,32 @@ class Accounts:
         """Per holder, the sums of each column of ``columns`` (slots x k) over its slots: (holders x k)."""
         return self.row_sums_by_holder(holder, np.asarray(columns, float).T).T
 
-    def row_sums_by_holder(self, holder: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Per holder, the sums of each row of ``rows`` (k x slots) over its slots: (k x holders).
+    def row_sums_by_holder(self, holder: np.ndarray, rows: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+        """Per holder, the sums of each row of ``rows`` (k x slots, or k arrays of the slots) over its slots: (k x holders).
 
-        One ``bincount`` for all rows; each sum adds its slots in ascending slot
-        order from zero, as the one-hot matrix product used before did. The bins
-        are kept for the next call with as many rows and the same holders.
+        Each sum adds its slots in ascending slot order from zero, as the one-hot
+        matrix product used before did (and ``np.bincount`` over the rows): one
+        scipy ``csr_matvec`` per row with a (holders x slots) matrix of ones whose
+        rows hold each holder's slots in ascending order (``0.0 + 1.0 * v`` is
+        ``v``, then the same additions in the same order). The matrix is kept
+        while the holders have the same values (compared element by element).
         """
         size = len(self.holders)
-        rows = np.ascontiguousarray(rows, float)
-        k = rows.shape[0]
-        kept = self._bins.get(k)
+        holder = np.asarray(holder)
+        kept = self._bins.get(0)
         if kept is None or not np.array_equal(kept[0], holder):
-            kept = self._bins[k] = (np.array(holder, copy=True), (np.arange(k)[:, None] * size + np.asarray(holder)[None, :]).ravel())
-        return np.bincount(kept[1], weights=rows.ravel(), minlength=k * size).reshape(k, size)
+            order = np.argsort(holder, kind="stable")
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(holder, minlength=size))]).astype(np.int32)
+            kept = self._bins[0] = (holder.copy(), indptr, order.astype(np.int32), np.ones(len(holder)))
+        _, indptr, slots, ones = kept
+        out = np.zeros((len(rows), size))
+        for i, row in enumerate(rows):
+            row = np.ascontiguousarray(row, np.float64)
+            if _CSR_MATVEC is None or row.shape != holder.shape:
+                out[i] = np.bincount(holder, weights=row, minlength=size)  # the same additions in the same order
+            else:
+                _CSR_MATVEC(size, len(holder), indptr, slots, ones, row, out[i])
+        return out
 
     def pay_sums_from(self, kind: str, paid: np.ndarray, payee: int) -> None:
         """Book amounts ``paid`` by each holder (array over holders) to one payee; negative entries go the other way."""
@@ -208,26 +225,30 @@ class Accounts:
                 ``payee``) or ``("to", kind, payer)`` (each holder receives its amount from ``payer``).
             sums: EUR per booking and holder; negative entries go the other way.
         """
-        cells, signs, counterpart_kept = self._booking_cells(bookings)
+        cells, signs, counterpart_rows = self._booking_cells(bookings)
         # each call adds the holders' positive amounts to one side of the counterpart and the negative ones to the other
         np.add.at(self.month.reshape(-1), cells, np.stack([np.maximum(sums, 0.0), np.maximum(-sums, 0.0)], axis=1).ravel())
+        # positions: each kept holder pays its amount of each booking in turn, then the counterpart (if kept) gets
+        # the booking's total; as one running sum per holder (np.cumsum adds strictly in order; x - a is x + (-a),
+        # and -0.0 where nothing is added leaves every value, signed zeros included, as it is)
         kept = self._kept
-        totals = sums.sum(axis=1).tolist()  # row by row, as each call sums its array
-        position = self.position.tolist()
-        for sign, (_, _, counterpart), at_kept, total, kept_counterpart in zip(signs, bookings, sums[:, kept].tolist(), totals, counterpart_kept, strict=True):
-            for h, amount in zip(kept, at_kept, strict=True):
-                position[h] -= sign * amount  # sign * amount: the amount paid by h (pay_sums_to negates: exact)
-            if kept_counterpart:
-                position[counterpart] += sign * total
-        self.position[:] = position
+        k = len(bookings)
+        steps = np.full((2 * k + 1, len(kept)), -0.0)
+        steps[0] = self.position[kept]
+        steps[1::2] = -(np.asarray(signs)[:, None] * sums[:, kept])
+        totals = sums.sum(axis=1)  # row by row, as each call sums its array
+        rows, columns = counterpart_rows
+        steps[2 * rows + 2, columns] = np.asarray(signs)[rows] * totals[rows]
+        self.position[kept] = np.cumsum(steps, axis=0)[-1]
 
-    def _booking_cells(self, bookings: tuple[tuple[str, str, int], ...]) -> tuple[np.ndarray, list[float], list[bool]]:
+    def _booking_cells(self, bookings: tuple[tuple[str, str, int], ...]) -> tuple[np.ndarray, list[float], tuple[np.ndarray, np.ndarray]]:
         """What :meth:`pay_sums` needs of its bookings (cached per tuple of bookings).
 
         Returns:
             The flat cells of ``month`` it adds to, in the order of the calls; per booking
             the sign of the amounts as paid by the holders (1 for ``"from"``, -1 for
-            ``"to"``) and whether the counterpart's position is kept here.
+            ``"to"``); the bookings whose counterpart's position is kept here, with that
+            counterpart's column among the kept holders.
         """
         hit = self._cells.get(bookings)
         if hit is None:
@@ -239,7 +260,10 @@ class Accounts:
                 to_counterpart, from_counterpart = base + holders * size + counterpart, base + counterpart * size + holders
                 parts += [to_counterpart, from_counterpart] if direction == "from" else [from_counterpart, to_counterpart]
             signs = [1.0 if direction == "from" else -1.0 for direction, _, _ in bookings]
-            hit = self._cells[bookings] = (np.concatenate(parts), signs, [bool(self.kept_here[counterpart]) for _, _, counterpart in bookings])
+            kept_column = {h: column for column, h in enumerate(self._kept)}
+            rows = [row for row, (_, _, counterpart) in enumerate(bookings) if counterpart in kept_column]
+            columns = [kept_column[bookings[row][2]] for row in rows]
+            hit = self._cells[bookings] = (np.concatenate(parts), signs, (np.array(rows, np.intp), np.array(columns, np.intp)))
         return hit
 
     def pay_matrix(self, kind: str, matrix: np.ndarray) -> None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from bottrop_sim.economy.adjacency import KEY, BuyerRows
+from bottrop_sim.economy.adjacency import KEY, BuyerRows, GroupedEntries
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -75,6 +75,7 @@ class SupplyNetwork:
         self._indexed = np.zeros(capacity, bool)
         self._version = 0
         self._cache: dict[str, tuple[int, object]] = {}
+        self._grouped: tuple[int, int, np.ndarray, GroupedEntries] | None = None
         self._sector = np.zeros(capacity, np.int64)  # the model's sector per slot (as last passed)
 
     # -- construction -----------------------------------------------------
@@ -361,6 +362,24 @@ class SupplyNetwork:
         identity: the store changes them in place); the values stay in the matrix.
         """
         return self._cached("entries", self.rows.entries)
+
+    def grouped_entries(self, group: np.ndarray, groups: int) -> GroupedEntries:
+        """The entries of :meth:`operators` ordered by (buyer group, supplier group), for sums of EUR per pair of groups.
+
+        Cached until the edges change (the store's version counter) or ``group``
+        has other values (compared element by element, never by identity).
+
+        Args:
+            group: group label per slot (capacity-sized), e.g. the accounts holder of each slot.
+            groups: number of groups.
+        """
+        self.summation.settle()  # the values as the products see them (settling may rewrite a few)
+        hit = self._grouped
+        if hit is None or hit[0] != self._version or hit[1] != groups or not np.array_equal(hit[2], group):
+            suppliers, buyers = self.entries()
+            grouped = GroupedEntries(self.rows.value[: self.rows.end], suppliers, buyers, group, groups)
+            hit = self._grouped = (self._version, groups, np.array(group, copy=True), grouped)
+        return hit[3]
 
     def matrix(self, sector: np.ndarray | None = None) -> sp.csr_matrix:
         """``M[g, f]``: EUR from firm g per EUR of output of firm f (canonical CSR, cached until edges change)."""

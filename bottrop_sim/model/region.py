@@ -389,7 +389,8 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         n = firms.size
         holder = self.holder_of_slots()
         wage_share = self.resident_wage_share()
-        local_paid = book_trade(self.accounts, result, holder, wage_share, plan.visitor_share, self.city_budget.city_part(self.public_factor))
+        grouped = self.network.grouped_entries(holder, len(self.accounts.holders))
+        local_paid = book_trade(self.accounts, result, holder, wage_share, plan.visitor_share, self.city_budget.city_part(self.public_factor), grouped)
         self.households.after_trade(float(result.wages @ wage_share[:n]), local_paid)
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
         self._settle_mine()
