@@ -72,6 +72,9 @@ KINDS = (
     "exit_payout",  # firms -> households, rest_of_world: the cash of a firm that closes with money left
     "switching_costs",  # firms -> rest_of_world: a buyer's one-off cost of switching an import to a brokered local supplier
     "local_price_premiums",  # firms -> firms: the dearer price of a brokered local supplier over the import it replaced
+    "short_time_allowance",  # state -> households (residents), rest_of_world (in-commuters): Kurzarbeitergeld on hours lost
+    "short_time_contributions",  # firms -> state: social contributions on the pay lost to short-time work
+    "short_time_contribution_refunds",  # state -> firms: the Bundesagentur's refund of those contributions (2020-21)
 )
 KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
 INSTITUTIONS = ("mine", "households", "city", "state", "bank", "rest_of_world")

@@ -35,12 +35,14 @@ class StaffingPlan:
         layoffs: staff the firm lays off (surplus beyond its hoarding tolerance).
         wanted: staff it wants to hire at the usual vacancy-filling rate (open replacements plus ``hiring_rate`` of the rest of its shortfall).
         replacements: the part of ``wanted`` that replaces leavers (kept open until filled).
+        over_staffed: firms with a surplus beyond their hoarding tolerance (they lay off and recruit nobody; None: the rule does not say).
     """
 
     separations: np.ndarray
     layoffs: np.ndarray
     wanted: np.ndarray
     replacements: np.ndarray
+    over_staffed: np.ndarray | None = None
 
 
 class StaffingRule(Protocol):
@@ -91,7 +93,7 @@ class PartialAdjustment:
         layoffs = np.where(movable & (surplus >= 1.0), np.floor(surplus * self.firing_rate + draws[:, 1]), 0.0).astype(np.int64)
         layoffs = np.maximum(np.minimum(layoffs, headcount - separations - 1), 0)
         replacements = np.where(replacing, open_replacements + separations, 0)
-        return StaffingPlan(separations, layoffs, wanted, replacements)
+        return StaffingPlan(separations, layoffs, wanted, replacements, movable & (surplus >= 1.0))
 
 
 class FirmPopulation:
