@@ -114,7 +114,8 @@ class FirmDynamics:
         plan, movable = self.population.plan_staff(self.month, self.labour.separation_rate)
         firms, n = self.firms, self.firms.size
         target = firms.orders[:n] / np.where(movable, firms.productivity[:n], 1.0)  # short-time work follows this month's orders
-        would_lay_off = plan.over_staffed if plan.over_staffed is not None else movable & (plan.layoffs > 0)
+        hoarded = np.where(firms.cutting_costs[:n], 0.0, self.scenario.firms.hoarding_tolerance) * firms.headcount[:n]
+        would_lay_off = movable & (firms.headcount[:n] - target - hoarded >= 1.0)  # at this month's orders
         on_short_time = self.short_time.plan(self.month, firms, movable, target, would_lay_off, self.shocked_sectors[firms.sector[:n]])
         if on_short_time.any():  # short-time work instead of layoffs
             plan.layoffs[on_short_time] = 0
