@@ -97,8 +97,15 @@ class ShortTimeWork:
             setattr(self, name, grown)
 
     def lost_work(self, firms: FirmArrays, n: int) -> np.ndarray:
-        """Hours lost this month per slot (full-time persons), capacity-sized (for the wage bill and capacity)."""
+        """Hours lost this month per slot (full-time persons), capacity-sized (for the wage bill and capacity).
+
+        A firm that exited since its decision has none; one that moved staff into a branch loses at most
+        the hours of the staff it still has (and has at most that many persons on short-time work).
+        """
         self._fit(firms.capacity)
+        alive, headcount = firms.alive[:n], firms.headcount[:n]
+        self.persons[:n] = np.where(alive, np.minimum(self.persons[:n], headcount), 0)
+        self.hours_lost[:n] = np.where(alive & (self.persons[:n] > 0), np.minimum(self.hours_lost[:n], headcount), 0.0)
         return self.hours_lost
 
     def _spread(self, headcount: np.ndarray, lost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

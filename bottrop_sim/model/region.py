@@ -363,7 +363,8 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
                 capacity *= effects.capacity_factor[firms.sector]
             hours_lost = self.short_time.lost_work(firms, firms.size)
             if hours_lost.any():  # hours lost to short-time work are not worked
-                capacity -= hours_lost * firms.productivity * (1.0 + self.scenario.economy.spare_capacity_share)
+                worked = np.divide(firms.headcount - hours_lost, firms.headcount, out=np.ones(firms.capacity), where=firms.headcount > 0)
+                capacity *= worked
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
             self.governance.reserve_staff_time(capacity)
