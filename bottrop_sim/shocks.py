@@ -186,6 +186,7 @@ class MonthEffects:
         extra_cost: extra inputs bought outside the region, EUR per EUR of output.
         pass_through: share of the extra cost passed on: each seller's buyers pay it as a surcharge on what they buy.
         capacity_factor: multiplier on what firms can produce.
+        zone_vacancy_factor: multiplier on the commuting zone's vacancies (its labour demand).
         failing: sectors (index, or -1 for any) whose largest firm fails this month.
     """
 
@@ -199,6 +200,7 @@ class MonthEffects:
         self.extra_cost = np.zeros(n)
         self.capacity_factor = np.ones(n)
         self.pass_through = np.zeros(n)
+        self.zone_vacancy_factor = 1.0
         self.household_energy_factor = 1.0  # the part of household_factor that is dearer energy (paid outside, not saved)
         self.failing: list[int] = []
 
@@ -207,6 +209,10 @@ class MonthEffects:
         if not names:
             return np.ones(len(self.sectors), bool)
         return np.isin(np.array(self.sectors), names)
+
+    def temporary_fall(self) -> np.ndarray:
+        """Per sector, whether a temporary shock lowers its demand, raises its costs or limits its capacity this month (short-time work may begin)."""
+        return (self.export_factor < 1) | (self.household_factor < 1) | (self.extra_cost > 0) | (self.capacity_factor < 1)
 
     @property
     def quiet(self) -> bool:
@@ -217,6 +223,7 @@ class MonthEffects:
             and (self.household_factor == 1).all()
             and not self.extra_cost.any()
             and (self.capacity_factor == 1).all()
+            and self.zone_vacancy_factor == 1
         )
 
 
@@ -270,6 +277,10 @@ class DemandRecession(_TimedEvent):
     hospitality closed for months (Destatis, VGR 2020); here exports -15 % and
     households -10 % at full strength for three months from March 2020,
     hospitality and personal services 2.5 times as hard, recovering over 9 months.
+    A recession that hits the whole commuting zone also lowers the zone's vacancies
+    (``zone_vacancy_fall``; default 0: a local shock). In April 2020 the BA's stock of
+    registered vacancies was 626,000, 169,000 (21 %) below a year before (BA press
+    release of 30 Apr 2020).
     """
 
     type: Literal["demand_recession"]
@@ -281,6 +292,9 @@ class DemandRecession(_TimedEvent):
     sector_multipliers: dict[str, Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]] = Field(
         default_factory=lambda: {"hospitality_personal": 2.5}, description="how much harder (or softer) named sectors are hit"
     )
+    zone_vacancy_fall: Share = Field(
+        0.0, description="fall of the commuting zone's vacancies at full strength (0: a local shock; BA, Apr 2020: registered vacancies -21 % y/y)"
+    )
 
     def act(self, month: int, effects: MonthEffects) -> None:
         """Lower export and household demand for this month."""
@@ -290,6 +304,7 @@ class DemandRecession(_TimedEvent):
         multiplier = np.array([self.sector_multipliers.get(name, 1.0) for name in effects.sectors])
         effects.export_factor *= np.clip(1.0 - self.export_fall * strength * multiplier, 0.0, None)
         effects.household_factor *= np.clip(1.0 - self.household_fall * strength * multiplier, 0.0, None)
+        effects.zone_vacancy_factor *= 1.0 - self.zone_vacancy_fall * strength
 
 
 class KeyEmployerFailure(Section):

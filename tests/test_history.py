@@ -11,24 +11,56 @@ import pytest
 from bottrop_sim import load_scenario, simulate
 from tests.conftest import SCENARIOS
 
-#: Known failure since the accounts (issue 10): the old fit came from firms exiting when they missed
-#: a baseline profit that was booked as a fixed cost. On the integrated economy (accounts and the
-#: open labour market, no rule pulling unemployment back) the 2020 recession still costs few jobs:
-#: firms hoard labour and cut costs, and the model has no short-time work or hiring freeze, so the
-#: pandemic months are under-predicted by 2.9-5.7 tolerances (docs/calibration.md, "Calibration and
-#: validation"). Strict, so the marker must go when the history fits again (issue 11: Kurzarbeit).
+#: Known failure (issues 10, 11). The pandemic now enters as the 2020 recession preset with short-time work
+#: as the mechanism (rules from the law, scenario [short_time_work]) and the Ruhr's vacancies falling; the
+#: labour-market start values come from the ABC fit on 2015-2019 (docs/calibration.md, "Calibration and
+#: validation"). Measured (seeds 1-3): short-time work keeps layoffs down, but unemployment still rises too
+#: little: 2020-12 7.36 % against 8.4 % (1.0 pp off, tolerance 0.6), 2021 7.22 % against 8.0 % (0.8 pp off,
+#: tolerance 0.5), the rise from February to December 2020 0.46 pp against 0.8 pp required (published +1.3).
+#: What is missing is the collapse of hiring beyond the vacancies' fall (job-to-job and outside flows).
+#: Strict, so the marker must go when the history fits.
 NOT_YET_RECALIBRATED = pytest.mark.xfail(
-    strict=True, reason="the 2020 months are under-predicted: no short-time work or hiring freeze in the model yet (issues 10, 11)"
+    strict=True,
+    reason="2020-21 unemployment under-predicted by 0.8-1.0 pp even with short-time work and the Ruhr's vacancies falling (issues 10, 11)",
 )
 
 FIGURES = tomllib.loads(resources.files("bottrop_sim.data").joinpath("calibration.toml").read_text())["unemployment_history"]
 
 
+SHORT_TIME = tomllib.loads(resources.files("bottrop_sim.data").joinpath("calibration.toml").read_text())["short_time_work_history"]
+
+
 @pytest.fixture(scope="module")
-def history():
+def runs():
     scenario = load_scenario(SCENARIOS / "history_2015_2023.toml")
-    runs = [simulate(scenario, seed=seed).timeseries.set_index("date")["unemployment_rate"] for seed in (1, 2, 3)]
-    return pd.concat(runs, axis=1).mean(axis=1)
+    return [simulate(scenario, seed=seed).timeseries.set_index("date") for seed in (1, 2, 3)]
+
+
+@pytest.fixture(scope="module")
+def history(runs):
+    return pd.concat([run["unemployment_rate"] for run in runs], axis=1).mean(axis=1)
+
+
+@pytest.fixture(scope="module")
+def short_time(runs):
+    return pd.concat([run["short_time_workers"] for run in runs], axis=1).mean(axis=1)
+
+
+def test_short_time_work_peaks_in_spring_2020_between_the_realised_and_the_notified_count(short_time):
+    """An outcome of the mechanism (never fitted): realised > 4,100 in April 2020; 7,704 persons notified in March-April."""
+    assert short_time["2015-01":"2020-02"].max() == 0  # the closure is structural: nobody on short-time work before the pandemic
+    assert short_time.idxmax() in ("2020-04", "2020-05")
+    assert SHORT_TIME["realised"]["2020-04"] <= short_time["2020-04"] <= SHORT_TIME["notified_mar_apr_2020"], short_time["2020-04"]
+    assert short_time["2020-09"] < 0.6 * short_time["2020-04"]  # published: 1,414 of 4,100 (0.34)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="short-time work falls too slowly after April 2020: June 4,578 against 2,279 published (the preset lockdown stays at full strength to May)",
+)
+def test_short_time_work_follows_the_published_path(short_time):
+    for month, published in SHORT_TIME["realised"].items():
+        assert abs(short_time[month] - published) <= SHORT_TIME["tolerance"] * published, (month, short_time[month], published)
 
 
 @NOT_YET_RECALIBRATED

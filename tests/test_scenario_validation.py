@@ -219,6 +219,12 @@ def scenario_with(loc: tuple[str | int, ...], value: Any, shock_kind: str = "min
             city["target_sectors"] = [DEFAULT_SECTORS[1]]
         if loc[-1] == "target_sectors":
             city["targeting"] = "sectors"
+    if loc[0] == "short_time_work" and len(loc) > 1:  # keep the rates with children at least the rates without (a cross-field rule)
+        rules = data.setdefault("short_time_work", {})
+        if loc[1] == "raised_rates" and len(loc) > 3:
+            rules["raised_rates"] = [{"from_month": 4, "rate": 0.0, "rate_with_children": 1.0}]
+        if loc[1] in ("replacement_rate", "replacement_rate_with_children"):
+            rules.update(replacement_rate=0.0, replacement_rate_with_children=1.0)
     target: Any = data
     for item in loc[:-1]:
         target = target[item] if isinstance(item, int) else target.setdefault(item, {})

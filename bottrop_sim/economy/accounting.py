@@ -247,6 +247,7 @@ def trade(
     pass_through: np.ndarray | None = None,
     into: MonthFlows | None = None,
     entries: tuple[np.ndarray, np.ndarray] | None = None,
+    hours_lost: np.ndarray | None = None,
 ) -> TradeResult:
     """One month of orders, production and payments; updates firm arrays in place.
 
@@ -265,6 +266,8 @@ def trade(
         entries: supplier and buyer slot of each stored entry of ``matrix`` (then a CSC matrix;
             ``matrix.data`` in storage order, explicit zeros included), e.g. the network store's
             :meth:`~bottrop_sim.economy.network.SupplyNetwork.entries`; None to read them from ``matrix``.
+        hours_lost: per slot, hours lost to short-time work this month (full-time persons; not paid by the
+            firm, :mod:`bottrop_sim.economy.short_time_work`), or None.
 
     Returns:
         The month's trade per slot.
@@ -293,7 +296,7 @@ def trade(
     surcharged = surcharge_rate * fill
     # with no surcharge the product is exactly zero (finite inputs): not computed
     surcharges_paid = planned_n * (times(matrix_t, surcharged)[:n] if surcharged.any() else np.zeros(n))
-    wages = firms.headcount[:n] * firms.wage[:n]
+    wages = firms.headcount[:n] * firms.wage[:n] if hours_lost is None else (firms.headcount[:n] - hours_lost[:n]) * firms.wage[:n]
     alive = firms.alive[:n]
     fixed = np.where(alive, fixed_paid[:n], 0.0)
     sales = output * (1.0 + surcharge_rate[:n])  # = final sales + intermediate sales, with surcharges

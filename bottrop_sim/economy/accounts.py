@@ -79,6 +79,9 @@ KINDS = (
     "income_tax_share",  # state -> city: the city's share of residents' income tax (Gemeindeanteil)
     "pooling_training",  # firms -> rest_of_world: training of staff a member took over from another member of a less related sector
     "alliance_office",  # state -> rest_of_world: the alliance's office paid from public project funding (BMBF) until its end
+    "short_time_allowance",  # state -> households (residents), rest_of_world (in-commuters): Kurzarbeitergeld on hours lost
+    "short_time_contributions",  # firms -> state: social contributions on the pay lost to short-time work
+    "short_time_contribution_refunds",  # state -> firms: the Bundesagentur's refund of those contributions (2020-21)
 )
 KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
 #: scipy's CSR matrix-vector kernel (private module of scipy.sparse; the sums fall back to ``np.bincount`` without it).

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bottrop_sim.economy.households import Households
     from bottrop_sim.economy.labour import LabourMarket
     from bottrop_sim.economy.network import SupplyNetwork
+    from bottrop_sim.economy.short_time_work import ShortTimeWork
     from bottrop_sim.governance.coordinator import Governance
     from bottrop_sim.model.population import FirmPopulation
     from bottrop_sim.scenario.schema import Scenario
@@ -45,6 +46,8 @@ class FirmDynamics:
     accounts: Accounts
     households: Households
     demand_flows: dict[str, float]
+    short_time: ShortTimeWork
+    shocked_sectors: np.ndarray
     adaptive: bool
     n_sectors_ext: int
     month: int
@@ -102,16 +105,26 @@ class FirmDynamics:
     def _adapt_staff(self) -> None:
         """Turnover, layoffs and recruiting (the firm population's rule); vacancies are filled through the matching function.
 
-        Members of the alliance first fill each other's wanted hires with staff
+        Firms eligible for short-time work in a temporary shock cut hours instead
+        (:mod:`bottrop_sim.economy.short_time_work`): they lay nobody off and hire
+        nobody while on it. Members of the alliance first fill each other's wanted hires with staff
         they would lay off (staff pooling); the remaining wanted hires are posted
         as vacancies; the labour market's matching function sets the share filled.
         """
-        plan, _movable = self.population.plan_staff(self.month, self.labour.separation_rate)
+        plan, movable = self.population.plan_staff(self.month, self.labour.separation_rate)
+        firms, n = self.firms, self.firms.size
+        target = firms.orders[:n] / np.where(movable, firms.productivity[:n], 1.0)  # short-time work follows this month's orders
+        hoarded = np.where(firms.cutting_costs[:n], 0.0, self.scenario.firms.hoarding_tolerance) * firms.headcount[:n]
+        would_lay_off = movable & (firms.headcount[:n] - target - hoarded >= 1.0)  # at this month's orders
+        on_short_time = self.short_time.plan(self.month, firms, movable, target, would_lay_off, self.shocked_sectors[firms.sector[:n]])
+        if on_short_time.any():  # short-time work instead of layoffs
+            plan.layoffs[on_short_time] = 0
         wanted, layoffs, moved_out, moved_in = self.governance.adjust_staffing(plan.wanted, plan.layoffs)
         vacancies = self.population.post_vacancies(wanted)
         filling = self.labour.vacancy_filling(float(vacancies.sum()))
         hires = self.population.fill(self.month, filling, moved_in)
         self._apply_staff_changes(hires, plan.separations + layoffs, moved_out, moved_in)
+        self.short_time.set_hours(firms, on_short_time, target)
 
     def _exit_insolvent(self, exit_after: int) -> None:
         """Firms over their credit line for ``exit_after`` consecutive months exit (counters set by :func:`finance.settle`)."""

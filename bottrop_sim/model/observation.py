@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bottrop_sim.economy.households import Households
     from bottrop_sim.economy.labour import LabourMarket
     from bottrop_sim.economy.network import SupplyNetwork
+    from bottrop_sim.economy.short_time_work import ShortTimeWork
 
 
 #: The time-series columns before the per-sector ones, in their order (see docs/ODD.md, "Observation").
@@ -33,6 +34,7 @@ BASE_COLUMNS = (
     "liquidity_eur", "mine_subsidies_eur", "alliance_members", "alliance_projects_active", "alliance_trust_mean",
     "alliance_local_sourcing_share", "alliance_brokered_links", "alliance_failed_links", "pooled_staff", "member_layoffs", "city_budget_spent_eur",
     "trainees", "firms_diversified", "green_jobs", "search_successes", "key_employer_failures", "network_robustness",
+    "short_time_workers", "short_time_hours_lost", "short_time_firms", "short_time_allowance_eur",
 )  # fmt: skip
 
 
@@ -41,7 +43,10 @@ def record_columns(sector_names: tuple[str, ...]) -> list[str]:
     return [*BASE_COLUMNS, *(f"output_{name}" for name in sector_names), *(f"employment_{name}" for name in sector_names)]
 
 
-PANEL_COLUMNS = ("date", "firm", "sector", "mine", "parent", "headcount", "output", "orders", "liquidity", "vacancies", "hires", "member")
+PANEL_COLUMNS = (
+    "date", "firm", "sector", "mine", "parent", "headcount", "output", "orders", "liquidity", "vacancies", "hires", "member",
+    "wage", "short_time_workers", "short_time_hours_share", "short_time_month",
+)  # fmt: skip
 """Columns of the per-firm panel (:class:`FirmPanel`): one row per active firm (and the mine) and month."""
 
 
@@ -51,17 +56,26 @@ class FirmPanel:
     ``firm`` is the firm's slot, its identity for the whole run (slots are never
     reused); ``mine`` marks the mine's row; ``parent`` the slot of the firm that opened it as a branch (-1 if
     none); ``sector`` the sector's name; money in EUR per month (``liquidity``:
-    EUR at the month's end); ``vacancies`` and ``hires`` in persons.
+    EUR at the month's end); ``vacancies`` and ``hires`` in persons; ``wage`` the gross wage, EUR per
+    person-month; ``short_time_workers`` the persons on short-time work this month, ``short_time_hours_share``
+    the share of their hours each lost, ``short_time_month`` the month of the spell (1 = first; 0: none).
     """
 
     def __init__(self, sector_names: tuple[str, ...]) -> None:
         self.sector_names = np.asarray(sector_names, dtype=object)
         self._months: list[dict[str, np.ndarray]] = []
 
-    def collect(self, date: str, firms: FirmArrays, vacancies: np.ndarray, hires: np.ndarray) -> None:
+    def collect(self, date: str, firms: FirmArrays, vacancies: np.ndarray, hires: np.ndarray, short_time: ShortTimeWork | None = None) -> None:
         """Append this month's rows (copies of the arrays of the active slots)."""
         n = firms.size
         slots = np.flatnonzero(firms.alive[:n])
+        persons = np.zeros(len(slots), np.int64)
+        share = np.zeros(len(slots))
+        spell = np.zeros(len(slots), np.int64)
+        if short_time is not None and len(short_time.paid_persons) >= n:
+            persons = short_time.paid_persons[slots].astype(np.int64)
+            share = np.divide(short_time.paid_hours_lost[slots], persons, out=np.zeros(len(slots)), where=persons > 0)
+            spell = short_time.paid_month[slots].astype(np.int64)
         self._months.append(
             {
                 "date": np.full(len(slots), date, dtype=object),
@@ -76,6 +90,10 @@ class FirmPanel:
                 "vacancies": vacancies[slots].astype(float) if len(vacancies) >= n else np.zeros(len(slots)),
                 "hires": hires[slots].astype(np.int64) if len(hires) >= n else np.zeros(len(slots), np.int64),
                 "member": firms.member[slots].astype(bool),
+                "wage": firms.wage[slots].astype(float),
+                "short_time_workers": persons,
+                "short_time_hours_share": share,
+                "short_time_month": spell,
             }
         )
 
@@ -112,6 +130,7 @@ class Observation:
     households: Households
     network: SupplyNetwork
     flows_this_month: MonthFlows
+    short_time: ShortTimeWork
     indicators: dict[str, float | str]
     month: int
     start_month: int
@@ -157,6 +176,10 @@ class Observation:
             "mine_subsidies_eur": flows.mine_subsidies,
             "key_employer_failures": self.failures,
             "network_robustness": self._network_robustness(),
+            "short_time_workers": self.short_time.month_totals.persons,
+            "short_time_hours_lost": self.short_time.month_totals.hours_lost,
+            "short_time_firms": self.short_time.month_totals.firms,
+            "short_time_allowance_eur": self.short_time.month_totals.allowance,
             **self.governance.indicators(),
         }
         staff = np.bincount(firms.sector[:n], weights=firms.headcount[:n], minlength=self.n_sectors_ext)

@@ -35,12 +35,14 @@ class StaffingPlan:
         layoffs: staff the firm lays off (surplus beyond its hoarding tolerance).
         wanted: staff it wants to hire at the usual vacancy-filling rate (open replacements plus ``hiring_rate`` of the rest of its shortfall).
         replacements: the part of ``wanted`` that replaces leavers (kept open until filled).
+        over_staffed: firms with a surplus beyond their hoarding tolerance (they lay off and recruit nobody; None: the rule does not say).
     """
 
     separations: np.ndarray
     layoffs: np.ndarray
     wanted: np.ndarray
     replacements: np.ndarray
+    over_staffed: np.ndarray | None = None
 
 
 class StaffingRule(Protocol):
@@ -99,7 +101,7 @@ class PartialAdjustment:
         replacements = np.where(replacing, open_replacements + separations, 0)
         not_needed = np.where(replacing & (headcount > target), np.floor(np.maximum(headcount - target, 0.0) + draws[:, 1]), 0).astype(np.int64)
         dropped = np.minimum(not_needed, replacements)  # leavers a firm with spare staff does not replace (attrition)
-        return StaffingPlan(separations, layoffs, wanted - dropped, replacements - dropped)
+        return StaffingPlan(separations, layoffs, wanted - dropped, replacements - dropped, movable & (surplus >= 1.0))
 
 
 class FirmPopulation:

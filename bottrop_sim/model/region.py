@@ -32,6 +32,7 @@ from bottrop_sim.economy.households import Households
 from bottrop_sim.economy.labour import CommutingZone, LabourMarket
 from bottrop_sim.economy.network import SupplyNetwork
 from bottrop_sim.economy.sector_table import sector_table_for
+from bottrop_sim.economy.short_time_work import ShortTimeWork
 from bottrop_sim.governance.adaptation import relatedness_matrix
 from bottrop_sim.governance.coordinator import Governance
 from bottrop_sim.model.firm import Firm
@@ -96,6 +97,11 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.failures = 0
         self.flows_this_month = MonthFlows()
         self.new_slots: list[int] = []
+        self.short_time = ShortTimeWork(scenario.short_time_work, self.streams, 1.0 - scenario.households.tax_and_contributions_rate, self.firms.capacity)
+        self.shocked_sectors = np.zeros(self.n_sectors_ext, bool)
+        self.zone_vacancies_start = (
+            self.labour.zone.vacancies
+        )  # a zone-wide recession lowers them (shocks.DemandRecession.zone_vacancy_fall)  # sectors a temporary shock acts on this month (short-time work)
         self.governance = Governance(self)
         self.accounts.open(self.holder_positions())
         self.indicators: dict[str, float | str] = {}
@@ -365,6 +371,10 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
             capacity = firms.capacity_limit(self.scenario.economy.spare_capacity_share)
             if effects is not None:
                 capacity *= effects.capacity_factor[firms.sector]
+            hours_lost = self.short_time.lost_work(firms, firms.size)
+            if hours_lost.any():  # hours lost to short-time work are not worked
+                worked = np.divide(firms.headcount - hours_lost, firms.headcount, out=np.ones(firms.capacity), where=firms.headcount > 0)
+                capacity *= worked
             if self.mine is not None:
                 capacity[self.mine.slot] = self.mine_base_output * activity * (1.0 + self.scenario.economy.spare_capacity_share)
             self.governance.reserve_staff_time(capacity)
@@ -385,12 +395,14 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
             pass_through,
             into=self.flows_this_month,
             entries=self.network.entries(),
+            hours_lost=self.short_time.hours_lost if self.short_time.hours_lost.any() else None,
         )
         n = firms.size
         holder = self.holder_of_slots()
         wage_share = self.resident_wage_share()
         grouped = self.network.grouped_entries(holder, len(self.accounts.holders))
         local_paid = book_trade(self.accounts, result, holder, wage_share, plan.visitor_share, self.city_budget.city_part(self.public_factor), grouped)
+        self.households.receive(self.short_time.pay(self.accounts, firms, holder, wage_share, result.cash).allowance_to_residents)
         self.households.after_trade(float(result.wages @ wage_share[:n]), local_paid)
         self.sector_output = np.bincount(firms.sector[:n], weights=firms.output[:n], minlength=self.n_sectors_ext)
         self._settle_mine()
@@ -418,7 +430,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.accounts.close_month(self.date, self.holder_positions())
         self.datacollector.collect(self)
         if self.panel is not None:
-            self.panel.collect(str(self.indicators["date"]), firms, self.population.vacancies, self.population.hires)
+            self.panel.collect(str(self.indicators["date"]), firms, self.population.vacancies, self.population.hires, self.short_time)
         self.month += 1
         self.running = self.month <= self.end_month
 
@@ -465,6 +477,8 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
 
     def _shock_effects(self) -> MonthEffects | None:
         """This month's effects of the scenario's shocks (None when nothing acts); failing key employers exit."""
+        self.shocked_sectors[:] = False
+        self.labour.zone.vacancies = self.zone_vacancies_start
         if not self.scenario.shocks:
             return None
         effects = month_effects(
@@ -472,6 +486,8 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         )
         for sector in effects.failing:
             self._fail_largest(sector)
+        self.shocked_sectors[:] = effects.temporary_fall()
+        self.labour.zone.vacancies = self.zone_vacancies_start * effects.zone_vacancy_factor
         return None if effects.quiet else effects
 
     def _fail_largest(self, sector: int) -> None:

@@ -12,6 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from bottrop_sim.calendar import month_number
 from bottrop_sim.errors import FieldError
 from bottrop_sim.scenario.governance import GovernanceSpec
+from bottrop_sim.scenario.short_time import ShortTimeWorkSpec
 from bottrop_sim.shocks import Shock
 from bottrop_sim.values import Section, Share, YearMonth
 
@@ -253,6 +254,7 @@ class Scenario(Section):
     households: HouseholdSpec = HouseholdSpec()
     city_budget: CityBudgetSpec = CityBudgetSpec()
     governance: GovernanceSpec = GovernanceSpec()
+    short_time_work: ShortTimeWorkSpec = ShortTimeWorkSpec()
     shocks: list[Shock] = Field(default_factory=list, description="shock events; a scenario minus its shocks is its counterfactual")
 
     @field_validator("end")
