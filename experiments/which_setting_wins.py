@@ -5,7 +5,9 @@ the options, shows a progress line and writes the results into ``--out``:
 runs.csv (one row per setting, point and seed: jobs and value added of the run
 and its twin), points.csv (per point: the differences alliance minus each
 reference, with 95 % intervals, p-values, Holm-adjusted p-values and verdicts),
-verdicts.csv, morris.csv, terciles.csv and summary.md.
+verdicts.csv, morris.csv, halves.csv, ends.csv (the pessimistic and
+optimistic alliance scenarios minus each reference at the same seeds) and
+summary.md.
 
     python experiments/which_setting_wins.py --out results/which_setting_wins --workers 2
     python experiments/which_setting_wins.py --out /tmp/quick --trajectories 2 --replications 2   # a quick run
@@ -32,11 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores; 1 runs in this process)")
     parser.add_argument("--trajectories", type=int, help="override the number of Morris trajectories (samples) for a quick run")
     parser.add_argument("--replications", type=int, help="override the seeds per point for a quick run")
+    parser.add_argument("--no-ends", action="store_true", help="skip the pessimistic and optimistic alliance scenarios (the two ends)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     args = parser.parse_args(argv)
 
     experiment, base_data = settings_map.load(args.experiment, samples=args.trajectories, replications=args.replications)
-    tasks = settings_map.build_tasks(experiment, base_data)
+    tasks = settings_map.build_tasks(experiment, base_data, ends=None if args.no_ends else settings_map.ENDS)
     print(f"{experiment.name}: {len(tasks)} runs with their twins on {args.workers} worker(s)", file=sys.stderr)
 
     def progress(done: int, total: int, seconds: float) -> None:

@@ -19,8 +19,8 @@ seeds: the mean, its Student-t 95 % interval and a paired t-test; the verdicts
 (``wins``, ``loses``, ``unclear``) take Holm-adjusted p-values across the
 points (family-wise error 5 % per measure and reference). Morris indices (mu,
 mu*, sigma; SALib, on the unit cube, in the measure's unit per whole range) of
-the point means, and the share of points where the alliance does better, by
-tercile of each parameter's range, say what decides the sign.
+the point means, and the share of points where the alliance does better, in
+the lower and upper half of each parameter's range, say what decides the sign.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ from bottrop_sim.statistics import holm, interval, paired_p_value
 
 REFERENCES = {"none": "closure_2018.toml", "city_led": "closure_2018_city_led.toml", "hybrid": "closure_2018_hybrid.toml"}
 """Reference settings: scenario files in the base scenario's folder, run at their defaults."""
+ENDS = {"pessimistic": "closure_2018_alliance_pessimistic.toml", "optimistic": "closure_2018_alliance_optimistic.toml"}
+"""The alliance at the two ends of every plausible range (scenario files beside the base), run at the same seeds."""
+END_PREFIX = "end:"
 MEASURES = ("jobs_level", "jobs_gap", "va_level", "va_gap")
 """jobs / value added, as level difference or as difference of shock-minus-twin gaps."""
 ALPHA = 0.05
@@ -68,8 +71,10 @@ def reference_data(experiment: Experiment, references: dict[str, str] | None = N
     return out
 
 
-def build_tasks(experiment: Experiment, base_data: dict[str, Any], references: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """One task per design point and seed, and one per reference and seed."""
+def build_tasks(
+    experiment: Experiment, base_data: dict[str, Any], references: dict[str, str] | None = None, ends: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """One task per design point and seed, one per reference and seed, and one per end (:data:`ENDS`, if given) and seed."""
     _, replication_seeds = seeds(experiment)
     design = design_points(experiment)
     tasks = []
@@ -81,6 +86,9 @@ def build_tasks(experiment: Experiment, base_data: dict[str, Any], references: d
     for name, (data, file) in reference_data(experiment, references).items():
         for replication, seed in enumerate(replication_seeds):
             tasks.append({"setting": name, "point": -1, "replication": replication, "seed": int(seed), "values": {}, "data": data, "file": file})
+    for name, (data, file) in reference_data(experiment, ends or {}).items():
+        for replication, seed in enumerate(replication_seeds):
+            tasks.append({"setting": END_PREFIX + name, "point": -1, "replication": replication, "seed": int(seed), "values": {}, "data": data, "file": file})
     return tasks
 
 
@@ -133,11 +141,12 @@ def run_all(
     return pd.DataFrame(rows).sort_values(["setting", "point", "replication"], ignore_index=True)
 
 
-def differences(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per alliance run (point, replication) and reference: the four differences (alliance minus reference)."""
-    alliance = runs[runs["setting"] == "alliance"].set_index("replication")
+def differences(runs: pd.DataFrame, setting: str = "alliance") -> pd.DataFrame:
+    """Per run of ``setting`` (point, replication) and reference: the four differences (setting minus reference)."""
+    alliance = runs[runs["setting"] == setting].set_index("replication")
     frames = []
-    for name, reference in runs[runs["setting"] != "alliance"].groupby("setting"):
+    is_reference = (runs["setting"] != "alliance") & ~runs["setting"].astype(str).str.startswith(END_PREFIX)
+    for name, reference in runs[is_reference].groupby("setting"):
         ref = reference.set_index("replication").reindex(alliance.index)
         frames.append(pd.DataFrame({
             "point": alliance["point"].to_numpy(), "replication": alliance.index.to_numpy(), "reference": name,
@@ -147,6 +156,17 @@ def differences(runs: pd.DataFrame) -> pd.DataFrame:
             "va_gap": ((alliance["va"] - alliance["va_twin"]) - (ref["va"] - ref["va_twin"])).to_numpy(),
         }))  # fmt: skip
     return pd.concat(frames, ignore_index=True)
+
+
+def ends_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """The two ends (pessimistic, optimistic alliance) minus each reference: mean and 95 % interval over the seeds, per measure."""
+    rows = []
+    for setting in sorted(s for s in runs["setting"].unique() if str(s).startswith(END_PREFIX)):
+        for (name, measure), values in differences(runs, setting).melt(id_vars=["reference"], value_vars=list(MEASURES)).groupby(["reference", "variable"]):
+            result = interval(values["value"].to_numpy())
+            rows.append({"end": setting.removeprefix(END_PREFIX), "reference": name, "measure": measure, "mean": result.mean, "low": result.low,
+                         "high": result.high, "n": result.n})  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def verdict(mean: float, p_holm: float) -> str:
@@ -191,17 +211,20 @@ def morris_table(points: pd.DataFrame, experiment: Experiment, columns: list[str
     return pd.concat(frames, ignore_index=True)
 
 
-def sign_by_tercile(points: pd.DataFrame, experiment: Experiment, column: str) -> pd.DataFrame:
-    """Share of points with a positive mean difference, by tercile of each parameter's range (low, middle, high)."""
+def sign_by_half(points: pd.DataFrame, experiment: Experiment, column: str) -> pd.DataFrame:
+    """Share of points with a positive mean difference in the lower and the upper half of each parameter's range.
+
+    A Morris design puts every parameter on four levels (0, 1/3, 2/3 and 1 of its range): the lower half holds the
+    first two, the upper half the other two.
+    """
     rows = []
     positive = points[column] > 0
     for parameter in experiment.parameters:
         low, high = parameter.bounds or (0.0, 1.0)
-        u = (points[parameter.path].astype(float) - low) / (high - low)
-        bins = pd.cut(u, [-0.01, 1 / 3, 2 / 3, 1.01], labels=["low", "middle", "high"])
-        shares = positive.groupby(bins, observed=False).mean()
-        rows.append({"parameter": parameter.path, "measure": column, **{f"positive_share_{k}": float(v) for k, v in shares.items()},
-                     "swing": float(shares["high"] - shares["low"])})  # fmt: skip
+        upper = (points[parameter.path].astype(float) - low) / (high - low) > 0.5
+        share_low, share_high = float(positive[~upper].mean()), float(positive[upper].mean())
+        rows.append({"parameter": parameter.path, "measure": column, "positive_share_lower_half": share_low, "positive_share_upper_half": share_high,
+                     "points_lower_half": int((~upper).sum()), "points_upper_half": int(upper.sum()), "swing": share_high - share_low})  # fmt: skip
     return pd.DataFrame(rows).sort_values("swing", key=np.abs, ascending=False, ignore_index=True)
 
 
@@ -220,11 +243,15 @@ def verdict_counts(points: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fmt(value: float, scale: float = 1.0) -> str:
-    return "n/a" if not np.isfinite(value) else f"{value / scale:+,.0f}"
+    if not np.isfinite(value):
+        return "n/a"
+    return f"{value / scale:+,.1f}" if scale != 1.0 else f"{value:+,.0f}"
 
 
-def summary_markdown(experiment: Experiment, points: pd.DataFrame, counts: pd.DataFrame, morris: pd.DataFrame, terciles: pd.DataFrame) -> str:
-    """A markdown summary: verdict counts, the ends of the range, Morris ranking and sign by tercile."""
+def summary_markdown(
+    experiment: Experiment, points: pd.DataFrame, counts: pd.DataFrame, morris: pd.DataFrame, halves: pd.DataFrame, ends: pd.DataFrame | None = None
+) -> str:
+    """A markdown summary: verdict counts, the two ends of the ranges, Morris ranking and sign by half of each range."""
     _, replication_seeds = seeds(experiment)
     lines = [f"# {experiment.name}: which setting wins, and when", "",
              f"{len(points)} design points ({experiment.design}, {experiment.samples} trajectories, {len(experiment.parameters)} parameters) "
@@ -237,6 +264,14 @@ def summary_markdown(experiment: Experiment, points: pd.DataFrame, counts: pd.Da
         scale = 1e6 if row["measure"].startswith("va") else 1.0
         lines.append(f"| {row['measure']} | {row['wins']} | {row['loses']} | {row['unclear']} | {row['interval_above_zero']} | {row['interval_below_zero']} | "
                      f"{row['mean_positive']} of {row['points']} | {_fmt(row['mean_of_means'], scale)} | {_fmt(row['min_mean'], scale)} | {_fmt(row['max_mean'], scale)} |")  # fmt: skip
+    if ends is not None and not ends.empty:
+        lines += ["", "## The two ends (every parameter at one end of its range) minus each reference, 95 % interval", "",
+                  "| end | reference | measure | mean | interval |", "|---|---|---|---|---|"]  # fmt: skip
+        for row in ends.to_dict("records"):
+            scale = 1e6 if row["measure"].startswith("va") else 1.0
+            lines.append(
+                f"| {row['end']} | {row['reference']} | {row['measure']} | {_fmt(row['mean'], scale)} | {_fmt(row['low'], scale)} .. {_fmt(row['high'], scale)} |"
+            )
     for measure in morris["measure"].unique():
         scale = 1e6 if measure.startswith("va") else 1.0
         lines += [
@@ -250,36 +285,30 @@ def summary_markdown(experiment: Experiment, points: pd.DataFrame, counts: pd.Da
             lines.append(
                 f"| {row['parameter']} | {_fmt(row['mu_star'], scale)} | {_fmt(row['mu_star_conf'], scale)} | {_fmt(row['mu'], scale)} | {_fmt(row['sigma'], scale)} |"
             )
-    for measure in terciles["measure"].unique():
-        lines += [
-            "",
-            f"## Share of points with {measure} > 0, by tercile of each parameter's range",
-            "",
-            "| parameter | low | middle | high | high - low |",
-            "|---|---|---|---|---|",
-        ]
-        for row in terciles[terciles["measure"] == measure].to_dict("records"):
-            lines.append(
-                f"| {row['parameter']} | {row['positive_share_low']:.0%} | {row['positive_share_middle']:.0%} | {row['positive_share_high']:.0%} | {row['swing']:+.0%} |"
-            )
+    for measure in halves["measure"].unique():
+        lines += ["", f"## Share of points with {measure} > 0, in the lower and upper half of each parameter's range", "",
+                  "| parameter | lower half | upper half | upper - lower |", "|---|---|---|---|"]  # fmt: skip
+        for row in halves[halves["measure"] == measure].to_dict("records"):
+            lines.append(f"| {row['parameter']} | {row['positive_share_lower_half']:.0%} | {row['positive_share_upper_half']:.0%} | {row['swing']:+.0%} |")
     return "\n".join(lines) + "\n"
 
 
 def analyse(runs: pd.DataFrame, experiment: Experiment, out: str | Path | None = None) -> dict[str, Any]:
-    """Point table, verdict counts, Morris indices and terciles of the jobs and value-added differences against no coordination.
+    """Point table, the two ends, verdict counts, Morris indices and sign by half of the range of the jobs and value-added differences against no coordination.
 
-    Writes (when ``out`` is given) runs.csv, points.csv, verdicts.csv, morris.csv, terciles.csv and summary.md.
+    Writes (when ``out`` is given) runs.csv, points.csv, verdicts.csv, morris.csv, halves.csv, ends.csv and summary.md.
     """
     points = point_table(runs, experiment)
+    ends = ends_table(runs)
     counts = verdict_counts(points)
     screened = [f"{m}_vs_none_mean" for m in MEASURES if f"{m}_vs_none_mean" in points.columns]
     morris = morris_table(points, experiment, screened) if experiment.design == "morris" else pd.DataFrame()
-    terciles = pd.concat([sign_by_tercile(points, experiment, c) for c in screened if c.startswith("jobs")], ignore_index=True)
-    summary = summary_markdown(experiment, points, counts, morris, terciles) if not morris.empty else ""
+    halves = pd.concat([sign_by_half(points, experiment, c) for c in screened if c.startswith("jobs")], ignore_index=True)
+    summary = summary_markdown(experiment, points, counts, morris, halves, ends) if not morris.empty else ""
     if out is not None:
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
-        for name, frame in (("runs", runs), ("points", points), ("verdicts", counts), ("morris", morris), ("terciles", terciles)):
+        for name, frame in (("runs", runs), ("points", points), ("verdicts", counts), ("morris", morris), ("halves", halves), ("ends", ends)):
             frame.to_csv(folder / f"{name}.csv", index=False)
         (folder / "summary.md").write_text(summary, encoding="utf-8")
-    return {"points": points, "verdicts": counts, "morris": morris, "terciles": terciles, "summary": summary}
+    return {"points": points, "ends": ends, "verdicts": counts, "morris": morris, "halves": halves, "summary": summary}
