@@ -13,23 +13,17 @@ ratio are the session fixtures ``closure_pairs`` and ``closure_job_ratios`` (tes
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 BAND = (1.3, 2.9)
 PHILADELPHIA_FED_LOCAL = 2.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 10: with the supply chain, residents' and in-commuters' spending, the city's budget (GFG equalisation) and "
-        "agglomeration (Gathmann, Helm & Schoenberg 2020), the closure costs 1.24, 1.18, 1.20 jobs per mine job in 2022 "
-        "(seeds 1-3; 1.29-1.30 with customer search off): below the band 1.3-2.9, which holds for the national economy; "
-        "a city keeps a small share of the national further jobs (tests/test_closure.py: 0.2 further jobs, inside 10-30 % "
-        "of 1.3-2.9), and German municipal evidence finds mass layoffs partly absorbed locally (vom Berge & Schmillen 2023)"
-    ),
-)
 def test_total_job_loss_per_mine_job_lies_in_the_literature_band(closure_job_ratios):
+    """Issue 10: 1.30, 1.30, 1.32 jobs per mine job in 2022 (seeds 1-3) with firms' idiosyncratic demand (sd 0.15) and
+    customer search against an adaptive aspiration (docs/ODD.md §7.10); before, with the reference a ratchet and no
+    demand noise, 1.24, 1.18, 1.20 (below the band). The mean sits just inside the band's lower end, as expected for a
+    city, which keeps a small share of the national further jobs (tests/test_closure.py) and absorbs mass layoffs
+    partly locally (vom Berge & Schmillen 2023)."""
     assert BAND[0] < PHILADELPHIA_FED_LOCAL < BAND[1]
     assert BAND[0] <= np.mean(closure_job_ratios) <= BAND[1], closure_job_ratios
 

@@ -2,10 +2,11 @@
 
 Measured with experiments/benchmarks/bench_crn.py (8 seeds, closure effect on jobs in 2021):
 
-* default economy: ratio unpaired / paired about 1.3. The twin has hardly any noise to share (a
-  shock-free economy with turnover only), and the closure's own response is noisy because exit after
-  6 months below zero cash with 2 months of buffer is a knife edge (runs diverge at the first firm that
-  exits in one and not in the other), so pairing cannot remove much;
+* default economy (since issue 10: idiosyncratic firm demand sd 0.15 shared by both runs, customer
+  search against an adaptive aspiration): ratio unpaired / paired about 440. Before, without demand
+  noise, about 1.3: the twin had hardly any noise to share and the closure's own response is noisy
+  because exit after months below zero cash is a knife edge (runs diverge at the first firm that
+  exits in one and not in the other);
 * with idiosyncratic firm demand (sd 0.1) that both runs share, cash buffers of 24 months (no knife
   edge) and customer search off: ratio about 690.
 

@@ -86,7 +86,9 @@ def no_shock_runs(no_closure_scenario):
 def test_a_no_shock_run_has_turnover_and_stays_near_its_start(no_shock_runs):
     for series in no_shock_runs:
         assert (series["hires"] > 0).all() and (series["separations"] > 0).all()
-        assert abs(series["employment_workplace"].mean() / 32_975 - 1) < 0.01
+        # within 2 %: with firms' idiosyncratic demand (sd 0.15) jobs settle about 1-1.5 % above the noise-free start
+        # in the first years (firms hoard staff through dips of up to 5 % of orders but hire on rises), then stay flat
+        assert abs(series["employment_workplace"].mean() / 32_975 - 1) < 0.02
         assert abs(series["unemployment_rate"].mean() - 0.07) < 0.003
         # the monthly job-finding rate stays in the published band (IAB 6.3-7 %, local ~4 %) widened for noise
         assert 0.045 <= series["job_finding_rate"].mean() <= 0.08

@@ -50,7 +50,7 @@ _FLOAT_FIELDS = (
     "import_per_output",  # EUR imported per EUR output
     "local_input_per_output",  # EUR of local inputs per EUR output (table column sum)
     "emission_per_output",  # t CO2 per EUR
-    "reference_orders",  # EUR per month: the orders a firm considers normal (highest expected so far)
+    "reference_orders",  # EUR per month: the orders a firm considers normal (its aspiration: adaptive average of expected orders)
     "capability",  # relative ability to find customers and new markets (mean 1)
     "import_base",  # EUR imported per EUR output before any import replacement
     "substituted",  # EUR per EUR output of imports replaced by local links so far

@@ -4,8 +4,9 @@ Rules (parameters in the scenario's ``[governance.adaptation]``; sources and
 stated assumptions in docs/ODD.md):
 
 * **Customer search.** A firm whose expected orders fall more than
-  ``search_trigger`` below its reference (the highest expected orders it has
-  had) searches every month, at a cost of ``search_cost_share`` of its reference
+  ``search_trigger`` below its reference (its aspiration level: an average of
+  its past expected orders that moves ``aspiration_adjustment`` of the way to
+  the newest each month, Cyert & March 1963; Greve 2003) searches every month, at a cost of ``search_cost_share`` of its reference
   output. A search succeeds with probability ``search_success_rate`` x
   capability (x (1 + information bonus) for alliance members when information
   is shared) and wins back ``search_gain_share`` of the lost orders: with
@@ -113,7 +114,7 @@ class Adaptation:
         active = firms.alive[:n] & ~firms.is_mine[:n]
         expected = firms.expected_orders[:n]
         reference = firms.reference_orders[:n]
-        np.maximum(reference, expected, out=reference)
+        reference += self.spec.aspiration_adjustment * (expected - reference)  # adaptive aspiration (Cyert & March 1963; Greve 2003)
         trigger = self.spec.search_trigger / (1.0 + self.information_bonus * firms.member[:n])  # shared information: members notice a fall sooner
         short = active & (expected < (1.0 - trigger) * reference)
         firms.shortfall_months[:n] = np.where(short, firms.shortfall_months[:n] + 1, 0)

@@ -31,7 +31,14 @@ class AdaptationSpec(Section):
     """How firms adapt on their own (acts in every governance setting, adaptive mode only)."""
 
     customer_search: bool = Field(True, description="firms whose orders fall search for new customers")
-    search_trigger: Share = Field(0.10, description="fall of expected orders below the firm's reference that starts a search (share)")
+    search_trigger: Share = Field(0.10, description="fall of expected orders below the firm's aspiration (reference) that starts a search (share)")
+    aspiration_adjustment: Share = Field(
+        0.1,
+        description=(
+            "monthly weight of the newest expected orders in a firm's aspiration level (reference orders), "
+            "A' = (1 - a) A + a E (Cyert & March 1963; Greve 2003); 0.1 a month is 0.72 a year; 0 keeps the firm's first level"
+        ),
+    )
     search_cost_share: Share = Field(0.005, description="search cost per month, share of the firm's reference monthly output (EUR/EUR)")
     search_success_rate: Share = Field(0.04, description="monthly chance that a search of a firm of average capability succeeds")
     search_gain_share: Share = Field(0.30, description="share of the lost orders a successful search wins back")

@@ -147,11 +147,14 @@ class BehaviourSpec(Section):
     market_takeover_share: Share = Field(0.5, description="share of an exiting firm's final demand taken over by surviving firms of its sector")
     entry_speed: Rate = Field(0.05, description="monthly share of open local market demand that attracts a new firm")
     idiosyncratic_demand_sd: float = Field(
-        0.0,
+        0.15,
         ge=0.0,
         le=1.0,
         allow_inf_nan=False,
-        description="stationary standard deviation of a firm's idiosyncratic log demand (stated assumption; plausible 0..0.4; 0 switches it off)",
+        description=(
+            "stationary standard deviation of a firm's idiosyncratic log demand (0.15: with persistence 0.97 an sd of yearly "
+            "growth of 0.12, the low end of firm-level sales growth volatility, Comin & Mulani 2006; Davis et al. 2006; plausible 0..0.4; 0 switches it off)"
+        ),
     )
     idiosyncratic_demand_persistence: float = Field(
         0.97,
