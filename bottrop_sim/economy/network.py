@@ -74,6 +74,7 @@ class SupplyNetwork:
         self._by_sector: dict[int, np.ndarray] | None = None
         self._indexed = np.zeros(capacity, bool)
         self._version = 0
+        self._grouping_checked = -1  # the edges' version at the last stable_grouped_entries call
         self._cache: dict[str, tuple[int, object]] = {}
         self._grouped: tuple[int, int, np.ndarray, GroupedEntries] | None = None
         self._sector = np.zeros(capacity, np.int64)  # the model's sector per slot (as last passed)
@@ -380,6 +381,20 @@ class SupplyNetwork:
             grouped = GroupedEntries(self.rows.value[: self.rows.end], suppliers, buyers, group, groups)
             hit = self._grouped = (self._version, groups, np.array(group, copy=True), grouped)
         return hit[3]
+
+    def stable_grouped_entries(self, group: np.ndarray, groups: int) -> GroupedEntries | None:
+        """:meth:`grouped_entries` once the edges have not changed since the previous call, else None.
+
+        Building the grouping costs about as much as a few months of sums by holder pair; in months when
+        firms exit or enter (the edges change every month under firm-level demand noise) the direct sum
+        (``book_trade`` without a grouping) is cheaper. Both give the same bits.
+        """
+        unchanged = self._version == self._grouping_checked
+        self._grouping_checked = self._version
+        hit = self._grouped
+        if hit is not None and hit[0] == self._version and hit[1] == groups and np.array_equal(hit[2], group):
+            return self.grouped_entries(group, groups)
+        return self.grouped_entries(group, groups) if unchanged else None
 
     def matrix(self, sector: np.ndarray | None = None) -> sp.csr_matrix:
         """``M[g, f]``: EUR from firm g per EUR of output of firm f (canonical CSR, cached until edges change)."""
