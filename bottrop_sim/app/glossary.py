@@ -66,8 +66,8 @@ EXPLAIN: dict[str, dict[str, str]] = {
         "en": "Members' mean trust in the alliance (0 to 1): descriptive, not rated.",
     },
     "public_money_spent": {
-        "de": "Geld der Stadt für Programme, Verwaltung und Koordinator über den ganzen Zeitraum: ein Aufwand, kein Ergebnis.",
-        "en": "City money for programmes, administration and the coordinator over the whole horizon: an input, not an outcome.",
+        "de": "Öffentliches Geld für Programme, Verwaltung, Koordinator und die Geschäftsstelle der Allianz über den ganzen Zeitraum: ein Aufwand, kein Ergebnis.",
+        "en": "Public money for programmes, administration, the coordinator and the alliance's office over the whole horizon: an input, not an outcome.",
     },
     "difference": {
         "de": "A − B: Wert von A minus Wert von B, gepaart über dieselben Startwerte.",

@@ -61,6 +61,7 @@ class Alliance(mesa.Agent):
         self.brokered: list[tuple[int, int, float]] = []  # (supplier, buyer, coefficient) of the links brokered so far
         self.premiums_eur = 0.0  # price premiums paid to brokered suppliers so far
         self.failed_links = 0  # brokered links whose supplier failed so far
+        self.office_paid_month = 0.0  # public project funding of the office this month, EUR
         self.joined_total = 0
         self.left_total = 0
         self._last_evaluation: dict[str, float] | None = None
@@ -78,9 +79,11 @@ class Alliance(mesa.Agent):
         elif model.month - self.last_meeting >= self.interval_now():
             self.meet()
             self.last_meeting = model.month
+        self.office_paid_month = 0.0
         if self.office_funded():  # the office that organises meetings and labs, paid from public project funding
             accounts = model.accounts
-            accounts.pay("alliance_office", accounts.state, accounts.rest_of_world, self.spec.office_cost_eur_year / 12.0)
+            self.office_paid_month = self.spec.office_cost_eur_year / 12.0
+            accounts.pay("alliance_office", accounts.state, accounts.rest_of_world, self.office_paid_month)
         if since > 0 and since % 12 == 0 and self.spec.reflexive_evaluation:
             self.evaluate()
 

@@ -163,6 +163,7 @@ class Governance:
             "pooled_staff": self.pooled_month,
             "member_layoffs": self.member_layoffs_month,
             "city_budget_spent_eur": self.city_spent_month if self.adaptive else 0.0,
+            "public_money_eur": (self.city_spent_month + (self.alliance.office_paid_month if self.alliance is not None else 0.0)) if self.adaptive else 0.0,
             "trainees": int(model.labour.in_training.sum()),
             "firms_diversified": int((firms.diversified[:n] & alive).sum()),
             "green_jobs": int(firms.headcount[:n][alive & (firms.sector[:n] == green)].sum()) if green is not None else 0,

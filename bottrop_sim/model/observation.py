@@ -32,7 +32,7 @@ BASE_COLUMNS = (
     "zone_unemployment_rate", "firms", "firm_entries", "firm_exits", "value_added_eur", "output_eur",
     "final_demand_eur", "imports_eur", "wages_eur", "co2_t", "local_sourcing_share", "resident_income_eur",
     "liquidity_eur", "mine_subsidies_eur", "alliance_members", "alliance_projects_active", "alliance_trust_mean",
-    "alliance_local_sourcing_share", "alliance_brokered_links", "alliance_failed_links", "pooled_staff", "member_layoffs", "city_budget_spent_eur",
+    "alliance_local_sourcing_share", "alliance_brokered_links", "alliance_failed_links", "pooled_staff", "member_layoffs", "city_budget_spent_eur", "public_money_eur",
     "trainees", "firms_diversified", "green_jobs", "search_successes", "key_employer_failures", "network_robustness",
     "short_time_workers", "short_time_hours_lost", "short_time_firms", "short_time_allowance_eur",
 )  # fmt: skip

@@ -132,8 +132,8 @@ _INDICATORS = (
               f"Mean trust of member firms (of all firms before anyone joined), {_L12}; NaN in settings without an alliance (none, city_led).",
               f"Mittleres Vertrauen der Mitgliedsbetriebe (aller Betriebe, solange niemand beigetreten ist), {_L12_DE}; NaN ohne Allianz (none, city_led).", None),
     Indicator("public_money_spent", "Public money spent", "Eingesetzte öffentliche Mittel", "EUR over the horizon", "economic",
-              "City budget spent on programmes, administration and the alliance coordinator, summed over the whole horizon (federal mine subsidies not included).",
-              f"Ausgaben der Stadt für Programme, Verwaltung und die Koordination der Allianz, {_HORIZON_DE} (Bundessubventionen des Bergbaus nicht enthalten).", None),
+              "Public money spent on governance, summed over the whole horizon: the city's programmes, administration and alliance coordinator, and the public project funding of the alliance's office (federal mine subsidies not included).",
+              f"Öffentliche Mittel für die Steuerung, {_HORIZON_DE}: Programme, Verwaltung und Koordination der Stadt sowie die öffentliche Projektförderung der Geschäftsstelle der Allianz (Bundessubventionen des Bergbaus nicht enthalten).", None),
     Indicator("public_money_per_job_saved", "Public money per job saved", "Öffentliche Mittel je gesichertem Arbeitsplatz", "EUR per job", "economic",
               "Extra public money spent / extra workplace employment (mean of the last 12 months) against a reference run with the same seed, e.g. governance 'none'; NaN without a reference or if fewer than 1 job was saved.",
               "Zusätzlich eingesetzte öffentliche Mittel / zusätzliche Beschäftigung (Mittel der letzten 12 Monate) gegenüber einem Referenzlauf mit gleichem Seed, z. B. ohne Koordination; NaN ohne Referenz oder wenn weniger als 1 Arbeitsplatz gesichert wurde.", False),
@@ -177,7 +177,7 @@ _LEVELS = {  # indicator -> column of indicator_series or the time series, avera
     "alliance_participation": "alliance_participation",
 }
 _YEARLY_FLOWS = {"value_added": "value_added_eur", "co2": "co2_t"}
-_HORIZON_TOTALS = {"start_ups": "firm_entries", "exits": "firm_exits", "public_money_spent": "city_budget_spent_eur"}
+_HORIZON_TOTALS = {"start_ups": "firm_entries", "exits": "firm_exits", "public_money_spent": "public_money_eur"}
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
