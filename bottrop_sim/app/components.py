@@ -157,12 +157,8 @@ def Entry(
 
 ENTRY_EVENTS = ("focusout", "keyup.enter")
 """Browser events on which an :func:`Entry` hands over its text."""
-PENDING_SECONDS = 10.0
-"""How long after an Enter a text that arrives late is still the one the Enter was for.
-
-The server handles the page's messages one after the other; a redraw in between (an ensemble member
-arriving) can hold the text behind the key for seconds on a busy laptop. With 2 s the seed typed in the
-workshop browser test was sometimes lost under load."""
+PENDING_SECONDS = 2.0
+"""How long after an Enter a text that arrives late is still the one the Enter was for."""
 
 
 @solara.component
