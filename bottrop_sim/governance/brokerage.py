@@ -86,8 +86,7 @@ def pay_price_premiums(model: BottropModel, alliance: Alliance) -> float:
     if premium <= 0 or not alliance.brokered:
         return 0.0
     firms = model.firms
-    links = np.array(alliance.brokered, dtype=float)
-    supplier, buyer, coefficient = links[:, 0].astype(np.int64), links[:, 1].astype(np.int64), links[:, 2]
+    supplier, buyer, coefficient = _link_arrays(alliance)
     live = firms.alive[supplier] & firms.alive[buyer]
     alliance.brokered = [link for link, keep in zip(alliance.brokered, live, strict=True) if keep]
     supplier, buyer, coefficient = supplier[live], buyer[live], coefficient[live]
@@ -115,8 +114,7 @@ def fail_links(model: BottropModel, alliance: Alliance) -> int:
     if spec.brokered_failure_rate <= 0 or not alliance.brokered:
         return 0
     firms = model.firms
-    links = np.array(alliance.brokered, dtype=float)
-    supplier, buyer, coefficient = links[:, 0].astype(np.int64), links[:, 1].astype(np.int64), links[:, 2]
+    supplier, buyer, coefficient = _link_arrays(alliance)
     draws = model.streams.uniform("brokered_link_failure", model.month, buyer * KEY + supplier)
     failing = firms.alive[supplier] & firms.alive[buyer] & (draws < spec.brokered_failure_rate)
     if not failing.any():
@@ -144,3 +142,9 @@ def fail_links(model: BottropModel, alliance: Alliance) -> int:
     alliance.brokered = [link for link, gone in zip(alliance.brokered, failing, strict=True) if not gone]
     alliance.failed_links += ended
     return ended
+
+
+def _link_arrays(alliance: Alliance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Supplier slots, buyer slots and coefficients of the alliance's brokered links (in the order brokered)."""
+    links = np.array(alliance.brokered, dtype=float)
+    return links[:, 0].astype(np.int64), links[:, 1].astype(np.int64), links[:, 2]
