@@ -164,7 +164,10 @@ class TradeResult:
         call this before the network next changes (exits, entries, new links).
         """
         if self.edge_eur is None:
-            self.edge_eur = self.edge_values * np.take(self.fill_all, self.edge_rows) * np.take(self.planned_all, self.edge_cols)
+            if self.fill_all.min(initial=1.0) == 1.0 and self.fill_all.max(initial=1.0) == 1.0:  # nobody rationed: value * 1.0 is value
+                self.edge_eur = self.edge_values * np.take(self.planned_all, self.edge_cols)
+            else:
+                self.edge_eur = self.edge_values * np.take(self.fill_all, self.edge_rows) * np.take(self.planned_all, self.edge_cols)
         return self.edge_eur
 
 

@@ -209,10 +209,22 @@ class Accounts:
         ``holder`` has the same values; otherwise computed afresh.
         """
         kept = self._pairs
-        if kept is not None and kept[0] is payer_slots and kept[1] is payee_slots and np.array_equal(kept[2], holder):
+        same_holder = kept is not None and np.array_equal(kept[2], holder)
+        if same_holder and kept[0] is payer_slots and kept[1] is payee_slots:
             return kept[3]
-        pairs = holder[payer_slots] * len(self.holders) + holder[payee_slots]
-        if not (payer_slots.flags.writeable or payee_slots.flags.writeable):
+        cached = not (payer_slots.flags.writeable or payee_slots.flags.writeable)
+        if same_holder and cached and len(payer_slots) >= len(kept[0]) and len(payer_slots) == len(payee_slots):
+            # the network changed a few places (an exit, an entry, a new link): recompute only the pairs of
+            # the places whose supplier or buyer changed, and of places added at the end (the same integers)
+            old = len(kept[0])
+            pairs = np.empty(len(payer_slots), np.int64)
+            pairs[:old] = kept[3]
+            changed = np.flatnonzero((payer_slots[:old] != kept[0]) | (payee_slots[:old] != kept[1]))
+            pairs[changed] = holder[payer_slots[changed]] * len(self.holders) + holder[payee_slots[changed]]
+            pairs[old:] = holder[payer_slots[old:]] * len(self.holders) + holder[payee_slots[old:]]
+        else:
+            pairs = holder[payer_slots] * len(self.holders) + holder[payee_slots]
+        if cached:
             self._pairs = (payer_slots, payee_slots, holder.copy(), pairs)
         return pairs
 

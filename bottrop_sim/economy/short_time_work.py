@@ -103,6 +103,9 @@ class ShortTimeWork:
         the hours of the staff it still has (and has at most that many persons on short-time work).
         """
         self._fit(firms.capacity)
+        if not self.persons[:n].any():  # nobody on short-time work: no hours lost
+            self.hours_lost[:n] = 0.0
+            return self.hours_lost
         alive, headcount = firms.alive[:n], firms.headcount[:n]
         self.persons[:n] = np.where(alive, np.minimum(self.persons[:n], headcount), 0)
         self.hours_lost[:n] = np.where(alive & (self.persons[:n] > 0), np.minimum(self.hours_lost[:n], headcount), 0.0)
@@ -129,6 +132,8 @@ class ShortTimeWork:
         self._fit(firms.capacity)
         if not self.spec.enabled or n == 0:
             return np.zeros(n, bool)
+        if not shocked.any() and not self.persons[:n].any():  # nobody continues a spell, nobody may start one
+            return np.zeros(n, bool)
         spec = self.spec
         headcount = firms.headcount[:n]
         lost = np.where(movable, np.clip(headcount - target, 0.0, headcount), 0.0)
@@ -145,6 +150,10 @@ class ShortTimeWork:
     def set_hours(self, firms: FirmArrays, on: np.ndarray, target: np.ndarray) -> None:
         """After staffing: the hours lost and persons affected next month of the firms on short-time work; spell counters."""
         n = len(on)
+        if not on.any() and not self.spell_month[:n].any():  # no firm on it and no spell to count off: nothing to set
+            self.persons[:] = 0
+            self.hours_lost[:] = 0.0
+            return
         headcount = firms.headcount[:n]
         lost = np.where(on, np.clip(headcount - target, 0.0, headcount), 0.0)
         persons, share = self._spread(headcount, lost)
