@@ -35,6 +35,9 @@ from bottrop_sim.governance.membership import HOURS_PER_MONTH
 from bottrop_sim.scenario.governance import LAB_TYPES
 from bottrop_sim.streams import weighted_sample
 
+#: Multiplier that keeps (firm, project) keys apart: project keys stay below it for 2**40 / 4 months.
+PAIR_KEY = 1 << 40
+
 if TYPE_CHECKING:
     from bottrop_sim.governance.alliance import Alliance
     from bottrop_sim.model import BottropModel
@@ -53,6 +56,12 @@ class Project:
     free_riders: int = 0
     contributions_due: int = 0
     trust_at_start: float = field(default=0.0)
+    started: int = 0  # model month of its launch (at most one launch a month: with the lab, the project's identity)
+
+    @property
+    def key(self) -> int:
+        """The project's identity for keyed draws: its launch month and lab (two projects of a lab never share a draw)."""
+        return self.started * len(LAB_TYPES) + LAB_TYPES.index(self.lab)
 
 
 def launch(model: BottropModel, alliance: Alliance) -> Project | None:
@@ -86,6 +95,7 @@ def launch(model: BottropModel, alliance: Alliance) -> Project | None:
         months_left=lab.duration_months,
         required_eur=lab.contribution_eur_month * count * lab.duration_months,
         trust_at_start=float(firms.trust[chosen].mean()),
+        started=int(model.month),
     )
     alliance.projects.append(project)
     alliance.attempts[project.lab] = alliance.attempts.get(project.lab, 0) + 1
@@ -93,14 +103,14 @@ def launch(model: BottropModel, alliance: Alliance) -> Project | None:
 
 
 def collect_contributions(model: BottropModel, alliance: Alliance) -> None:
-    """Participants pay their monthly contribution, or free-ride (a draw keyed by the firm and the lab)."""
+    """Participants pay their monthly contribution, or free-ride (a draw keyed by the firm and the project)."""
     firms = model.firms
     for project in alliance.projects:
         lab = alliance.spec.labs[project.lab]
         slots = project.participants[firms.alive[project.participants] & firms.member[project.participants]]
         if len(slots) == 0:
             continue
-        draws = model.streams.uniform("free_riding", model.month, slots, draws=len(LAB_TYPES))[:, LAB_TYPES.index(project.lab)]
+        draws = model.streams.uniform("free_riding", model.month, slots * PAIR_KEY + project.key)  # keyed by the firm and the project
         free_ride = draws < alliance.spec.free_riding_propensity * (1.0 - firms.trust[slots])
         broke = firms.liquidity[slots] < lab.contribution_eur_month
         paying = slots[~free_ride & ~broke]
@@ -115,7 +125,7 @@ def collect_contributions(model: BottropModel, alliance: Alliance) -> None:
 
 
 def finish(model: BottropModel, alliance: Alliance) -> None:
-    """Count down running projects; settle those that end (success drawn per lab and month)."""
+    """Count down running projects; settle those that end (success drawn per project and month)."""
     firms, spec = model.firms, alliance.spec
     running = []
     for project in alliance.projects:
@@ -128,7 +138,7 @@ def finish(model: BottropModel, alliance: Alliance) -> None:
         funded = min(1.0, project.paid_eur / project.required_eur) if project.required_eur > 0 else 1.0
         trust = float(firms.trust[alive].mean()) if len(alive) else 0.0
         chance = lab.success_rate * (0.5 + 0.5 * trust) * funded
-        if len(alive) and model.streams.uniform("project_success", model.month, [LAB_TYPES.index(project.lab)])[0] < chance:
+        if len(alive) and model.streams.uniform("project_success", model.month, [project.key])[0] < chance:
             _apply_effect(model, lab, alive)
             n = firms.size
             members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
