@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("solara")
 
 from bottrop_sim import load_scenario
-from bottrop_sim.app.ensemble import Ensemble, band_of, holm, member_task, paired_differences, paired_p
+from bottrop_sim.app.ensemble import Ensemble, Member, ResultCache, band_of, holm, member_task, paired_differences, paired_p
 from bottrop_sim.app.export import scenario_toml
 from bottrop_sim.app.levers import LEVER_BY_PATH, check_entry
 from bottrop_sim.app.scoring import KEY_INDICATORS, RESILIENCE, ensemble_rows
@@ -253,3 +253,75 @@ def test_resetting_a_session_leaves_no_model_behind():
     assert state.runs["A"].value.months_done == 0
     assert models_alive() == alive and len(mesa.Agent._ids) == counters  # the replaced models are gone, not kept by Mesa
     assert first() is None
+
+
+def test_replications_computed_before_come_from_the_cache_and_equal_a_fresh_run(short):
+    base, alliance = short
+    cache = ResultCache(size=64)
+    submitted: list[tuple] = []
+
+    def counting(task) -> Future:
+        submitted.append(task[:3])
+        return here(task)
+
+    first = Ensemble({"A": base, "B": alliance}, 11, 2, submit=counting, cache=cache)
+    assert first.complete and len(submitted) == 4 and len(cache) == 4
+    hybrid = base.model_copy(update={"governance": base.governance.model_copy(update={"mode": "hybrid"})})
+    arrivals: list[int] = []
+    second = Ensemble({"A": base, "B": hybrid}, 11, 2, submit=counting, cache=cache, on_arrival=lambda: arrivals.append(1))
+    assert second.complete and submitted[4:] == [("B", "", 0), ("B", "", 1)]  # only the changed panel runs again
+    assert arrivals  # the page is told that the kept replications are there
+    for r in range(2):  # the kept replication is the fresh one: a run depends on its scenario and seed alone
+        assert second.members("A")[r] is first.members("A")[r]
+        scores, run, _ = run_pair(base, second.seeds[r])
+        assert second.members("A")[r].scores == scores and second.members("A")[r].run.equals(run)
+    third = Ensemble({"A": base, "B": alliance}, 11, 2, submit=counting, cache=cache)
+    assert third.complete and len(submitted) == 6  # a lever set back: nothing runs again
+    assert third.members("B")[1] is first.members("B")[1]
+    other_seed = Ensemble({"A": base}, 12, 1, submit=counting, cache=cache)
+    assert other_seed.complete and len(submitted) == 7  # another seed is another run
+
+
+def test_the_cache_forgets_the_least_recently_used_replication(short):
+    base, alliance = short
+    cache = ResultCache(size=2)
+    members = [Member(seed, {"employment": float(seed)}, None, None) for seed in (1, 2, 3)]
+    cache.put(base, 1, members[0])
+    cache.put(base, 2, members[1])
+    assert cache.get(base, 1) is members[0]  # now the most recently used
+    cache.put(base, 3, members[2])
+    assert cache.get(base, 2) is None and cache.get(base, 1) is members[0] and cache.get(base, 3) is members[2]
+    assert cache.get(alliance, 1) is None  # another scenario, the same seed: not the same run
+    assert len(cache) == 2 and cache.hits == 3 and cache.misses == 2
+
+
+def test_without_a_cache_every_replication_runs(short):
+    base, _ = short
+    submitted: list[tuple] = []
+
+    def counting(task) -> Future:
+        submitted.append(task[:3])
+        return here(task)
+
+    Ensemble({"A": base}, 11, 2, submit=counting)
+    Ensemble({"A": base}, 11, 2, submit=counting)
+    assert len(submitted) == 4  # a stand-in pool gets no cache unless given one
+
+
+def test_a_run_that_finishes_after_its_ensemble_was_replaced_is_kept_for_the_next(short):
+    base, _ = short
+    cache = ResultCache(size=8)
+    pending: list[tuple[tuple, Future]] = []
+
+    def later(task) -> Future:
+        future: Future = Future()
+        pending.append((task, future))
+        return future
+
+    old = Ensemble({"A": base}, 11, 1, submit=later, cache=cache)
+    old.cancel()  # a lever changed while the run was in a worker
+    task, future = pending[0]
+    future.set_result(member_task(task))
+    assert old.members("A") == {} and len(cache) == 1  # not shown in the old ensemble, but kept
+    new = Ensemble({"A": base}, 11, 1, submit=later, cache=cache)
+    assert new.complete and len(pending) == 1  # the next ensemble asked nothing of the pool

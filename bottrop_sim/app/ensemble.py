@@ -31,7 +31,7 @@ import os
 import sys
 import threading
 import types
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -145,6 +145,67 @@ class Member:
     twin: pd.DataFrame
 
 
+CACHE_SIZE = 256
+"""Finished replications kept by :data:`RESULTS` (each about 0.1 MB: a run's and its twin's monthly series)."""
+
+
+class ResultCache:
+    """Finished replications by (scenario, seed), least recently used out first; thread-safe.
+
+    A run is a pure function of its scenario and seed (keyed streams, no other
+    input), so a replication once computed is the same whenever it is asked for
+    again: the other panel's seeds after a lever change in one panel, a lever set
+    back, a "Why?" variant that equals a panel, another session with the same
+    settings. The key is the scenario's whole content (its JSON dump: every field,
+    name and description included, so nothing that could change a run is left out)
+    and the seed. The cached series are shared between ensembles: read them, never
+    change them in place.
+
+    Args:
+        size: replications kept.
+    """
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = int(size)
+        self._items: OrderedDict[tuple[str, int], Member] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(scenario: Scenario, seed: int) -> tuple[str, int]:
+        """The cache key of a replication."""
+        return scenario.model_dump_json(), int(seed)
+
+    def get(self, scenario: Scenario, seed: int) -> Member | None:
+        """The replication if it was computed before (and is still kept), else None."""
+        key = self.key(scenario, seed)
+        with self._lock:
+            member = self._items.get(key)
+            if member is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return member
+
+    def put(self, scenario: Scenario, seed: int, member: Member) -> None:
+        """Keep a finished replication (the least recently used one goes when full)."""
+        key = self.key(scenario, seed)
+        with self._lock:
+            self._items[key] = member
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+
+RESULTS = ResultCache()
+"""The server's cache, shared by all sessions (used by ensembles that run on the server's pool)."""
+
+
 @dataclass(frozen=True)
 class Band:
     """Median and band of one series over the seeds that arrived."""
@@ -253,6 +314,8 @@ class Ensemble:
         size: seeds per panel.
         on_arrival: called (from a pool thread) after each finished replication.
         submit: schedule a task (default: the server's pool); tests pass a synchronous stand-in.
+        cache: finished replications to take instead of running them again, and to keep new ones in
+            (default: the server's :data:`RESULTS` with the server's pool, none with another ``submit``).
     """
 
     def __init__(
@@ -262,8 +325,10 @@ class Ensemble:
         size: int = ENSEMBLE_SIZE,
         on_arrival: Callable[[], None] | None = None,
         submit: Callable[[tuple], Future] | None = None,
+        cache: ResultCache | None = None,
     ) -> None:
         self.scenarios = dict(scenarios)
+        self._cache = cache if cache is not None else (RESULTS if submit is None else None)
         self.base_seed = int(base_seed)
         self.seeds = replication_seeds(self.base_seed, size)
         self.on_arrival = on_arrival
@@ -299,8 +364,17 @@ class Ensemble:
             for variant, scenarios in variants.items():
                 self._expected[variant] = self._expected.get(variant, 0) + len(scenarios) * len(self.seeds)
                 self._panels[variant] = self._panels.get(variant, set()) | set(scenarios)
+        cached = {}
+        if self._cache is not None:  # replications computed before arrive at once
+            for task in tasks:
+                member = self._cache.get(task[3], task[4])
+                if member is not None:
+                    cached[task[:3]] = member
         with self._lock:
-            self._queue.extend(tasks)
+            self._members.update(cached)
+            self._queue.extend(task for task in tasks if task[:3] not in cached)
+        if cached and self.on_arrival is not None:
+            self.on_arrival()
         self._pump()
 
     def _pump(self) -> None:
@@ -344,7 +418,10 @@ class Ensemble:
     def _arrived(self, future: Future, task: tuple) -> None:
         with self._lock:
             self._in_flight -= 1
-        if self.cancelled:
+        if self.cancelled:  # not shown any more, but kept: the next ensemble may ask for the same run
+            if self._cache is not None and not future.cancelled() and future.exception() is None:
+                _panel, _variant, _replication, seed, scores, run, twin = future.result()
+                self._cache.put(task[3], task[4], Member(seed, scores, run, twin))
             return
         self._pump()
         try:
@@ -358,8 +435,11 @@ class Ensemble:
             with self._lock:
                 self._failed[task[1]] = self._failed.get(task[1], 0) + 1
         else:
+            member = Member(seed, scores, run, twin)
             with self._lock:
-                self._members[(panel, variant, replication)] = Member(seed, scores, run, twin)
+                self._members[(panel, variant, replication)] = member
+            if self._cache is not None:
+                self._cache.put(task[3], task[4], member)
         if self.on_arrival is not None:
             self.on_arrival()
 
