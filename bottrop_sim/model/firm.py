@@ -91,6 +91,8 @@ class Firm(mesa.Agent):
         model, firms, slot = self.model, self.model.firms, self.slot
         sector = int(firms.sector[slot])
         rng = model.streams.generator("exit", model.month, slot)  # keyed by the firm: the same draws whatever else exits
+        if model.panel is not None:  # its last row in the per-firm panel, before its arrays are cleared
+            model.panel.note_exit(slot, firms, model.traded_this_month, model.population.vacancies, model.population.hires, model.short_time)
         firms.alive[slot] = False
         firms.member[slot] = False
         _, ended = model.network.remove_firm(rng, slot, firms.sector, firms.headcount, firms.alive)

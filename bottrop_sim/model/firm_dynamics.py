@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bottrop_sim.economy.network import SupplyNetwork
     from bottrop_sim.economy.short_time_work import ShortTimeWork
     from bottrop_sim.governance.coordinator import Governance
+    from bottrop_sim.model.observation import FirmPanel
     from bottrop_sim.model.population import FirmPopulation
     from bottrop_sim.scenario.schema import Scenario
     from bottrop_sim.streams import MonthlyGenerators, Streams
@@ -47,6 +48,7 @@ class FirmDynamics:
     households: Households
     demand_flows: dict[str, float]
     short_time: ShortTimeWork
+    panel: FirmPanel | None
     shocked_sectors: np.ndarray
     adaptive: bool
     n_sectors_ext: int
@@ -215,6 +217,8 @@ class FirmDynamics:
         hires = np.zeros(self.n_sectors_ext, np.int64)
         hires[sector] = headcount * count
         self.labour.hire(self.draws("entrant_hires"), hires)
+        if self.panel is not None:
+            self.panel.note_entry(slots, headcount)
         self._connect(slots, sector)
         self.entries_this_month += count
         return slots

@@ -45,9 +45,10 @@ def record_columns(sector_names: tuple[str, ...]) -> list[str]:
 
 PANEL_COLUMNS = (
     "date", "firm", "sector", "mine", "parent", "headcount", "output", "orders", "liquidity", "vacancies", "hires", "member",
-    "wage", "short_time_workers", "short_time_hours_share", "short_time_month",
+    "wage", "short_time_workers", "short_time_hours_share", "short_time_month", "exited",
 )  # fmt: skip
-"""Columns of the per-firm panel (:class:`FirmPanel`): one row per active firm (and the mine) and month."""
+"""Columns of the per-firm panel (:class:`FirmPanel`): one row per active firm (and the mine) and month, and one for
+each firm in the month it exits."""
 
 
 class FirmPanel:
@@ -59,11 +60,61 @@ class FirmPanel:
     EUR at the month's end); ``vacancies`` and ``hires`` in persons; ``wage`` the gross wage, EUR per
     person-month; ``short_time_workers`` the persons on short-time work this month, ``short_time_hours_share``
     the share of their hours each lost, ``short_time_month`` the month of the spell (1 = first; 0: none).
+
+    A firm that exits has a last row in its exit month, ``exited`` True: what it
+    produced, was ordered and hired that month (nothing if it failed before the
+    month's trade), with its staff and cash after the exit (0: its staff were
+    separated, its money settled). So the panel's sums over firms equal the
+    month's time series also in months with exits.
     """
 
     def __init__(self, sector_names: tuple[str, ...]) -> None:
         self.sector_names = np.asarray(sector_names, dtype=object)
         self._months: list[dict[str, np.ndarray]] = []
+        self._exits: list[dict[str, object]] = []  # this month's exiting firms, until collect
+        self._starting_staff: dict[int, int] = {}  # staff hired by this month's new firms at their start, until collect
+
+    def note_entry(self, slots: np.ndarray, staff: int) -> None:
+        """New firms hired ``staff`` persons each at their start (counted in their first month's ``hires``)."""
+        for slot in slots:
+            self._starting_staff[int(slot)] = self._starting_staff.get(int(slot), 0) + int(staff)
+
+    def note_exit(self, slot: int, firms: FirmArrays, traded: bool, vacancies: np.ndarray, hires: np.ndarray, short_time: ShortTimeWork | None = None) -> None:
+        """Keep an exiting firm's last row (called before its arrays are cleared).
+
+        Args:
+            slot: the firm.
+            firms: the firm arrays.
+            traded: whether this month's trade has happened (a firm failing before it produced and hired nothing).
+            vacancies: vacancies posted this month per slot (persons).
+            hires: hires this month per slot (persons).
+            short_time: the firms' short-time work (its payments this month).
+        """
+        persons, share, spell = 0, 0.0, 0
+        if traded and short_time is not None and len(short_time.paid_persons) > slot:
+            persons = int(short_time.paid_persons[slot])
+            share = float(short_time.paid_hours_lost[slot]) / persons if persons > 0 else 0.0
+            spell = int(short_time.paid_month[slot])
+        self._exits.append(
+            {
+                "firm": int(slot),
+                "sector": self.sector_names[min(int(firms.sector[slot]), len(self.sector_names) - 1)],
+                "mine": False,
+                "parent": int(firms.parent[slot]),
+                "headcount": 0,
+                "output": float(firms.output[slot]) if traded else 0.0,
+                "orders": float(firms.orders[slot]) if traded else 0.0,
+                "liquidity": 0.0,
+                "vacancies": float(vacancies[slot]) if traded and len(vacancies) > slot else 0.0,
+                "hires": int(hires[slot]) if traded and len(hires) > slot else 0,
+                "member": False,
+                "wage": float(firms.wage[slot]),
+                "short_time_workers": persons,
+                "short_time_hours_share": share,
+                "short_time_month": spell,
+                "exited": True,
+            }
+        )
 
     def collect(self, date: str, firms: FirmArrays, vacancies: np.ndarray, hires: np.ndarray, short_time: ShortTimeWork | None = None) -> None:
         """Append this month's rows (copies of the arrays of the active slots)."""
@@ -94,8 +145,26 @@ class FirmPanel:
                 "short_time_workers": persons,
                 "short_time_hours_share": share,
                 "short_time_month": spell,
+                "exited": np.zeros(len(slots), bool),
             }
         )
+        if self._starting_staff:  # new firms' starting staff are their first hires
+            month = self._months[-1]
+            month["hires"] = month["hires"].copy()
+            position = {int(firm): i for i, firm in enumerate(month["firm"])}
+            for slot, staff in self._starting_staff.items():
+                month["hires"][position[slot]] += staff
+            self._starting_staff = {}
+        if self._exits:  # the month's exiting firms, in slot order among the others
+            month = self._months[-1]
+            for column in PANEL_COLUMNS:
+                if column != "date":
+                    month[column] = np.concatenate([month[column], np.array([row[column] for row in self._exits], dtype=month[column].dtype)])
+            month["date"] = np.full(len(month["firm"]), date, dtype=object)
+            order = np.argsort(month["firm"], kind="stable")
+            for column in PANEL_COLUMNS:
+                month[column] = month[column][order]
+            self._exits = []
 
     def frame(self) -> pd.DataFrame:
         """All rows collected so far, in month and slot order."""

@@ -107,6 +107,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         self.indicators: dict[str, float | str] = {}
         self.datacollector = RecordCollector(model_reporters=self._reporters())
         self.panel = FirmPanel(tuple(self.sector_names_ext)) if panel else None
+        self.traded_this_month = False
 
     # ------------------------------------------------------------------ build
     def _build_sectors(self) -> None:
@@ -356,6 +357,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
         behaviour = self.scenario.firms
         self.labour.reset_flows()
         self.exits_this_month = self.entries_this_month = self.failures = 0
+        self.traded_this_month = False  # firms that exit before the month's trade produced nothing this month
         self.new_slots = []
         self.flows_this_month = MonthFlows()
         self.demand_flows = dict.fromkeys(DEMAND_FLOWS, 0.0)
@@ -397,6 +399,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
             entries=self.network.entries(),
             hours_lost=self.short_time.hours_lost if self.short_time.hours_lost.any() else None,
         )
+        self.traded_this_month = True
         n = firms.size
         holder = self.holder_of_slots()
         wage_share = self.resident_wage_share()
