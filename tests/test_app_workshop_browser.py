@@ -192,14 +192,6 @@ def test_typed_values_month_limits_seed_message_hint_and_width(app_server, brows
     assert_local(requests)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "known flaky defect (session 4): after 10 quick resets the seed typed with Enter sometimes never reaches the "
-        "settings code (2 of 5 runs under load on 1 December 2026; a 10 s window for a late text and keeping the replaced "
-        "run did not fix it); the root cause is open"
-    ),
-)
 def test_quick_clicks_coalesce_and_settings_survive_reload_and_restart(browser, tmp_path):
     port = free_port()
     log = tmp_path / "server.log"

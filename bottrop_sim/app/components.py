@@ -303,65 +303,69 @@ def Controls(state: Workshop):
     first = next(iter(snapshots.values()), None)
     months = months_text(state.interval.value, lang)
     changed = state.dirty.value
-    with solara.Row(classes=["bs-controls"], style={"align-items": "center", "flex-wrap": "wrap"}, gap="10px"):
-        solara.Button(
-            t(lang, "pause") if playing else t(lang, "play"),
-            icon_name="mdi-pause" if playing else "mdi-play",
-            on_click=state.guarded(t(lang, "play"), state.toggle_play),
-            color="primary",
-            disabled=first is None or (state.finished and not playing),
-            classes=["bs-play"],
-        )
-        solara.Button(
-            t(lang, "step", months=months),
-            icon_name="mdi-step-forward",
-            on_click=state.guarded(t(lang, "step", months=months), state.request_step),
-            disabled=first is None or playing or state.finished,
-            outlined=True,
-            classes=["bs-step"],
-        )
-        solara.Button(
-            t(lang, "reset"),
-            icon_name="mdi-restart",
-            on_click=state.guarded(t(lang, "reset"), state.request_reset),
-            outlined=not (changed and state.months_done > 0),
-            color="warning" if changed and state.months_done > 0 else None,
-            classes=["bs-reset"],
-        )
-        v.Select(
-            label=t(lang, "speed"),
-            items=[{"text": t(lang, "speed_option", months=months_text(n, lang)), "value": n} for n in RENDER_INTERVALS],
-            v_model=state.interval.value,
-            on_v_model=state.guarded(t(lang, "speed"), lambda n: state.interval.set(int(n))),
-            hide_details=True,
-            dense=True,
-            class_="bs-select bs-select-speed",
-            style_="max-width: 210px",
-        )
-        with solara.Column(gap="0px", style={"max-width": "190px"}):
-            Entry(
-                label=t(lang, "seed"),
-                value=str(state.seed.value),
-                on_value=state.guarded(t(lang, "seed"), lambda entry: state.set_seed(entry or "")),
-                error=bool(seed_message),
-                classes=["bs-seed"],
+    # One root whatever is shown: with only the row, Reacton makes the row itself the root, and a notice or a
+    # problem appearing or going would replace the row and every control in it by new widgets, so that what
+    # a facilitator was typing into the seed field went to a closed widget and was lost (issue 14).
+    with solara.Column(gap="12px", classes=["bs-controls-box"]):
+        with solara.Row(classes=["bs-controls"], style={"align-items": "center", "flex-wrap": "wrap"}, gap="10px"):
+            solara.Button(
+                t(lang, "pause") if playing else t(lang, "play"),
+                icon_name="mdi-pause" if playing else "mdi-play",
+                on_click=state.guarded(t(lang, "play"), state.toggle_play),
+                color="primary",
+                disabled=first is None or (state.finished and not playing),
+                classes=["bs-play"],
             )
-            if seed_message:
-                Message(seed_message)
-        if first is not None:
-            with solara.Column(gap="0px", style={"flex": "1 1 220px", "min-width": "200px"}, classes=["bs-clock"]):
-                shown = month_text(first.date, lang) if first.months_done else f"{t(lang, 'start')}: {month_text(first.scenario.start, lang)}"
-                solara.Text(shown, classes=["bs-date"])
-                solara.ProgressLinear(value=100.0 * first.months_done / max(1, first.months_total), color="primary")
-                if first.finished:
-                    solara.Text(t(lang, "finished"), classes=["bs-note"])
-        EnsembleProgress(state)
-    if changed:
-        Message(t(lang, "pending" if state.months_done > 0 else "pending_start"), kind="notice")
-    if state.problem.value:
-        with solara.Row(style={"align-items": "center"}):
-            Message(state.problem.value)
-            solara.Button(t(lang, "dismiss"), on_click=lambda: state.problem.set(None), text=True)
+            solara.Button(
+                t(lang, "step", months=months),
+                icon_name="mdi-step-forward",
+                on_click=state.guarded(t(lang, "step", months=months), state.request_step),
+                disabled=first is None or playing or state.finished,
+                outlined=True,
+                classes=["bs-step"],
+            )
+            solara.Button(
+                t(lang, "reset"),
+                icon_name="mdi-restart",
+                on_click=state.guarded(t(lang, "reset"), state.request_reset),
+                outlined=not (changed and state.months_done > 0),
+                color="warning" if changed and state.months_done > 0 else None,
+                classes=["bs-reset"],
+            )
+            v.Select(
+                label=t(lang, "speed"),
+                items=[{"text": t(lang, "speed_option", months=months_text(n, lang)), "value": n} for n in RENDER_INTERVALS],
+                v_model=state.interval.value,
+                on_v_model=state.guarded(t(lang, "speed"), lambda n: state.interval.set(int(n))),
+                hide_details=True,
+                dense=True,
+                class_="bs-select bs-select-speed",
+                style_="max-width: 210px",
+            )
+            with solara.Column(gap="0px", style={"max-width": "190px"}):
+                Entry(
+                    label=t(lang, "seed"),
+                    value=str(state.seed.value),
+                    on_value=state.guarded(t(lang, "seed"), lambda entry: state.set_seed(entry or "")),
+                    error=bool(seed_message),
+                    classes=["bs-seed"],
+                )
+                if seed_message:
+                    Message(seed_message)
+            if first is not None:
+                with solara.Column(gap="0px", style={"flex": "1 1 220px", "min-width": "200px"}, classes=["bs-clock"]):
+                    shown = month_text(first.date, lang) if first.months_done else f"{t(lang, 'start')}: {month_text(first.scenario.start, lang)}"
+                    solara.Text(shown, classes=["bs-date"])
+                    solara.ProgressLinear(value=100.0 * first.months_done / max(1, first.months_total), color="primary")
+                    if first.finished:
+                        solara.Text(t(lang, "finished"), classes=["bs-note"])
+            EnsembleProgress(state)
+        if changed:
+            Message(t(lang, "pending" if state.months_done > 0 else "pending_start"), kind="notice")
+        if state.problem.value:
+            with solara.Row(style={"align-items": "center"}):
+                Message(state.problem.value)
+                solara.Button(t(lang, "dismiss"), on_click=lambda: state.problem.set(None), text=True)
 
 
 @solara.component
@@ -419,17 +423,18 @@ def PanelCard(state: Workshop, panel: str):
                     with solara.Column(gap="0px", classes=["bs-figure"]):
                         solara.Text(value, classes=["bs-figure-value"])
                         solara.Text(caption, classes=["bs-figure-caption"])
-        if problem_text and problem_path not in {lever.path for lever in levers} | {"governance.mode"}:
-            Message(problem_text)
         upload_problem = state.upload_problem[panel].value
-        if upload_problem is not None:
-            Message(upload_problem_text(upload_problem, lang))
-        elif state.upload_note[panel].value:
-            Message(t(lang, "upload_done", name=state.upload_note[panel].value, seed=str(state.seed.value)), kind="notice")
         applied = state.applied[panel].value
         notice = founding_notice(applied, lang) if applied is not None else None
-        if notice and not open_:
-            Message(notice, kind="notice")
+        with solara.Column(gap="2px", classes=["bs-panel-messages"]):  # always there: a message coming or going must not move the levers below (issue 14)
+            if problem_text and problem_path not in {lever.path for lever in levers} | {"governance.mode"}:
+                Message(problem_text)
+            if upload_problem is not None:
+                Message(upload_problem_text(upload_problem, lang))
+            elif state.upload_note[panel].value:
+                Message(t(lang, "upload_done", name=state.upload_note[panel].value, seed=str(state.seed.value)), kind="notice")
+            if notice and not open_:
+                Message(notice, kind="notice")
         if open_:
             with solara.Columns([1, 1], gutters_dense=True, classes=["bs-levers"]):
                 for column in (levers[0::2], levers[1::2]):

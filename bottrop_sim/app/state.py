@@ -145,6 +145,12 @@ class Workshop:
         return run.months_done if run is not None else 0
 
     @property
+    def at_start(self) -> bool:
+        """Whether both panels' runs stand at their first month with the current settings (a reset would change nothing)."""
+        runs = [self.runs[panel].value for panel in PANELS]
+        return not self.dirty.value and all(run is not None and run.months_done == 0 for run in runs)
+
+    @property
     def finished(self) -> bool:
         """Whether the panels reached the end of the horizon."""
         return any(run.value is not None and not run.value.running for run in self.runs.values())
@@ -364,6 +370,8 @@ class Workshop:
                     self._pending_reset, self._pending_months = False, 0
                     self._working = bool(reset or months)
                 try:
+                    if reset and self.at_start:
+                        reset = False  # quick clicks after the first: the runs already start from the current settings
                     if reset:
                         self.reset()
                     if months:
@@ -480,14 +488,18 @@ class Workshop:
 
     def _rebuild(self) -> None:
         seed = self.seed.value
+        scenarios = {panel: self.applied[panel].value for panel in PANELS}
         for panel in PANELS:
-            scenario = self.applied[panel].value
+            scenario = scenarios[panel]
             if scenario is not None:
                 replaced = self.runs[panel].value
                 self.runs[panel].set(PanelRun(scenario, seed))
                 if replaced is not None:
                     replaced.close()  # else every reset keeps two models alive (Mesa's agent-id counters)
-        self.dirty.set(False)
+        # the browser's clicks are served while the runs are built (seconds on a busy machine): a seed or a
+        # lever set meanwhile (set_seed and set_lever do not wait for the lock) is not in these runs and
+        # still waits for the next start (issue 14)
+        self.dirty.set(seed != self.seed.value or any(self.applied[panel].value is not scenarios[panel] for panel in PANELS))
         self._start_ensemble()
         self.version.set(self.version.value + 1)
 
