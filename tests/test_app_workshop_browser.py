@@ -213,7 +213,7 @@ def test_quick_clicks_coalesce_and_settings_survive_reload_and_restart(browser, 
         done = time.time() - started
         print(f"20 clicks in {clicking:.1f} s, language switch answered in {answered:.1f} s, all months drawn after {done:.1f} s")
         assert clicking < 8.0, clicking
-        assert answered < 5.0, answered
+        assert answered < 8.0, answered  # the bug answered after 12-14 s; a loaded machine took up to 5.7 s when fixed
         for _ in range(10):  # quick resets are one reset
             page.locator(".bs-reset").click(timeout=5_000)
         page.get_by_text("Start: Jan 2015").wait_for(timeout=30_000)
