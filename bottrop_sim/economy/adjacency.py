@@ -47,6 +47,7 @@ class BuyerRows:
         self.end = 0  # places in use (= indptr[capacity])
         self._allocate(4096)
         self._operators: tuple[sp.csc_matrix, sp.csr_matrix] | None = None
+        self._owner: np.ndarray | None = None  # buyer of each place (changes only with the layout)
         self._kept_operators: tuple[sp.csc_matrix, sp.csr_matrix] | None = None
 
     def _allocate(self, size: int) -> None:
@@ -58,6 +59,7 @@ class BuyerRows:
                 grown[: self.end] = old[: self.end]
             setattr(self, name, grown)
         self._operators = None
+        self._owner = None  # the layout changed
 
     def _reserve(self, size: int) -> None:
         if size > len(self.key):
@@ -71,6 +73,7 @@ class BuyerRows:
         self.length = np.concatenate([self.length, np.zeros(capacity - self.capacity, np.int64)])
         self.capacity = capacity
         self._operators = None
+        self._owner = None  # the layout changed
 
     # -- reading ------------------------------------------------------------
     def used(self) -> np.ndarray:
@@ -92,18 +95,20 @@ class BuyerRows:
     def column(self, supplier: int) -> np.ndarray:
         """Positions of the used places with this supplier (ascending buyer)."""
         positions = np.flatnonzero(self.col[: self.end] == supplier)
+        if supplier != 0:  # free places hold column 0: another column has used places only
+            return positions
         return positions[(self.key[positions] & (KEY - 1)) == supplier]
 
     # -- writing ------------------------------------------------------------
     def clear_row(self, buyer: int) -> np.ndarray:
         """Free a buyer's whole row; returns the suppliers it had."""
-        place = self.row(buyer)
-        suppliers = self.col[place].astype(np.int64)
-        self._free(np.arange(place.start, int(self.indptr[buyer + 1])), np.int64(buyer))
+        start, stop = int(self.indptr[buyer]), int(self.indptr[buyer + 1])
+        suppliers = self.col[start : start + int(self.length[buyer])].astype(np.int64)
+        self._free(slice(start, stop), np.int64(buyer))
         self.length[buyer] = 0
         return suppliers
 
-    def _free(self, positions: np.ndarray, buyers: np.ndarray | np.int64) -> None:
+    def _free(self, positions: np.ndarray | slice, buyers: np.ndarray | np.int64) -> None:
         self.key[positions] = buyers * KEY + FREE
         self.col[positions] = 0
         self.share[positions] = 0.0
@@ -114,22 +119,38 @@ class BuyerRows:
         """Free single places (call :meth:`resort` on their rows afterwards)."""
         self._free(positions, self.key[positions] // KEY)
 
-    def resort(self, buyers: np.ndarray) -> None:
-        """Restore ascending suppliers and trailing slack in the rows of ``buyers``."""
-        buyers = np.unique(buyers)
+    def resort(self, buyers: np.ndarray, *, distinct: bool = False) -> None:
+        """Restore ascending suppliers and trailing slack in the rows of ``buyers``.
+
+        Args:
+            buyers: the rows to sort.
+            distinct: whether ``buyers`` is already ascending without repeats (saves sorting it).
+        """
+        if not distinct:
+            buyers = np.unique(buyers)
         if len(buyers) == 0:
+            return
+        if len(buyers) == 1:  # one row: work on slices
+            buyer = int(buyers[0])
+            place = slice(int(self.indptr[buyer]), int(self.indptr[buyer + 1]))
+            order = np.argsort(self.key[place], kind="stable")
+            for name in ("key", "col", "share", "coef", "value"):
+                array = getattr(self, name)
+                array[place] = array[place][order]
+            self.length[buyer] = np.count_nonzero((self.key[place] & (KEY - 1)) != FREE)
             return
         starts, stops = self.indptr[buyers].astype(np.int64), self.indptr[buyers + 1].astype(np.int64)
         sizes = stops - starts
-        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
-        positions = offsets + np.arange(int(sizes.sum()))
+        before = np.cumsum(sizes) - sizes  # where each row starts among the gathered places
+        positions = np.repeat(starts - before, sizes) + np.arange(int(before[-1] + sizes[-1]))
         keys = self.key[positions]
         order = np.argsort(keys, kind="stable")
         for name in ("key", "col", "share", "coef", "value"):
             array = getattr(self, name)
             array[positions] = array[positions][order]
-        used = (keys & (KEY - 1)) != FREE
-        self.length[buyers] = np.bincount(np.repeat(np.arange(len(buyers)), sizes), weights=used, minlength=len(buyers)).astype(np.int64)
+        used = np.zeros(len(keys) + 1, np.int64)  # used places before each gathered place
+        np.cumsum((keys & (KEY - 1)) != FREE, out=used[1:])
+        self.length[buyers] = used[before + sizes] - used[before]
 
     def append_rows(self, buyers: np.ndarray, suppliers: np.ndarray, shares: np.ndarray, coefs: np.ndarray) -> bool:
         """Lay out the rows of new buyers after all others; False if they do not all come after the last row.
@@ -145,9 +166,7 @@ class BuyerRows:
         cumulative = np.concatenate([[0], np.cumsum(region)])
         rows = np.arange(self.laid_out, self.capacity + 1)
         self.indptr[rows] = self.end + cumulative[np.searchsorted(unique, rows, side="left")]
-        positions = np.arange(self.end, self.end + total)
-        owner = np.repeat(unique, region)
-        self._free(positions, owner)
+        self._free(slice(self.end, self.end + total), np.repeat(unique, region))
         rank = np.arange(len(buyers)) - np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
         places = self.indptr[buyers].astype(np.int64) + rank
         self.key[places] = buyers * KEY + suppliers
@@ -159,6 +178,7 @@ class BuyerRows:
         self.end += total
         self.laid_out = int(unique[-1]) + 1
         self._operators = None
+        self._owner = None  # the layout changed
         return True
 
     def repack(self, drawn: np.ndarray, extra: dict[str, np.ndarray] | None = None) -> None:
@@ -183,7 +203,7 @@ class BuyerRows:
         self._reserve(total)
         self.indptr = indptr
         self.end = total
-        self._free(np.arange(total), np.repeat(np.arange(self.capacity, dtype=np.int64), region))
+        self._free(slice(0, total), np.repeat(np.arange(self.capacity, dtype=np.int64), region))
         rank = np.arange(len(buyers)) - np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
         places = indptr[buyers].astype(np.int64) + rank
         for name, values in arrays.items():
@@ -193,6 +213,7 @@ class BuyerRows:
         nonempty = np.flatnonzero(region)
         self.laid_out = int(nonempty[-1]) + 1 if len(nonempty) else 0
         self._operators = None
+        self._owner = None  # the layout changed
 
     def add_place(self, buyer: int, supplier: int, drawn: np.ndarray) -> None:
         """Add an empty used place (buyer, supplier) to a row (share, coef and value 0)."""
@@ -224,9 +245,11 @@ class BuyerRows:
     def entries(self) -> tuple[np.ndarray, np.ndarray]:
         """Supplier (row of ``M``) and buyer (column) of every place, free places included, in storage order (read-only)."""
         suppliers = self.col[: self.end].astype(np.int64)
-        buyers = np.repeat(np.arange(self.capacity, dtype=np.int64), np.diff(self.indptr))
-        suppliers.flags.writeable = buyers.flags.writeable = False
-        return suppliers, buyers
+        if self._owner is None:  # rows keep their places until the layout changes (appended rows, a repack, more slots)
+            self._owner = np.repeat(np.arange(self.capacity, dtype=np.int64), np.diff(self.indptr))
+            self._owner.flags.writeable = False
+        suppliers.flags.writeable = False
+        return suppliers, self._owner
 
     def canonical_transpose(self) -> sp.csr_matrix:
         """``M.T`` as a canonical CSR matrix (no free places)."""

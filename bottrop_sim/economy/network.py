@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bottrop_sim.economy.adjacency import KEY, BuyerRows, GroupedEntries
+from bottrop_sim.economy.supplier_draws import draw_all_sectors, no_self_draws
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -106,52 +107,61 @@ class SupplyNetwork:
         buyers = np.asarray(buyers, np.int64)
         self._sector = sector
         self._index_active(sector, alive, buyers)
-        new_s, new_b, new_w, new_c = [], [], [], []
         buyer_sectors = set(sector[buyers].tolist())  # a buyer can draw itself only from its own sector
-        ordered_buyers = np.sort(buyers)
+        inputs, pools = [], []
         for input_sector in np.flatnonzero(self.input_coefficients[:, buyer_sector] > 0).tolist():
             candidates = self._by_sector.get(input_sector, _NO_SLOTS)
-            last = len(candidates) - 1
-            if last < 0:
-                continue  # nobody local: all of this input is imported
-            weights = np.maximum(size[candidates].astype(float), 1.0)
-            cumulative = np.cumsum(weights)
-            draws = candidates[np.minimum(np.searchsorted(cumulative, rng.random((len(buyers), k)) * cumulative[-1], side="right"), last)]
-            if last > 0 and input_sector in buyer_sectors:  # a firm supplies itself only if it is the only local one
-                for _ in range(20):
-                    own = draws == buyers[:, None]
-                    if not own.any():
-                        break
-                    redraw = candidates[np.minimum(np.searchsorted(cumulative, rng.random(int(own.sum())) * cumulative[-1], side="right"), last)]
-                    draws[own] = redraw
-                own = draws == buyers[:, None]
-                if own.any():  # replace the rare leftovers by the largest other candidate
-                    order = candidates[np.argsort(-weights, kind="stable")]
-                    for row, col in zip(*np.nonzero(own), strict=True):
-                        draws[row, col] = order[0] if order[0] != buyers[row] else order[1]
-            pairs = np.sort(np.repeat(buyers, k) * KEY + draws.ravel())  # sorted by (buyer, supplier); duplicate draws merge
-            if len(pairs) > 1:
-                pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
-            b, s = pairs // KEY, pairs % KEY
-            w = np.maximum(size[s].astype(float), 1.0)
-            local = np.searchsorted(ordered_buyers, b)
-            total = np.bincount(local, weights=w, minlength=len(buyers))  # adds in list order, as np.add.at does
-            new_b.append(b)
-            new_s.append(s)
-            new_w.append(w / total[local])
-            new_c.append(np.full(len(b), self.input_coefficients[input_sector, buyer_sector]))
+            if len(candidates):  # else nobody local: all of this input is imported
+                inputs.append(input_sector)
+                pools.append(candidates)
+        drawn = draw_all_sectors(rng, buyers, inputs, pools, size, buyer_sectors, k) if inputs else []
+        if drawn is None:  # sizes not whole numbers (the initial economy): sector by sector, the same numbers
+            drawn = [
+                self._draw_sector(rng, buyers, candidates, size, input_sector in buyer_sectors, k)
+                for input_sector, candidates in zip(inputs, pools, strict=True)
+            ]
         self.draw_call[buyers] = self.calls
         self.calls += 1
         self.late_buyers.extend(int(b) for b in buyers[buyers < self._highest_drawn])
         self._highest_drawn = max(self._highest_drawn, int(buyers.max()))
-        if new_b:
-            b, s, w, c = (np.concatenate(parts) for parts in (new_b, new_s, new_w, new_c))
-            order = np.argsort(b * KEY + s, kind="stable")
-            b, s, w, c = b[order], s[order], w[order], c[order]
+        if inputs:
+            b, s, w, c = self._shares(buyers, buyer_sector, inputs, pools, drawn, size)
             if not self.rows.append_rows(b, s, w, c):
                 self.rows.repack(self.draw_call >= 0, {"key": b * KEY + s, "share": w, "coef": c, "value": w * c})
             self.summation.touch(s)
             self._changed()
+
+    @staticmethod
+    def _draw_sector(rng: np.random.Generator, buyers: np.ndarray, candidates: np.ndarray, size: np.ndarray, own: bool, k: int) -> np.ndarray:
+        """``k`` size-biased draws per buyer from one input sector's ``candidates`` (a buyer draws itself only if it is the only one)."""
+        last = len(candidates) - 1
+        weights = np.maximum(size[candidates].astype(float), 1.0)
+        cumulative = np.cumsum(weights)
+        draws = candidates[np.minimum(np.searchsorted(cumulative, rng.random((len(buyers), k)) * cumulative[-1], side="right"), last)]
+        if last > 0 and own:
+            draws = no_self_draws(rng, draws, buyers, candidates, weights, cumulative)
+        return draws
+
+    def _shares(
+        self, buyers: np.ndarray, buyer_sector: int, inputs: list[int], pools: list[np.ndarray], drawn: list[np.ndarray], size: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Buyer, supplier, share and coefficient of each new place, sorted by (buyer, supplier); duplicate draws merge.
+
+        A buyer's shares of one input sector are its suppliers' sizes over their sum, the sum taken in
+        ascending supplier order (as the former per-sector ``bincount`` did).
+        """
+        pairs = np.sort(np.concatenate([(buyers[:, None] * KEY + draws).ravel() for draws in drawn]))
+        if len(pairs) > 1:
+            pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+        b, s = pairs // KEY, pairs % KEY
+        w = np.maximum(size[s].astype(float), 1.0)
+        segment_of = np.zeros(len(size), np.int64)  # input sector (position in ``inputs``) per candidate slot
+        segment_of[np.concatenate(pools)] = np.repeat(np.arange(len(inputs)), [len(pool) for pool in pools])
+        segment = segment_of[s]
+        group = segment * len(buyers) + np.searchsorted(np.sort(buyers), b)
+        total = np.bincount(group, weights=w, minlength=len(inputs) * len(buyers))  # adds in list order, as np.add.at does
+        coefficient = self.input_coefficients[np.array(inputs)[segment], buyer_sector]
+        return b, s, w / total[group], coefficient
 
     def add_link(self, supplier: int, buyer: int, coefficient: float) -> None:
         """Add (or strengthen) an import-replacing link supplier -> buyer (EUR per EUR of the buyer's output)."""
@@ -221,9 +231,9 @@ class SupplyNetwork:
         others = self._by_sector.get(firm_sector, _NO_SLOTS)
         ended: list[tuple[int, float]] = []
         moved_keys = _NO_SLOTS
-        if len(self.link_supplier):
-            as_link_supplier = self.link_supplier == firm
-            keep = ~(as_link_supplier | (self.link_buyer == firm))
+        as_link_supplier = self.link_supplier == firm
+        keep = ~(as_link_supplier | (self.link_buyer == firm))
+        if not keep.all():  # the firm has import-replacing links (most exits have none: nothing to do)
             self.summation.touch(self.link_supplier[~keep])
             moved_buyers = self.link_buyer[as_link_supplier & (self.link_buyer != firm)]
             moved_coefficients = self.link_coefficient[as_link_supplier & (self.link_buyer != firm)]
@@ -255,41 +265,43 @@ class SupplyNetwork:
     def _remove_table_links(self, rng: np.random.Generator, firm: int, candidates: np.ndarray, sector: np.ndarray, size: np.ndarray) -> int:
         rows = self.rows
         self.summation.touch(rows.clear_row(firm))
-        positions = rows.column(firm)  # every place supplied by the firm (table edges and links)
-        buyers = rows.key[positions] // KEY
-        table = rows.share[positions] > 0
-        customers, shares, places = buyers[table], rows.share[positions][table], positions[table]
+        positions = rows.column(firm)  # every place supplied by the firm (table edges and links), ascending buyer
+        if not len(positions):
+            return 0
+        buyers = rows.key[positions] // KEY  # ascending and distinct (one place per pair)
+        table = np.flatnonzero(rows.share[positions] > 0)  # the table edges among them
         if not self.merged:  # the former edge list still held draw order
-            order = np.argsort(self.draw_call[customers], kind="stable")
-            customers, shares, places = customers[order], shares[order], places[order]
-        rewired = 0
-        if len(customers) and len(candidates):
-            weights = np.maximum(size[candidates].astype(float), 1.0)
-            picks = _size_biased(rng, candidates, size, len(customers))
-            self_pick = picks == customers
-            if self_pick.any() and len(candidates) > 1:
-                order = candidates[np.argsort(-weights, kind="stable")]
-                picks[self_pick] = np.where(order[0] != customers[self_pick], order[0], order[1])
-            found_at, found = rows.find(customers * KEY + picks)
-            rows.share[found_at[found]] += shares[found]  # merge with an existing link to the pick
-            rows.coef[found_at[found]] = self.input_coefficients[sector[picks[found]], sector[customers[found]]]
-            moving = places[~found]  # the place of the old link takes the new supplier
-            rows.key[moving] = customers[~found] * KEY + picks[~found]
-            rows.col[moving] = picks[~found]
-            rows.free(places[found])
-            rows.free(positions[~table])
-            rows.resort(buyers)
-            self._refresh(customers * KEY + picks)
-            self.summation.touch(picks)
-            if not self.merged:
-                self.summation.order_changed()
-            self.merged = True
-            self.calls_at_merge = self.calls
-            rewired = len(customers)
-        elif len(positions):
+            table = table[np.argsort(self.draw_call[buyers[table]], kind="stable")]
+        if not (len(table) and len(candidates)):  # no customer, or nobody left to rewire to: the input becomes imported
             rows.free(positions)
-            rows.resort(buyers)
-        return rewired
+            rows.resort(buyers, distinct=True)
+            return 0
+        customers, places = buyers[table], positions[table]
+        picks = _size_biased(rng, candidates, size, len(customers))
+        self_pick = picks == customers
+        if self_pick.any() and len(candidates) > 1:
+            weights = np.maximum(size[candidates].astype(float), 1.0)
+            order = candidates[np.argsort(-weights, kind="stable")]
+            picks[self_pick] = np.where(order[0] != customers[self_pick], order[0], order[1])
+        keys = customers * KEY + picks
+        found_at, found = rows.find(keys)
+        merged_at = found_at[found]
+        rows.share[merged_at] += rows.share[places[found]]  # merge with an existing link to the pick
+        rows.coef[merged_at] = self.input_coefficients[sector[picks[found]], sector[customers[found]]]
+        moving = ~found
+        rows.key[places[moving]] = keys[moving]  # the place of the old link takes the new supplier
+        rows.col[places[moving]] = picks[moving]
+        gone = np.ones(len(positions), bool)  # every other place of the firm is freed
+        gone[table[moving]] = False
+        rows.free(positions[gone])
+        self._refresh_at(keys, np.where(found, found_at, places))  # before the rows are sorted again: the places are known here
+        rows.resort(buyers, distinct=True)
+        self.summation.touch(picks)
+        if not self.merged:
+            self.summation.order_changed()
+        self.merged = True
+        self.calls_at_merge = self.calls
+        return len(customers)
 
     def _gain_places(self, keys: np.ndarray) -> None:
         """Make sure the pairs ``keys`` have places (new links) and refresh their values."""
@@ -301,8 +313,11 @@ class SupplyNetwork:
 
     def _refresh(self, keys: np.ndarray) -> None:
         """Recompute ``M`` at the pairs ``keys`` from their table share and links."""
+        self._refresh_at(keys, self.rows.find(keys)[0])
+
+    def _refresh_at(self, keys: np.ndarray, positions: np.ndarray) -> None:
+        """:meth:`_refresh` with the places of the pairs given (distinct pairs)."""
         rows = self.rows
-        positions, _ = rows.find(keys)
         rows.value[positions] = rows.share[positions] * rows.coef[positions]
         if not self._link_parts and not self.summation.keys:
             return
@@ -637,4 +652,4 @@ def _parts_by_pair(supplier: np.ndarray, buyer: np.ndarray, coefficient: np.ndar
 def _size_biased(rng: np.random.Generator, candidates: np.ndarray, size: np.ndarray, count: int) -> np.ndarray:
     """``count`` draws from ``candidates`` with probability proportional to size (at least 1)."""
     cumulative = np.cumsum(np.maximum(size[candidates].astype(float), 1.0))
-    return candidates[np.searchsorted(cumulative, rng.random(count) * cumulative[-1], side="right").clip(max=len(candidates) - 1)]
+    return candidates[np.minimum(np.searchsorted(cumulative, rng.random(count) * cumulative[-1], side="right"), len(candidates) - 1)]

@@ -102,8 +102,9 @@ class Firm(mesa.Agent):
             firms.substituted[buyer] -= coefficient
         staff = int(firms.headcount[slot])
         if staff:
+            n = firms.size
             sector_staff = np.zeros(len(model.sector_names_ext), np.int64)
-            sector_staff[sector] = model.sector_staff()[sector]
+            sector_staff[sector] = firms.headcount[:n][firms.sector[:n] == sector].sum()  # the sector's entry of model.sector_staff()
             leaving = np.zeros_like(sector_staff)
             leaving[sector] = staff
             model.labour.separate(rng, sector_staff, leaving)
