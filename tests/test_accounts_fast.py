@@ -16,8 +16,12 @@ from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, 
 from bottrop_sim.economy.accounts import KINDS, Accounts
 from bottrop_sim.economy.households import Households
 from bottrop_sim.economy.labour import CommutingZone, LabourMarket
+from bottrop_sim.economy.short_time_work import ShortTimePayments, ShortTimeWork
 from bottrop_sim.model import BottropModel
-from bottrop_sim.scenario.schema import BehaviourSpec, HouseholdSpec
+from bottrop_sim.model.spillovers import Agglomeration, CityBudget
+from bottrop_sim.scenario.schema import BehaviourSpec, CityBudgetSpec, HouseholdSpec
+from bottrop_sim.scenario.short_time import ShortTimeWorkSpec
+from bottrop_sim.streams import Streams
 from tests.economies import small_scenario
 from tests.sfc import check_stock_flow_consistency
 
@@ -522,3 +526,218 @@ def test_a_small_economy_is_stock_flow_consistent_through_shocks():
 
 def test_the_fit_check_is_the_panels_mean_equity_ratio():
     assert finance.equity_ratio_check() == 0.312
+
+
+# -- short-time work (hand-computed on three or four firms) --------------------------------
+def short_time_firms(headcount=(30, 10, 20, 20)) -> FirmArrays:
+    """Firms at 1,000 EUR a person-month of output and 3,000 EUR a month of gross pay; slot 4 free."""
+    firms = FirmArrays(5)
+    n = len(headcount)
+    firms.add(n)
+    firms.alive[:n] = True
+    firms.headcount[:n] = headcount
+    firms.productivity[:n] = 1000.0
+    firms.wage[:n] = 3000.0
+    firms.sector[:n] = [0, 1, 0, 1][:n]
+    return firms
+
+
+def short_time(capacity: int = 5, **rules) -> ShortTimeWork:
+    return ShortTimeWork(ShortTimeWorkSpec(**rules), Streams(2), net_pay_share=0.8, capacity=capacity)
+
+
+def test_firms_qualify_for_short_time_work_by_the_legal_thresholds():
+    firms = short_time_firms()
+    work = short_time(capacity=2, min_affected_share=0.25)
+    movable, lay_off, shocked = np.ones(4, bool), np.ones(4, bool), np.ones(4, bool)
+    # lost work 12, 0.5, 15 and 2 persons: spread over ceil(lost / 0.4) = 30, 2, 20 (capped) and exactly 5 persons;
+    # each loses 0.4, 0.25, 0.75 and 0.4 of their hours. Firm 1: 2 of 10 < a quarter; firm 3: 5 of 20 is a quarter
+    target = np.array([18.0, 9.5, 5.0, 18.0])
+    np.testing.assert_array_equal(work.plan(0, firms, movable, target, lay_off, shocked), [True, False, True, True])
+    assert len(work.persons) == 5 and work.persons.dtype == np.int64 and work.hours_lost.dtype == np.float64  # grown to the firm slots
+    np.testing.assert_array_equal(work.plan(0, firms, movable, target, np.array([True, True, False, True]), shocked), [True, False, False, True])
+    np.testing.assert_array_equal(work.plan(0, firms, movable, target, lay_off, np.zeros(4, bool)), [False] * 4)  # no temporary shock: nobody starts
+    np.testing.assert_array_equal(work.plan(0, firms, np.array([True, True, True, False]), target, lay_off, shocked), [True, False, True, False])
+    assert work.plan(0, firms, movable, np.array([31.0, 9.5, 5.0, 18.0]), lay_off, shocked)[0] == np.False_  # no lost work
+    np.testing.assert_array_equal(short_time(enabled=False).plan(0, firms, movable, target, lay_off, shocked), [False] * 4)
+    assert short_time().plan(0, firms, movable[:0], target[:0], lay_off[:0], shocked[:0]).shape == (0,)
+    # each worker must lose more than a tenth of the hours: at 0.1 a person, a loss of 1.0 over 10 persons is exactly a tenth
+    tenth = short_time(hours_lost_per_person=0.1, min_affected_share=0.25)
+    np.testing.assert_array_equal(tenth.plan(0, firms, movable, np.array([29.0, 9.0, 18.0, 17.9]), lay_off, shocked), [False, False, False, True])
+
+
+def test_take_up_is_a_keyed_draw_per_firm():
+    firms = short_time_firms(headcount=(30,) * 4)
+    firms.add(396)
+    firms.alive[:400], firms.headcount[:400], firms.productivity[:400], firms.wage[:400] = True, 30, 1000.0, 3000.0
+    work = short_time(take_up_share=0.3)
+    on = work.plan(5, firms, np.ones(400, bool), np.full(400, 18.0), np.ones(400, bool), np.ones(400, bool))
+    np.testing.assert_array_equal(on, Streams(2).uniform("short_time_take_up", 5, 400) < 0.3)
+    assert 0.2 < on.mean() < 0.4
+
+
+def test_spells_continue_end_at_the_maximum_and_restart_after_a_break():
+    firms = short_time_firms()
+    work = short_time(max_months=2, restart_after_months=2, min_affected_share=0.25)
+    movable, lay_off = np.ones(4, bool), np.ones(4, bool)
+    target = np.array([18.0, 9.5, 5.0, 18.0])
+    on = work.plan(0, firms, movable, target, lay_off, np.ones(4, bool))
+    work.set_hours(firms, on, target)
+    np.testing.assert_array_equal(work.persons[:5], [30, 0, 20, 5, 0])
+    np.testing.assert_allclose(work.hours_lost[:5], [12.0, 0.0, 15.0, 2.0, 0.0])
+    accounts = ledger()
+    holder = np.array([0, 1, 0, 1])
+    for month in (1, 2):  # two months paid; on short-time work, a firm stays on without a new shock
+        work.pay(accounts, firms, holder, np.zeros(5), np.zeros(5))
+        on = work.plan(month, firms, movable, target, lay_off, np.zeros(4, bool))
+        np.testing.assert_array_equal(on, [month < 2, False, month < 2, month < 2])  # spell month 1 < 2 continues, 2 ends
+        work.set_hours(firms, on, target)
+    np.testing.assert_array_equal(work.spell_month[:4], [2, 0, 2, 2])
+    np.testing.assert_array_equal(work.persons[:5], [0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(work.months_off[:4], [1, 0, 1, 1])
+    assert not work.plan(3, firms, movable, target, lay_off, np.ones(4, bool)).any()  # a shock again: too early to restart
+    work.set_hours(firms, np.zeros(4, bool), target)
+    np.testing.assert_array_equal(work.spell_month[:4], [0, 0, 0, 0])  # two months off: the counters are reset
+    np.testing.assert_array_equal(work.months_off[:4], [0, 0, 0, 0])
+    np.testing.assert_array_equal(work.plan(4, firms, movable, target, lay_off, np.ones(4, bool)), [True, False, True, True])
+
+
+def test_set_hours_drops_firms_no_longer_eligible_after_leavers():
+    firms = short_time_firms()
+    work = short_time(min_affected_share=0.25)
+    target = np.array([18.0, 9.5, 5.0, 18.0])
+    on = np.array([True, True, True, True])  # firm 1 is not eligible (2 of 10 persons)
+    firms.headcount[3] = 18  # firm 3 lost two leavers: no more lost work
+    firms.add(1)  # a slot beyond the decision's firms is never on short-time work
+    work.persons[4], work.hours_lost[4] = 3, 1.0
+    work.set_hours(firms, on, target)
+    np.testing.assert_array_equal(work.persons[:5], [30, 0, 20, 0, 0])
+    np.testing.assert_allclose(work.hours_lost[:5], [12.0, 0.0, 15.0, 0.0, 0.0])
+    firms.headcount[3] = 20
+    work.set_hours(firms, on, np.array([18.0, 9.5, 5.0, 17.9]))  # 2.1 lost: 6 persons, 0.35 each
+    assert work.persons[3] == 6 and work.hours_lost[3] == pytest.approx(2.1)
+
+
+def test_lost_work_follows_the_staff_still_there():
+    firms = short_time_firms()
+    work = short_time()
+    work.persons[:4], work.hours_lost[:4] = [30, 0, 20, 5], [12.0, 0.0, 15.0, 2.0]
+    firms.alive[2] = False  # exited since the decision
+    firms.headcount[0] = 10  # moved staff into a branch
+    lost = work.lost_work(firms, 4)
+    np.testing.assert_allclose(lost[:4], [10.0, 0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(work.persons[:4], [10, 0, 0, 5])
+    firms.headcount[3] = 0  # nobody left: no lost work
+    assert work.lost_work(firms, 4)[3] == 0.0 and work.persons[3] == 0
+
+
+def test_the_allowance_contributions_and_refunds_are_booked_payer_to_payee():
+    firms = short_time_firms()
+    work = short_time(contribution_refund_share=0.5, raised_rates=[{"from_month": 2, "rate": 0.7, "rate_with_children": 0.77}])
+    work.persons[:4], work.hours_lost[:4] = [30, 0, 20, 5], [12.0, 0.0, 15.0, 2.0]
+    accounts, holder = ledger(), np.array([0, 1, 0, 1])
+    cash, resident_share = np.zeros(5), np.array([0.25, 1.0, 0.5, 0.0, 0.0])
+    firms.liquidity[:4] = 100_000.0
+    totals = work.pay(accounts, firms, holder, resident_share, cash)
+    # lost gross pay 36,000, 45,000, 6,000 EUR; net 80 %; rate 0.65 x 60 % + 0.35 x 67 % = 62.45 %
+    allowance = np.array([36_000.0, 0.0, 45_000.0, 6_000.0]) * 0.8 * 0.6245
+    np.testing.assert_allclose(work.allowance[:4], allowance)
+    assert totals.allowance == pytest.approx(allowance.sum()) and totals.persons == 55 and totals.firms == 3
+    assert totals.hours_lost == pytest.approx(29.0)
+    residents = allowance[0] * 0.25 + allowance[2] * 0.5
+    assert totals.allowance_to_residents == pytest.approx(residents)
+    k = KINDS.index
+    assert accounts.month[k("short_time_allowance"), accounts.state, accounts.households] == pytest.approx(residents)
+    assert accounts.month[k("short_time_allowance"), accounts.state, accounts.rest_of_world] == pytest.approx(allowance.sum() - residents)
+    # contributions 32 % of the lost pay, half refunded; by the firms' holders (sector a: slots 0 and 2, b: 3)
+    assert accounts.month[k("short_time_contributions"), 0, accounts.state] == pytest.approx(0.32 * 81_000.0)
+    assert accounts.month[k("short_time_contributions"), 1, accounts.state] == pytest.approx(0.32 * 6_000.0)
+    assert accounts.month[k("short_time_contribution_refunds"), accounts.state, 0] == pytest.approx(0.16 * 81_000.0)
+    assert totals.contributions == pytest.approx(0.32 * 87_000.0) and totals.refunds == pytest.approx(0.16 * 87_000.0)
+    np.testing.assert_allclose(firms.liquidity[:4], 100_000.0 - 0.16 * np.array([36_000.0, 0.0, 45_000.0, 6_000.0]))
+    np.testing.assert_allclose(cash[:4], -0.16 * np.array([36_000.0, 0.0, 45_000.0, 6_000.0]))
+    assert accounts.position[accounts.state] == pytest.approx(-allowance.sum() + 0.16 * 87_000.0)  # the state's net payments
+    np.testing.assert_array_equal(work.paid_persons[:5], [30, 0, 20, 5, 0])
+    np.testing.assert_array_equal(work.paid_month[:5], [1, 0, 1, 1, 0])
+    np.testing.assert_allclose(work.paid_hours_lost[:5], [12.0, 0.0, 15.0, 2.0, 0.0])
+    assert work.month_totals is totals
+    second = work.pay(ledger(), firms, holder, resident_share, np.zeros(5))  # month two: the raised rates, for workers losing half their hours or more
+    raised = 0.65 * 0.7 + 0.35 * 0.77
+    np.testing.assert_allclose(work.allowance[:4], np.array([36_000.0 * 0.6245, 0.0, 45_000.0 * raised, 6_000.0 * 0.6245]) * 0.8)
+    np.testing.assert_array_equal(work.paid_month[:4], [2, 0, 2, 2])
+    assert second.firms == 3
+
+
+def test_no_short_time_work_pays_nothing():
+    firms = short_time_firms()
+    work = short_time()
+    work.allowance[:] = 5.0  # last month's
+    accounts = ledger()
+    totals = work.pay(accounts, firms, np.array([0, 1, 0, 1]), np.ones(5), np.zeros(5))
+    assert totals == ShortTimePayments() and work.month_totals is totals
+    assert (work.allowance == 0).all() and np.count_nonzero(accounts.month) == 0
+    work.persons[1] = 4
+    firms.alive[1] = False  # an exited firm is paid nothing
+    assert work.pay(accounts, firms, np.array([0, 1, 0, 1]), np.ones(5), np.zeros(5)).allowance == 0.0
+
+
+def test_the_replacement_rates_by_month_of_receipt_and_hours_lost():
+    work = short_time(raised_rates=[{"from_month": 4, "rate": 0.7, "rate_with_children": 0.77}, {"from_month": 7, "rate": 0.8, "rate_with_children": 0.87}])
+    rates = work.rates(np.array([1, 3, 4, 6, 7, 9, 9, 9]), np.array([0.9, 0.9, 0.5, 0.9, 0.9, 0.49, 0.5, 1.0]))
+    standard, fourth, seventh = 0.65 * 0.6 + 0.35 * 0.67, 0.65 * 0.7 + 0.35 * 0.77, 0.65 * 0.8 + 0.35 * 0.87
+    np.testing.assert_allclose(rates, [standard, standard, fourth, fourth, seventh, standard, seventh, seventh])
+    np.testing.assert_allclose(short_time(share_with_children=1.0).rates(np.array([1]), np.array([0.5])), [0.67])
+
+
+# -- the city's budget and agglomeration --------------------------------------------------
+def test_the_city_receives_its_income_tax_share_and_budgets_with_smoothed_revenue():
+    budget = CityBudget(CityBudgetSpec(income_tax_share=0.1, budget_smoothing=0.5, equalisation_rate=0.9, equalisation_lag_months=2), public_demand=2_000.0)
+    assert budget.share == 0.0 and budget.public_factor(adaptive=True) == 1.0 and budget.city_part(1.0) == 0.0  # before the first month
+    accounts = ledger()
+    accounts.pay("income_taxes", accounts.households, accounts.state, 5_000.0)
+    accounts.pay("trade_tax", 0, accounts.city, 500.0)
+    budget.close_month(accounts)
+    assert accounts.month[KINDS.index("income_tax_share"), accounts.state, accounts.city] == 500.0
+    assert budget.baseline_revenue == 1_000.0 and budget.budgeted_revenue == 1_000.0
+    assert budget.share == 0.5  # 1,000 EUR of 2,000 EUR public demand
+    assert budget.public_factor(adaptive=True) == 1.0 and budget.public_factor(adaptive=False) == 1.0
+    assert budget.city_part(1.0) == 0.5
+    accounts = ledger()
+    accounts.pay("income_taxes", accounts.households, accounts.state, 1_000.0)
+    budget.close_month(accounts)  # revenue 100: the budgeted revenue halfway there, 550
+    assert budget.budgeted_revenue == 550.0
+    # the Land makes good 90 % of the shortfall two months later: none yet, the city cuts its purchases by 450
+    assert budget.public_factor(adaptive=True) == pytest.approx(0.5 + 0.5 * 550.0 / 1_000.0)
+    assert budget.public_factor(adaptive=False) == 1.0
+    budget.close_month(accounts)  # 100 again: 325 budgeted, a shortfall of 675
+    budget.close_month(accounts)  # and 212.5 budgeted
+    assert budget.budgeted_revenue == 212.5
+    made_good = 0.9 * 675.0  # for the next month: 90 % of the shortfall two months before it
+    assert budget.public_factor(adaptive=True) == pytest.approx(0.5 + 0.5 * (212.5 + made_good) / 1_000.0)
+    factor = 0.8
+    assert budget.city_part(factor) == pytest.approx((0.8 - 0.5) / 0.8)  # the city pays what is left of its share
+    assert budget.city_part(0.0) == 0.0
+
+
+def test_the_city_budget_without_a_lag_and_with_no_revenue():
+    budget = CityBudget(CityBudgetSpec(income_tax_share=0.1, budget_smoothing=1.0, equalisation_rate=0.5, equalisation_lag_months=0), public_demand=500.0)
+    accounts = ledger()
+    accounts.pay("trade_tax", 0, accounts.city, 1_000.0)
+    budget.close_month(accounts)
+    assert budget.share == 1.0  # revenue above public demand: at most all of it
+    accounts = ledger()
+    accounts.pay("trade_tax", 0, accounts.city, 600.0)
+    budget.close_month(accounts)
+    assert budget.public_factor(adaptive=True) == pytest.approx((600.0 + 0.5 * 400.0) / 1_000.0)  # made good at once
+    empty = CityBudget(CityBudgetSpec(), public_demand=0.0)
+    empty.close_month(ledger())
+    assert empty.share == 0.0 and empty.public_factor(adaptive=True) == 1.0 and empty.city_part(0.5) == 0.0
+
+
+def test_export_sales_follow_staff_in_related_sectors():
+    relatedness = np.array([[1.0, 0.5, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    channel = Agglomeration(relatedness, np.array([100, 100, 40]), elasticity=0.5)
+    np.testing.assert_allclose(channel.factor(np.array([100, 100, 40])), [1.0, 1.0, 1.0])
+    # sector 0 loses half its staff: related employment 100 of 150 in sector 0 and 125 of 150 in sector 1; sector 2 relates to nobody
+    np.testing.assert_allclose(channel.factor(np.array([50, 100, 10])), [(100 / 150) ** 0.5, (125 / 150) ** 0.5, 1.0])
+    np.testing.assert_array_equal(Agglomeration(relatedness, np.array([100, 100, 40]), elasticity=0.0).factor(np.array([0, 0, 0])), [1.0, 1.0, 1.0])
