@@ -12,9 +12,9 @@ import pytest
 import scipy.sparse as sp
 
 from bottrop_sim.economy import finance
-from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, book_trade, solve_output, trade
+from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, book_trade, solve_output, times, trade
 from bottrop_sim.economy.accounts import KINDS, Accounts
-from bottrop_sim.economy.households import Households
+from bottrop_sim.economy.households import HouseholdPlan, Households
 from bottrop_sim.economy.labour import CommutingZone, LabourMarket
 from bottrop_sim.economy.short_time_work import ShortTimePayments, ShortTimeWork
 from bottrop_sim.model import BottropModel
@@ -741,3 +741,228 @@ def test_export_sales_follow_staff_in_related_sectors():
     # sector 0 loses half its staff: related employment 100 of 150 in sector 0 and 125 of 150 in sector 1; sector 2 relates to nobody
     np.testing.assert_allclose(channel.factor(np.array([50, 100, 10])), [(100 / 150) ** 0.5, (125 / 150) ** 0.5, 1.0])
     np.testing.assert_array_equal(Agglomeration(relatedness, np.array([100, 100, 40]), elasticity=0.0).factor(np.array([0, 0, 0])), [1.0, 1.0, 1.0])
+
+
+# -- from the surviving mutants of the third mutation run: the ledger's edges -----------------
+def test_a_small_payment_is_booked_payer_to_payee():
+    accounts = ledger()
+    accounts.pay("exports", accounts.state, accounts.city, 0.5)
+    accounts.pay("exports", accounts.city, accounts.bank, 2.0)
+    k = KINDS.index("exports")
+    assert accounts.month[k, accounts.state, accounts.city] == 0.5 and accounts.month[k, accounts.city, accounts.state] == 0.0
+    assert accounts.month[k, accounts.city, accounts.bank] == 2.0 and np.count_nonzero(accounts.month) == 2
+
+
+def test_opening_positions_add_up_to_zero_whatever_was_booked_before():
+    accounts = ledger()
+    accounts.pay("imports", accounts.state, accounts.rest_of_world, 4.0)
+    accounts.open(np.array([1.0, 2.0, 3.0, 4.0, 0, 0, 0, 0]))
+    assert accounts.position[accounts.rest_of_world] == -6.0  # minus firms, mine, households (10) and the state (-4)
+    assert accounts.balances_frame()["eur"].sum() == 0.0
+
+
+def test_batched_bookings_keep_the_signed_zero_of_a_holder_they_do_not_touch():
+    sums = np.array([[1.0, 2.0, 0, 0, 0, 0, 0, 0], [0.5, 0, 0, 0, 0, 0, 0, 0]])
+    batched, one_by_one = ledger(), ledger()
+    for accounts in (batched, one_by_one):
+        accounts.position[accounts.rest_of_world] = -0.0  # e.g. minus a sum of zeros
+    batched.pay_sums((("from", "wages", batched.households), ("from", "imports", batched.state)), sums)
+    one_by_one.pay_sums_from("wages", sums[0], one_by_one.households)
+    one_by_one.pay_sums_from("imports", sums[1], one_by_one.state)
+    assert np.signbit(one_by_one.position[one_by_one.rest_of_world]) and one_by_one.position[one_by_one.state] == 0.5
+    assert batched.position.tobytes() == one_by_one.position.tobytes()  # the same bits, signed zeros included
+
+
+def test_holder_sums_of_integer_rows_and_of_rows_of_another_length():
+    accounts = ledger()
+    holder = np.array([1, 0, 1])
+    np.testing.assert_array_equal(accounts.row_sums_by_holder(holder, [np.array([1, 2, 3])]), [[2.0, 4.0, 0, 0, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(accounts.sums_by_holder(holder, np.array([[1], [2], [3]])), [[2.0], [4.0], [0], [0], [0], [0], [0], [0]])
+    with pytest.raises(ValueError):
+        accounts.row_sums_by_holder(holder, [np.ones(4)])  # not one value per slot: an error, not a silent sum
+    with pytest.raises(ValueError):
+        accounts.row_sums_by_holder(holder, [np.ones(2)])
+
+
+def test_holder_pairs_are_kept_only_for_the_same_read_only_slots_and_holders():
+    accounts = ledger()
+    holder = np.array([0, 1, 2, 0])
+    payer, payee = np.array([0, 1, 3]), np.array([2, 2, 1])
+    payer.flags.writeable = payee.flags.writeable = False
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, payer, payee), [0 * 8 + 2, 1 * 8 + 2, 0 * 8 + 1])
+    other_payer, other_payee = np.array([1, 1, 1]), np.array([0, 0, 0])
+    other_payer.flags.writeable = other_payee.flags.writeable = False
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, other_payer, payee), [10, 10, 9])
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, other_payer, other_payee), [8, 8, 8])
+    np.testing.assert_array_equal(accounts.holder_pairs(np.array([1, 1, 1, 1]), other_payer, other_payee), [9, 9, 9])  # holders changed
+    changing = np.array([0, 1, 3])  # a writeable array may change in place between calls: never kept
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, changing, payee), [2, 10, 1])
+    changing[:] = 3
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, changing, payee), [2, 2, 1])
+
+
+# -- the matrix products and the output solver ----------------------------------------------
+def test_times_is_the_matrix_vector_product_for_any_format_dtype_and_layout():
+    dense = np.array([[0.0, 0.5, 0.0], [0.25, 0.0, 1.0]])  # 2 x 3
+    vector, expected = np.array([2.0, 4.0, 8.0]), [2.0, 8.5]
+    for matrix in (sp.csr_matrix(dense), sp.csc_matrix(dense), sp.coo_matrix(dense), sp.csr_matrix(dense.astype(np.float32))):
+        product = times(matrix, vector)
+        assert product.shape == (2,)
+        np.testing.assert_allclose(product, expected)
+    csr = sp.csr_matrix(dense)
+    np.testing.assert_allclose(times(csr, np.array([2, 4, 8])), expected)  # integers
+    np.testing.assert_allclose(times(csr, np.array([2.0, 0.0, 4.0, 0.0, 8.0, 0.0])[::2]), expected)  # a strided view
+    column = times(csr, vector[:, None])
+    assert column.shape == (2, 1)
+    np.testing.assert_allclose(column[:, 0], expected)
+
+
+def test_output_is_solved_for_any_matrix_format_and_start_which_it_leaves_alone():
+    _firms, matrix = small_firms()
+    demand = np.array([100.0, 50.0, 30.0, 0.0])
+    expected = np.linalg.solve(np.eye(4) - matrix.toarray(), demand)
+    start = np.full(4, 7.0)
+    np.testing.assert_allclose(solve_output(matrix, demand, None, start), expected, rtol=1e-9)
+    np.testing.assert_array_equal(start, 7.0)  # the caller's start is never used as a buffer
+    for other in (matrix.tocoo(), matrix.astype(np.float32), matrix.tocsc()):
+        np.testing.assert_allclose(solve_output(other, demand, None, np.zeros(4)), expected, rtol=1e-6)
+    np.testing.assert_allclose(solve_output(matrix, demand, None, np.zeros(4, np.int64)), expected, rtol=1e-9)  # an integer start
+    assert solve_output(sp.csr_matrix((0, 0)), np.zeros(0), None, np.zeros(0)).shape == (0,)  # no firms
+
+
+def test_trade_reports_its_aggregate_flows_pays_hours_worked_and_keeps_the_input_stock():
+    firms, matrix = small_firms()
+    firms.emission_per_output[:3] = [1e-3, 2e-3, 0.0]
+    firms.input_stock[:3] = [5.0, 0.0, -1.0]
+    demand = final_demand([100.0, 0.0, 10.0], [0.0, 50.0, 10.0], [0.0, 0.0, 10.0])
+    flows = MonthFlows()
+    hours_lost = np.array([0.5, 1.0, 0.0, 0.0])  # short-time work: persons' worth of hours not paid
+    result = trade(firms, matrix, matrix.T.tocsr(), demand, None, np.zeros(4), 0.5, into=flows, hours_lost=hours_lost)
+    x = np.linalg.solve(np.eye(3) - matrix.toarray()[:3, :3], [100.0, 50.0, 30.0])
+    np.testing.assert_array_equal(result.wages[:3], [1.5 * 100.0, 2.0 * 200.0, 4.0 * 50.0])
+    assert flows.wages == 750.0
+    assert flows.final_demand == 180.0 and flows.final_sales == pytest.approx(180.0)  # all delivered
+    assert flows.intermediate_sales == pytest.approx(x.sum() - 180.0) and flows.local_purchases == pytest.approx(flows.intermediate_sales)
+    assert flows.unfilled_local_inputs == pytest.approx(0.1 * x[1])  # firm 1 has no local supplier
+    assert flows.co2_t == pytest.approx(1e-3 * x[0] + 2e-3 * x[1])
+    np.testing.assert_allclose(firms.input_stock[:3], [5.0, 0.0, -1.0], atol=1e-6)  # bought what it used: the stock carries over
+
+
+def test_growing_firm_arrays_double_their_capacity():
+    firms = FirmArrays(3)
+    firms.add(3)
+    firms.add(1)
+    assert firms.capacity == 6 and len(firms.liquidity) == 6
+    firms.add(10)
+    assert firms.capacity == 14  # more than double needed: exactly what is needed
+
+
+# -- finance edges --------------------------------------------------------------------------
+def test_profit_is_never_below_zero_nor_above_the_surplus_and_small_profits_count():
+    profit, fixed = finance.split_value_added(np.array([10.0, 100.0]), np.array([40.0, 50.0]), np.array([30.0, 30.0]), 0.05)
+    np.testing.assert_allclose(profit, [0.5, 5.0])  # 5 % of sales, both within the surplus of 10 and 20
+    np.testing.assert_allclose(fixed, [9.5, 15.0])
+
+
+def test_cost_cutting_starts_below_zero_cash_and_insolvency_beyond_the_credit_line():
+    firms = finance_firms()
+    spec = BehaviourSpec(interest_rate_year=0.0, profit_tax_rate=0.0, trade_tax_rate=0.0, liquidity_months=1.0, credit_line_months=1.0)
+    firms.liquidity[:4] = [0.0, -100.0, 0.0, 0.0]  # firm 0 exactly at zero, firm 1 exactly at its credit line (100)
+    finance.settle(firms, np.zeros(4), spec, adaptive=True)
+    assert list(firms.cutting_costs[:4]) == [False, True, False, False] and list(firms.illiquid_months[:4]) == [0, 0, 0, 0]
+    np.testing.assert_allclose(firms.credit_limit[:4], [250.0, 100.0, 0.0, 0.0])  # settle sets the buffers of active firms only
+    firms.liquidity[:2] = [0.5, -100.5]
+    finance.settle(firms, np.zeros(4), spec, adaptive=True)
+    assert list(firms.cutting_costs[:2]) == [False, True] and list(firms.illiquid_months[:2]) == [0, 1]
+
+
+def test_settle_sets_the_cash_targets_it_pays_out_above():
+    firms = finance_firms()
+    spec = BehaviourSpec(interest_rate_year=0.0, profit_tax_rate=0.0, trade_tax_rate=0.0, liquidity_months=2.0, credit_line_months=1.0)
+    firms.liquidity[:4] = 1_000.0
+    result = finance.settle(firms, np.zeros(4), spec, adaptive=True)  # no set_buffers before: settle sets them
+    target = 2.0 * np.array([0.2, 0.4]) / finance.mean_equity_ratio() * np.array([250.0, 100.0])
+    np.testing.assert_allclose(result.dividends[:2], 1_000.0 - target)
+    np.testing.assert_allclose(firms.liquidity[:2], target)
+
+
+def test_a_small_fixed_cost_is_cut_too():
+    firms = finance_firms()
+    firms.fixed_costs[:4] = [0.5, 0.0, 30.0, 10.0]
+    firms.cutting_costs[:4] = [True, True, False, False]
+    np.testing.assert_allclose(finance.fixed_costs_paid(firms, 0.25)[:4], [0.375, 0.0, 30.0, 10.0])
+
+
+# -- households' edges ----------------------------------------------------------------------
+def nobody() -> LabourMarket:
+    """A labour market without residents."""
+    zone = CommutingZone(labour_force=2_350_000, unemployment_rate=0.107, job_finding_rate=0.042, vacancies=35_000, elasticity=0.5)
+    return LabourMarket(np.array([[0.2, 0.6, 0.2]]), np.array([0]), np.array([0.5]), 0, 0.1, 0.065, 0.22, 0.5, zone, 0.5, 0)
+
+
+def test_households_before_their_baseline_hold_nothing_and_shift_no_demand():
+    home = households()
+    assert home.plan == HouseholdPlan(0.0, 0.0, 1.0, 0.0) and home.demand_factor() == 1.0
+    accounts = ledger()
+    assert home.close_month(nobody(), accounts, forced_saving=0.0) == 0.0
+    assert np.count_nonzero(accounts.month) == 0 and home.savings == 0.0 and home.expected_income == 0.0
+    for adaptive in (False, True):
+        plan = home.plan_month(adaptive=adaptive, in_commuters=0.0)
+        assert plan == HouseholdPlan(0.0, 0.0, 1.0, 0.0) and home.visitors == 0.0
+
+
+def test_in_commuters_spending_is_part_of_local_demand_the_rest_is_residents():
+    market = labour()
+    home = households(saving_rate=0.1, tax_and_contributions_rate=0.3, max_local_share=0.9, in_commuter_local_spending_eur_month=100.0)
+    home.start(market, resident_wages=5000.0, resident_payouts=0.0, local_demand=3000.0, in_commuters=10.0)
+    consumption = 0.9 * ((5000.0 + 300.0 * 40) * 0.7 + 1400.0)
+    assert home.local_share == pytest.approx((3000.0 - 1000.0) / consumption)  # below the cap: all the rest is residents'
+    assert home.visitors == 1000.0 and home.other_visitors == 0.0
+    assert home.plan.consumption == pytest.approx(consumption) and home.plan.visitor_share == pytest.approx(1000.0 / 3000.0)
+    plan = home.plan_month(adaptive=True, in_commuters=4.0)  # six in-commuters fewer: 600 EUR less local spending
+    assert home.visitors == 400.0 and plan.demand_factor == pytest.approx(2400.0 / 3000.0)
+    assert home.plan_month(adaptive=True).demand_factor == pytest.approx(2400.0 / 3000.0)  # the number stays until it is given again
+    default = households(in_commuter_local_spending_eur_month=100.0)
+    default.start(market, resident_wages=5000.0, resident_payouts=0.0, local_demand=3000.0)  # no in-commuters unless said
+    assert default.in_commuters == 0.0 and default.other_visitors + default.local_share * default.baseline_consumption == pytest.approx(3000.0)
+    assert default.visitors == default.other_visitors
+
+
+def test_households_without_income_or_local_demand():
+    broke = households(saving_rate=0.1, tax_and_contributions_rate=0.0, max_local_share=0.5)
+    broke.start(nobody(), resident_wages=0.0, resident_payouts=0.0, local_demand=100.0)
+    assert broke.baseline_consumption == 0.0 and broke.local_share == 0.0 and broke.other_visitors == 100.0
+    tiny = households(saving_rate=0.1, tax_and_contributions_rate=0.0, max_local_share=0.5)
+    tiny.start(nobody(), resident_wages=1.0, resident_payouts=0.0, local_demand=100.0)  # 0.9 EUR of consumption a month
+    assert tiny.local_share == 0.5 and tiny.other_visitors == pytest.approx(100.0 - 0.45)
+    empty = households()
+    empty.start(labour(), resident_wages=5000.0, resident_payouts=0.0, local_demand=0.0)  # no local demand at all
+    assert empty.local_share == 0.0 and empty.visitors == 0.0
+    plan = empty.plan_month(adaptive=True)
+    assert plan.demand_factor == 1.0 and plan.visitor_share == 0.0 and plan.local == 0.0
+
+
+def test_local_spending_never_falls_below_zero_when_it_follows_consumption_strongly():
+    home = Households(HouseholdSpec(saving_rate=0.2), outside_wage=300.0, benefit=100.0, retirement_income=200.0, elasticity=3.0)
+    home.start(labour(), resident_wages=5000.0, resident_payouts=0.0, local_demand=2000.0)
+    home.expected_income *= 0.5  # consumption halves: the local spending it drives would be negative (1 + 3 x (0.5 - 1))
+    assert home.plan_month(adaptive=True).local == 0.0
+
+
+def test_outside_spending_is_at_most_savings_and_never_negative():
+    market = labour()  # this month: 12,000 EUR outside wages, 1,000 benefit, 400 Anpassungsgeld, no taxes
+    for savings, outside in ((300.0 - 13_400.0, 300.0), (-50.0 - 13_400.0, 0.0)):
+        home = households(savings_months=0.0, tax_and_contributions_rate=0.0)
+        home.start(market, resident_wages=5000.0, resident_payouts=0.0, local_demand=1000.0)
+        assert home.plan_month(adaptive=True).consumption > 1_000.0
+        home.savings = savings
+        accounts = ledger()
+        home.close_month(market, accounts, forced_saving=0.0)
+        assert accounts.kind_total("outside_spending") == pytest.approx(outside)  # what is left, or nothing in debt
+    rich = households(savings_months=5.0)
+    rich.start(market, resident_wages=5000.0, resident_payouts=0.0, local_demand=1000.0)
+    rich.plan_month(adaptive=True)
+    rich.after_trade(0.0, 2 * rich.plan.consumption)  # local purchases above the budget: nothing left for outside, nothing negative
+    accounts = ledger()
+    rich.close_month(market, accounts, forced_saving=0.0)
+    assert accounts.kind_total("outside_spending") == 0.0
