@@ -966,3 +966,62 @@ def test_outside_spending_is_at_most_savings_and_never_negative():
     accounts = ledger()
     rich.close_month(market, accounts, forced_saving=0.0)
     assert accounts.kind_total("outside_spending") == 0.0
+
+
+# -- short-time work and the city budget: edges from the surviving mutants ---------------------
+def test_a_small_firm_puts_a_single_worker_on_short_time_work():
+    firms = short_time_firms(headcount=(3,))  # one firm: lost work 0.4 of a person, one worker losing 40 % of the hours
+    work = short_time(max_months=3, restart_after_months=2)
+    assert work.persons.dtype == np.int64 and work.spell_month.dtype == np.int64 and work.hours_lost.dtype == np.float64
+    assert work.month_totals == ShortTimePayments()
+    yes = np.ones(1, bool)
+    on = work.plan(0, firms, yes, np.array([2.6]), yes, yes)
+    assert on.dtype == bool and on[0]
+    work.set_hours(firms, on, np.array([2.6]))
+    assert work.persons[0] == 1 and work.hours_lost[0] == pytest.approx(0.4)
+    assert work.lost_work(firms, 1)[0] == pytest.approx(0.4)
+    totals = work.pay(ledger(), firms, np.array([0]), np.ones(5), np.zeros(5))
+    assert totals.persons == 1 and totals.firms == 1 and totals.allowance == pytest.approx(0.4 * 3000.0 * 0.8 * 0.6245)
+    assert work.plan(1, firms, yes, np.array([2.6]), yes, ~yes)[0]  # on it: stays on without a new shock
+    work.set_hours(firms, ~yes, np.array([2.6]))  # orders recovered: off after a one-month spell
+    assert work.months_off[0] == 1 and work.spell_month[0] == 1
+    disabled = short_time(enabled=False).plan(0, firms, yes, np.array([2.6]), yes, yes)
+    assert disabled.dtype == bool and not disabled.any()
+
+
+def test_take_up_draws_start_only_eligible_firms():
+    firms = short_time_firms(headcount=(30,) * 4)
+    firms.add(396)
+    firms.alive[:400], firms.headcount[:400], firms.productivity[:400], firms.wage[:400] = True, 30, 1000.0, 3000.0
+    lay_off = np.arange(400) % 2 == 0  # the odd ones would not lay off anybody: not eligible
+    on = short_time(take_up_share=0.5).plan(5, firms, np.ones(400, bool), np.full(400, 18.0), lay_off, np.ones(400, bool))
+    assert not on[1::2].any() and 0.35 < on[::2].mean() < 0.65
+
+
+def test_a_worker_must_still_lose_more_than_a_tenth_after_leavers():
+    firms = short_time_firms(headcount=(10,))
+    work = short_time(hours_lost_per_person=0.1, min_affected_share=0.25)
+    work.set_hours(firms, np.ones(1, bool), np.array([9.0]))  # a loss of 1.0 over 10 persons: exactly a tenth
+    assert work.persons[0] == 0 and work.hours_lost[0] == 0.0
+    work.set_hours(firms, np.ones(1, bool), np.array([8.9]))  # 1.1 over 10 (capped at the staff): 0.11 each
+    assert work.persons[0] == 10 and work.hours_lost[0] == pytest.approx(1.1)
+
+
+def test_key_grants_after_one_month_and_no_purchases_without_revenue():
+    budget = CityBudget(CityBudgetSpec(income_tax_share=0.1, budget_smoothing=1.0, equalisation_rate=0.5, equalisation_lag_months=1), public_demand=2_000.0)
+    for trade_tax in (1_000.0, 600.0, 200.0):  # shortfalls 0, 400, 800
+        accounts = ledger()
+        accounts.pay("trade_tax", 0, accounts.city, trade_tax)
+        budget.close_month(accounts)
+    assert budget.public_factor(adaptive=True) == pytest.approx(0.5 + 0.5 * (200.0 + 0.5 * 800.0) / 1_000.0)  # this month's shortfall
+    lost = CityBudget(CityBudgetSpec(budget_smoothing=1.0, equalisation_rate=0.0, equalisation_lag_months=0), public_demand=2_000.0)
+    for trade_tax in (1_000.0, 0.0):
+        accounts = ledger()
+        accounts.pay("trade_tax", 0, accounts.city, trade_tax)
+        lost.close_month(accounts)
+    assert lost.public_factor(adaptive=True) == 0.5  # all its own revenue gone, nothing made good: the city buys nothing
+
+
+def test_export_sales_follow_related_staff_one_for_one_at_an_elasticity_of_one():
+    channel = Agglomeration(np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([100, 100]), elasticity=1.0)
+    np.testing.assert_allclose(channel.factor(np.array([50, 100])), [100 / 150, 125 / 150])
