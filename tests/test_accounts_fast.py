@@ -1025,3 +1025,15 @@ def test_key_grants_after_one_month_and_no_purchases_without_revenue():
 def test_export_sales_follow_related_staff_one_for_one_at_an_elasticity_of_one():
     channel = Agglomeration(np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([100, 100]), elasticity=1.0)
     np.testing.assert_allclose(channel.factor(np.array([50, 100])), [100 / 150, 125 / 150])
+
+
+def test_a_city_with_little_revenue_and_a_sector_with_one_related_person():
+    budget = CityBudget(CityBudgetSpec(budget_smoothing=1.0, equalisation_rate=0.0, equalisation_lag_months=0), public_demand=1.0)
+    assert budget.purchases == 0.0  # nothing bought before the first month
+    for trade_tax in (0.5, 0.0):  # half a euro of revenue a month, then none
+        accounts = ledger()
+        accounts.pay("trade_tax", 0, accounts.city, trade_tax)
+        budget.close_month(accounts)
+    assert budget.share == 0.5 and budget.public_factor(adaptive=True) == 0.5  # however small, the revenue it lost is purchases cut
+    channel = Agglomeration(np.array([[0.5]]), np.array([1]), elasticity=1.0)  # related employment of half a person
+    np.testing.assert_allclose(channel.factor(np.array([2])), [2.0])
