@@ -12,12 +12,16 @@ import pytest
 import scipy.sparse as sp
 
 from bottrop_sim.economy import finance
-from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, book_trade, solve_output, trade
+from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, book_trade, solve_output, times, trade
 from bottrop_sim.economy.accounts import KINDS, Accounts
-from bottrop_sim.economy.households import Households
+from bottrop_sim.economy.households import HouseholdPlan, Households
 from bottrop_sim.economy.labour import CommutingZone, LabourMarket
+from bottrop_sim.economy.short_time_work import ShortTimePayments, ShortTimeWork
 from bottrop_sim.model import BottropModel
-from bottrop_sim.scenario.schema import BehaviourSpec, HouseholdSpec
+from bottrop_sim.model.spillovers import Agglomeration, CityBudget
+from bottrop_sim.scenario.schema import BehaviourSpec, CityBudgetSpec, HouseholdSpec
+from bottrop_sim.scenario.short_time import ShortTimeWorkSpec
+from bottrop_sim.streams import Streams
 from tests.economies import small_scenario
 from tests.sfc import check_stock_flow_consistency
 
@@ -522,3 +526,514 @@ def test_a_small_economy_is_stock_flow_consistent_through_shocks():
 
 def test_the_fit_check_is_the_panels_mean_equity_ratio():
     assert finance.equity_ratio_check() == 0.312
+
+
+# -- short-time work (hand-computed on three or four firms) --------------------------------
+def short_time_firms(headcount=(30, 10, 20, 20)) -> FirmArrays:
+    """Firms at 1,000 EUR a person-month of output and 3,000 EUR a month of gross pay; slot 4 free."""
+    firms = FirmArrays(5)
+    n = len(headcount)
+    firms.add(n)
+    firms.alive[:n] = True
+    firms.headcount[:n] = headcount
+    firms.productivity[:n] = 1000.0
+    firms.wage[:n] = 3000.0
+    firms.sector[:n] = [0, 1, 0, 1][:n]
+    return firms
+
+
+def short_time(capacity: int = 5, **rules) -> ShortTimeWork:
+    return ShortTimeWork(ShortTimeWorkSpec(**rules), Streams(2), net_pay_share=0.8, capacity=capacity)
+
+
+def test_firms_qualify_for_short_time_work_by_the_legal_thresholds():
+    firms = short_time_firms()
+    work = short_time(capacity=2, min_affected_share=0.25)
+    movable, lay_off, shocked = np.ones(4, bool), np.ones(4, bool), np.ones(4, bool)
+    # lost work 12, 0.5, 15 and 2 persons: spread over ceil(lost / 0.4) = 30, 2, 20 (capped) and exactly 5 persons;
+    # each loses 0.4, 0.25, 0.75 and 0.4 of their hours. Firm 1: 2 of 10 < a quarter; firm 3: 5 of 20 is a quarter
+    target = np.array([18.0, 9.5, 5.0, 18.0])
+    np.testing.assert_array_equal(work.plan(0, firms, movable, target, lay_off, shocked), [True, False, True, True])
+    assert len(work.persons) == 5 and work.persons.dtype == np.int64 and work.hours_lost.dtype == np.float64  # grown to the firm slots
+    np.testing.assert_array_equal(work.plan(0, firms, movable, target, np.array([True, True, False, True]), shocked), [True, False, False, True])
+    np.testing.assert_array_equal(work.plan(0, firms, movable, target, lay_off, np.zeros(4, bool)), [False] * 4)  # no temporary shock: nobody starts
+    np.testing.assert_array_equal(work.plan(0, firms, np.array([True, True, True, False]), target, lay_off, shocked), [True, False, True, False])
+    assert work.plan(0, firms, movable, np.array([31.0, 9.5, 5.0, 18.0]), lay_off, shocked)[0] == np.False_  # no lost work
+    np.testing.assert_array_equal(short_time(enabled=False).plan(0, firms, movable, target, lay_off, shocked), [False] * 4)
+    assert short_time().plan(0, firms, movable[:0], target[:0], lay_off[:0], shocked[:0]).shape == (0,)
+    # each worker must lose more than a tenth of the hours: at 0.1 a person, a loss of 1.0 over 10 persons is exactly a tenth
+    tenth = short_time(hours_lost_per_person=0.1, min_affected_share=0.25)
+    np.testing.assert_array_equal(tenth.plan(0, firms, movable, np.array([29.0, 9.0, 18.0, 17.9]), lay_off, shocked), [False, False, False, True])
+
+
+def test_take_up_is_a_keyed_draw_per_firm():
+    firms = short_time_firms(headcount=(30,) * 4)
+    firms.add(396)
+    firms.alive[:400], firms.headcount[:400], firms.productivity[:400], firms.wage[:400] = True, 30, 1000.0, 3000.0
+    work = short_time(take_up_share=0.3)
+    on = work.plan(5, firms, np.ones(400, bool), np.full(400, 18.0), np.ones(400, bool), np.ones(400, bool))
+    np.testing.assert_array_equal(on, Streams(2).uniform("short_time_take_up", 5, 400) < 0.3)
+    assert 0.2 < on.mean() < 0.4
+
+
+def test_spells_continue_end_at_the_maximum_and_restart_after_a_break():
+    firms = short_time_firms()
+    work = short_time(max_months=2, restart_after_months=2, min_affected_share=0.25)
+    movable, lay_off = np.ones(4, bool), np.ones(4, bool)
+    target = np.array([18.0, 9.5, 5.0, 18.0])
+    on = work.plan(0, firms, movable, target, lay_off, np.ones(4, bool))
+    work.set_hours(firms, on, target)
+    np.testing.assert_array_equal(work.persons[:5], [30, 0, 20, 5, 0])
+    np.testing.assert_allclose(work.hours_lost[:5], [12.0, 0.0, 15.0, 2.0, 0.0])
+    accounts = ledger()
+    holder = np.array([0, 1, 0, 1])
+    for month in (1, 2):  # two months paid; on short-time work, a firm stays on without a new shock
+        work.pay(accounts, firms, holder, np.zeros(5), np.zeros(5))
+        on = work.plan(month, firms, movable, target, lay_off, np.zeros(4, bool))
+        np.testing.assert_array_equal(on, [month < 2, False, month < 2, month < 2])  # spell month 1 < 2 continues, 2 ends
+        work.set_hours(firms, on, target)
+    np.testing.assert_array_equal(work.spell_month[:4], [2, 0, 2, 2])
+    np.testing.assert_array_equal(work.persons[:5], [0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(work.months_off[:4], [1, 0, 1, 1])
+    assert not work.plan(3, firms, movable, target, lay_off, np.ones(4, bool)).any()  # a shock again: too early to restart
+    work.set_hours(firms, np.zeros(4, bool), target)
+    np.testing.assert_array_equal(work.spell_month[:4], [0, 0, 0, 0])  # two months off: the counters are reset
+    np.testing.assert_array_equal(work.months_off[:4], [0, 0, 0, 0])
+    np.testing.assert_array_equal(work.plan(4, firms, movable, target, lay_off, np.ones(4, bool)), [True, False, True, True])
+
+
+def test_set_hours_drops_firms_no_longer_eligible_after_leavers():
+    firms = short_time_firms()
+    work = short_time(min_affected_share=0.25)
+    target = np.array([18.0, 9.5, 5.0, 18.0])
+    on = np.array([True, True, True, True])  # firm 1 is not eligible (2 of 10 persons)
+    firms.headcount[3] = 18  # firm 3 lost two leavers: no more lost work
+    firms.add(1)  # a slot beyond the decision's firms is never on short-time work
+    work.persons[4], work.hours_lost[4] = 3, 1.0
+    work.set_hours(firms, on, target)
+    np.testing.assert_array_equal(work.persons[:5], [30, 0, 20, 0, 0])
+    np.testing.assert_allclose(work.hours_lost[:5], [12.0, 0.0, 15.0, 0.0, 0.0])
+    firms.headcount[3] = 20
+    work.set_hours(firms, on, np.array([18.0, 9.5, 5.0, 17.9]))  # 2.1 lost: 6 persons, 0.35 each
+    assert work.persons[3] == 6 and work.hours_lost[3] == pytest.approx(2.1)
+
+
+def test_lost_work_follows_the_staff_still_there():
+    firms = short_time_firms()
+    work = short_time()
+    work.persons[:4], work.hours_lost[:4] = [30, 0, 20, 5], [12.0, 0.0, 15.0, 2.0]
+    firms.alive[2] = False  # exited since the decision
+    firms.headcount[0] = 10  # moved staff into a branch
+    lost = work.lost_work(firms, 4)
+    np.testing.assert_allclose(lost[:4], [10.0, 0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(work.persons[:4], [10, 0, 0, 5])
+    firms.headcount[3] = 0  # nobody left: no lost work
+    assert work.lost_work(firms, 4)[3] == 0.0 and work.persons[3] == 0
+
+
+def test_the_allowance_contributions_and_refunds_are_booked_payer_to_payee():
+    firms = short_time_firms()
+    work = short_time(contribution_refund_share=0.5, raised_rates=[{"from_month": 2, "rate": 0.7, "rate_with_children": 0.77}])
+    work.persons[:4], work.hours_lost[:4] = [30, 0, 20, 5], [12.0, 0.0, 15.0, 2.0]
+    accounts, holder = ledger(), np.array([0, 1, 0, 1])
+    cash, resident_share = np.zeros(5), np.array([0.25, 1.0, 0.5, 0.0, 0.0])
+    firms.liquidity[:4] = 100_000.0
+    totals = work.pay(accounts, firms, holder, resident_share, cash)
+    # lost gross pay 36,000, 45,000, 6,000 EUR; net 80 %; rate 0.65 x 60 % + 0.35 x 67 % = 62.45 %
+    allowance = np.array([36_000.0, 0.0, 45_000.0, 6_000.0]) * 0.8 * 0.6245
+    np.testing.assert_allclose(work.allowance[:4], allowance)
+    assert totals.allowance == pytest.approx(allowance.sum()) and totals.persons == 55 and totals.firms == 3
+    assert totals.hours_lost == pytest.approx(29.0)
+    residents = allowance[0] * 0.25 + allowance[2] * 0.5
+    assert totals.allowance_to_residents == pytest.approx(residents)
+    k = KINDS.index
+    assert accounts.month[k("short_time_allowance"), accounts.state, accounts.households] == pytest.approx(residents)
+    assert accounts.month[k("short_time_allowance"), accounts.state, accounts.rest_of_world] == pytest.approx(allowance.sum() - residents)
+    # contributions 32 % of the lost pay, half refunded; by the firms' holders (sector a: slots 0 and 2, b: 3)
+    assert accounts.month[k("short_time_contributions"), 0, accounts.state] == pytest.approx(0.32 * 81_000.0)
+    assert accounts.month[k("short_time_contributions"), 1, accounts.state] == pytest.approx(0.32 * 6_000.0)
+    assert accounts.month[k("short_time_contribution_refunds"), accounts.state, 0] == pytest.approx(0.16 * 81_000.0)
+    assert totals.contributions == pytest.approx(0.32 * 87_000.0) and totals.refunds == pytest.approx(0.16 * 87_000.0)
+    np.testing.assert_allclose(firms.liquidity[:4], 100_000.0 - 0.16 * np.array([36_000.0, 0.0, 45_000.0, 6_000.0]))
+    np.testing.assert_allclose(cash[:4], -0.16 * np.array([36_000.0, 0.0, 45_000.0, 6_000.0]))
+    assert accounts.position[accounts.state] == pytest.approx(-allowance.sum() + 0.16 * 87_000.0)  # the state's net payments
+    np.testing.assert_array_equal(work.paid_persons[:5], [30, 0, 20, 5, 0])
+    np.testing.assert_array_equal(work.paid_month[:5], [1, 0, 1, 1, 0])
+    np.testing.assert_allclose(work.paid_hours_lost[:5], [12.0, 0.0, 15.0, 2.0, 0.0])
+    assert work.month_totals is totals
+    second = work.pay(ledger(), firms, holder, resident_share, np.zeros(5))  # month two: the raised rates, for workers losing half their hours or more
+    raised = 0.65 * 0.7 + 0.35 * 0.77
+    np.testing.assert_allclose(work.allowance[:4], np.array([36_000.0 * 0.6245, 0.0, 45_000.0 * raised, 6_000.0 * 0.6245]) * 0.8)
+    np.testing.assert_array_equal(work.paid_month[:4], [2, 0, 2, 2])
+    assert second.firms == 3
+
+
+def test_no_short_time_work_pays_nothing():
+    firms = short_time_firms()
+    work = short_time()
+    work.allowance[:] = 5.0  # last month's
+    accounts = ledger()
+    totals = work.pay(accounts, firms, np.array([0, 1, 0, 1]), np.ones(5), np.zeros(5))
+    assert totals == ShortTimePayments() and work.month_totals is totals
+    assert (work.allowance == 0).all() and np.count_nonzero(accounts.month) == 0
+    work.persons[1] = 4
+    firms.alive[1] = False  # an exited firm is paid nothing
+    assert work.pay(accounts, firms, np.array([0, 1, 0, 1]), np.ones(5), np.zeros(5)).allowance == 0.0
+
+
+def test_the_replacement_rates_by_month_of_receipt_and_hours_lost():
+    work = short_time(raised_rates=[{"from_month": 4, "rate": 0.7, "rate_with_children": 0.77}, {"from_month": 7, "rate": 0.8, "rate_with_children": 0.87}])
+    rates = work.rates(np.array([1, 3, 4, 6, 7, 9, 9, 9]), np.array([0.9, 0.9, 0.5, 0.9, 0.9, 0.49, 0.5, 1.0]))
+    standard, fourth, seventh = 0.65 * 0.6 + 0.35 * 0.67, 0.65 * 0.7 + 0.35 * 0.77, 0.65 * 0.8 + 0.35 * 0.87
+    np.testing.assert_allclose(rates, [standard, standard, fourth, fourth, seventh, standard, seventh, seventh])
+    np.testing.assert_allclose(short_time(share_with_children=1.0).rates(np.array([1]), np.array([0.5])), [0.67])
+
+
+# -- the city's budget and agglomeration --------------------------------------------------
+def test_the_city_receives_its_income_tax_share_and_budgets_with_smoothed_revenue():
+    budget = CityBudget(CityBudgetSpec(income_tax_share=0.1, budget_smoothing=0.5, equalisation_rate=0.9, equalisation_lag_months=2), public_demand=2_000.0)
+    assert budget.share == 0.0 and budget.public_factor(adaptive=True) == 1.0 and budget.city_part(1.0) == 0.0  # before the first month
+    accounts = ledger()
+    accounts.pay("income_taxes", accounts.households, accounts.state, 5_000.0)
+    accounts.pay("trade_tax", 0, accounts.city, 500.0)
+    budget.close_month(accounts)
+    assert accounts.month[KINDS.index("income_tax_share"), accounts.state, accounts.city] == 500.0
+    assert budget.baseline_revenue == 1_000.0 and budget.budgeted_revenue == 1_000.0
+    assert budget.share == 0.5  # 1,000 EUR of 2,000 EUR public demand
+    assert budget.public_factor(adaptive=True) == 1.0 and budget.public_factor(adaptive=False) == 1.0
+    assert budget.city_part(1.0) == 0.5
+    accounts = ledger()
+    accounts.pay("income_taxes", accounts.households, accounts.state, 1_000.0)
+    budget.close_month(accounts)  # revenue 100: the budgeted revenue halfway there, 550
+    assert budget.budgeted_revenue == 550.0
+    # the Land makes good 90 % of the shortfall two months later: none yet, the city cuts its purchases by 450
+    assert budget.public_factor(adaptive=True) == pytest.approx(0.5 + 0.5 * 550.0 / 1_000.0)
+    assert budget.public_factor(adaptive=False) == 1.0
+    budget.close_month(accounts)  # 100 again: 325 budgeted, a shortfall of 675
+    budget.close_month(accounts)  # and 212.5 budgeted
+    assert budget.budgeted_revenue == 212.5
+    made_good = 0.9 * 675.0  # for the next month: 90 % of the shortfall two months before it
+    assert budget.public_factor(adaptive=True) == pytest.approx(0.5 + 0.5 * (212.5 + made_good) / 1_000.0)
+    factor = 0.8
+    assert budget.city_part(factor) == pytest.approx((0.8 - 0.5) / 0.8)  # the city pays what is left of its share
+    assert budget.city_part(0.0) == 0.0
+
+
+def test_the_city_budget_without_a_lag_and_with_no_revenue():
+    budget = CityBudget(CityBudgetSpec(income_tax_share=0.1, budget_smoothing=1.0, equalisation_rate=0.5, equalisation_lag_months=0), public_demand=500.0)
+    accounts = ledger()
+    accounts.pay("trade_tax", 0, accounts.city, 1_000.0)
+    budget.close_month(accounts)
+    assert budget.share == 1.0  # revenue above public demand: at most all of it
+    accounts = ledger()
+    accounts.pay("trade_tax", 0, accounts.city, 600.0)
+    budget.close_month(accounts)
+    assert budget.public_factor(adaptive=True) == pytest.approx((600.0 + 0.5 * 400.0) / 1_000.0)  # made good at once
+    empty = CityBudget(CityBudgetSpec(), public_demand=0.0)
+    empty.close_month(ledger())
+    assert empty.share == 0.0 and empty.public_factor(adaptive=True) == 1.0 and empty.city_part(0.5) == 0.0
+
+
+def test_export_sales_follow_staff_in_related_sectors():
+    relatedness = np.array([[1.0, 0.5, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    channel = Agglomeration(relatedness, np.array([100, 100, 40]), elasticity=0.5)
+    np.testing.assert_allclose(channel.factor(np.array([100, 100, 40])), [1.0, 1.0, 1.0])
+    # sector 0 loses half its staff: related employment 100 of 150 in sector 0 and 125 of 150 in sector 1; sector 2 relates to nobody
+    np.testing.assert_allclose(channel.factor(np.array([50, 100, 10])), [(100 / 150) ** 0.5, (125 / 150) ** 0.5, 1.0])
+    np.testing.assert_array_equal(Agglomeration(relatedness, np.array([100, 100, 40]), elasticity=0.0).factor(np.array([0, 0, 0])), [1.0, 1.0, 1.0])
+
+
+# -- from the surviving mutants of the third mutation run: the ledger's edges -----------------
+def test_a_small_payment_is_booked_payer_to_payee():
+    accounts = ledger()
+    accounts.pay("exports", accounts.state, accounts.city, 0.5)
+    accounts.pay("exports", accounts.city, accounts.bank, 2.0)
+    k = KINDS.index("exports")
+    assert accounts.month[k, accounts.state, accounts.city] == 0.5 and accounts.month[k, accounts.city, accounts.state] == 0.0
+    assert accounts.month[k, accounts.city, accounts.bank] == 2.0 and np.count_nonzero(accounts.month) == 2
+
+
+def test_opening_positions_add_up_to_zero_whatever_was_booked_before():
+    accounts = ledger()
+    accounts.pay("imports", accounts.state, accounts.rest_of_world, 4.0)
+    accounts.open(np.array([1.0, 2.0, 3.0, 4.0, 0, 0, 0, 0]))
+    assert accounts.position[accounts.rest_of_world] == -6.0  # minus firms, mine, households (10) and the state (-4)
+    assert accounts.balances_frame()["eur"].sum() == 0.0
+
+
+def test_batched_bookings_keep_the_signed_zero_of_a_holder_they_do_not_touch():
+    sums = np.array([[1.0, 2.0, 0, 0, 0, 0, 0, 0], [0.5, 0, 0, 0, 0, 0, 0, 0]])
+    batched, one_by_one = ledger(), ledger()
+    for accounts in (batched, one_by_one):
+        accounts.position[accounts.rest_of_world] = -0.0  # e.g. minus a sum of zeros
+    batched.pay_sums((("from", "wages", batched.households), ("from", "imports", batched.state)), sums)
+    one_by_one.pay_sums_from("wages", sums[0], one_by_one.households)
+    one_by_one.pay_sums_from("imports", sums[1], one_by_one.state)
+    assert np.signbit(one_by_one.position[one_by_one.rest_of_world]) and one_by_one.position[one_by_one.state] == 0.5
+    assert batched.position.tobytes() == one_by_one.position.tobytes()  # the same bits, signed zeros included
+
+
+def test_holder_sums_of_integer_rows_and_of_rows_of_another_length():
+    accounts = ledger()
+    holder = np.array([1, 0, 1])
+    np.testing.assert_array_equal(accounts.row_sums_by_holder(holder, [np.array([1, 2, 3])]), [[2.0, 4.0, 0, 0, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(accounts.sums_by_holder(holder, np.array([[1], [2], [3]])), [[2.0], [4.0], [0], [0], [0], [0], [0], [0]])
+    with pytest.raises(ValueError):
+        accounts.row_sums_by_holder(holder, [np.ones(4)])  # not one value per slot: an error, not a silent sum
+    with pytest.raises(ValueError):
+        accounts.row_sums_by_holder(holder, [np.ones(2)])
+
+
+def test_holder_pairs_are_kept_only_for_the_same_read_only_slots_and_holders():
+    accounts = ledger()
+    holder = np.array([0, 1, 2, 0])
+    payer, payee = np.array([0, 1, 3]), np.array([2, 2, 1])
+    payer.flags.writeable = payee.flags.writeable = False
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, payer, payee), [0 * 8 + 2, 1 * 8 + 2, 0 * 8 + 1])
+    other_payer, other_payee = np.array([1, 1, 1]), np.array([0, 0, 0])
+    other_payer.flags.writeable = other_payee.flags.writeable = False
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, other_payer, payee), [10, 10, 9])
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, other_payer, other_payee), [8, 8, 8])
+    np.testing.assert_array_equal(accounts.holder_pairs(np.array([1, 1, 1, 1]), other_payer, other_payee), [9, 9, 9])  # holders changed
+    changing = np.array([0, 1, 3])  # a writeable array may change in place between calls: never kept
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, changing, payee), [2, 10, 1])
+    changing[:] = 3
+    np.testing.assert_array_equal(accounts.holder_pairs(holder, changing, payee), [2, 2, 1])
+
+
+# -- the matrix products and the output solver ----------------------------------------------
+def test_times_is_the_matrix_vector_product_for_any_format_dtype_and_layout():
+    dense = np.array([[0.0, 0.5, 0.0], [0.25, 0.0, 1.0]])  # 2 x 3
+    vector, expected = np.array([2.0, 4.0, 8.0]), [2.0, 8.5]
+    for matrix in (sp.csr_matrix(dense), sp.csc_matrix(dense), sp.coo_matrix(dense), sp.csr_matrix(dense.astype(np.float32))):
+        product = times(matrix, vector)
+        assert product.shape == (2,)
+        np.testing.assert_allclose(product, expected)
+    csr = sp.csr_matrix(dense)
+    np.testing.assert_allclose(times(csr, np.array([2, 4, 8])), expected)  # integers
+    np.testing.assert_allclose(times(csr, np.array([2.0, 0.0, 4.0, 0.0, 8.0, 0.0])[::2]), expected)  # a strided view
+    column = times(csr, vector[:, None])
+    assert column.shape == (2, 1)
+    np.testing.assert_allclose(column[:, 0], expected)
+
+
+def test_output_is_solved_for_any_matrix_format_and_start_which_it_leaves_alone():
+    _firms, matrix = small_firms()
+    demand = np.array([100.0, 50.0, 30.0, 0.0])
+    expected = np.linalg.solve(np.eye(4) - matrix.toarray(), demand)
+    start = np.full(4, 7.0)
+    np.testing.assert_allclose(solve_output(matrix, demand, None, start), expected, rtol=1e-9)
+    np.testing.assert_array_equal(start, 7.0)  # the caller's start is never used as a buffer
+    for other in (matrix.tocoo(), matrix.astype(np.float32), matrix.tocsc()):
+        np.testing.assert_allclose(solve_output(other, demand, None, np.zeros(4)), expected, rtol=1e-6)
+    np.testing.assert_allclose(solve_output(matrix, demand, None, np.zeros(4, np.int64)), expected, rtol=1e-9)  # an integer start
+    assert solve_output(sp.csr_matrix((0, 0)), np.zeros(0), None, np.zeros(0)).shape == (0,)  # no firms
+
+
+def test_trade_reports_its_aggregate_flows_pays_hours_worked_and_keeps_the_input_stock():
+    firms, matrix = small_firms()
+    firms.emission_per_output[:3] = [1e-3, 2e-3, 0.0]
+    firms.input_stock[:3] = [5.0, 0.0, -1.0]
+    demand = final_demand([100.0, 0.0, 10.0], [0.0, 50.0, 10.0], [0.0, 0.0, 10.0])
+    flows = MonthFlows()
+    hours_lost = np.array([0.5, 1.0, 0.0, 0.0])  # short-time work: persons' worth of hours not paid
+    result = trade(firms, matrix, matrix.T.tocsr(), demand, None, np.zeros(4), 0.5, into=flows, hours_lost=hours_lost)
+    x = np.linalg.solve(np.eye(3) - matrix.toarray()[:3, :3], [100.0, 50.0, 30.0])
+    np.testing.assert_array_equal(result.wages[:3], [1.5 * 100.0, 2.0 * 200.0, 4.0 * 50.0])
+    assert flows.wages == 750.0
+    assert flows.final_demand == 180.0 and flows.final_sales == pytest.approx(180.0)  # all delivered
+    assert flows.intermediate_sales == pytest.approx(x.sum() - 180.0) and flows.local_purchases == pytest.approx(flows.intermediate_sales)
+    assert flows.unfilled_local_inputs == pytest.approx(0.1 * x[1])  # firm 1 has no local supplier
+    assert flows.co2_t == pytest.approx(1e-3 * x[0] + 2e-3 * x[1])
+    np.testing.assert_allclose(firms.input_stock[:3], [5.0, 0.0, -1.0], atol=1e-6)  # bought what it used: the stock carries over
+
+
+def test_growing_firm_arrays_double_their_capacity():
+    firms = FirmArrays(3)
+    firms.add(3)
+    firms.add(1)
+    assert firms.capacity == 6 and len(firms.liquidity) == 6
+    firms.add(10)
+    assert firms.capacity == 14  # more than double needed: exactly what is needed
+
+
+# -- finance edges --------------------------------------------------------------------------
+def test_profit_is_never_below_zero_nor_above_the_surplus_and_small_profits_count():
+    profit, fixed = finance.split_value_added(np.array([10.0, 100.0]), np.array([40.0, 50.0]), np.array([30.0, 30.0]), 0.05)
+    np.testing.assert_allclose(profit, [0.5, 5.0])  # 5 % of sales, both within the surplus of 10 and 20
+    np.testing.assert_allclose(fixed, [9.5, 15.0])
+
+
+def test_cost_cutting_starts_below_zero_cash_and_insolvency_beyond_the_credit_line():
+    firms = finance_firms()
+    spec = BehaviourSpec(interest_rate_year=0.0, profit_tax_rate=0.0, trade_tax_rate=0.0, liquidity_months=1.0, credit_line_months=1.0)
+    firms.liquidity[:4] = [0.0, -100.0, 0.0, 0.0]  # firm 0 exactly at zero, firm 1 exactly at its credit line (100)
+    finance.settle(firms, np.zeros(4), spec, adaptive=True)
+    assert list(firms.cutting_costs[:4]) == [False, True, False, False] and list(firms.illiquid_months[:4]) == [0, 0, 0, 0]
+    np.testing.assert_allclose(firms.credit_limit[:4], [250.0, 100.0, 0.0, 0.0])  # settle sets the buffers of active firms only
+    firms.liquidity[:2] = [0.5, -100.5]
+    finance.settle(firms, np.zeros(4), spec, adaptive=True)
+    assert list(firms.cutting_costs[:2]) == [False, True] and list(firms.illiquid_months[:2]) == [0, 1]
+
+
+def test_settle_sets_the_cash_targets_it_pays_out_above():
+    firms = finance_firms()
+    spec = BehaviourSpec(interest_rate_year=0.0, profit_tax_rate=0.0, trade_tax_rate=0.0, liquidity_months=2.0, credit_line_months=1.0)
+    firms.liquidity[:4] = 1_000.0
+    result = finance.settle(firms, np.zeros(4), spec, adaptive=True)  # no set_buffers before: settle sets them
+    target = 2.0 * np.array([0.2, 0.4]) / finance.mean_equity_ratio() * np.array([250.0, 100.0])
+    np.testing.assert_allclose(result.dividends[:2], 1_000.0 - target)
+    np.testing.assert_allclose(firms.liquidity[:2], target)
+
+
+def test_a_small_fixed_cost_is_cut_too():
+    firms = finance_firms()
+    firms.fixed_costs[:4] = [0.5, 0.0, 30.0, 10.0]
+    firms.cutting_costs[:4] = [True, True, False, False]
+    np.testing.assert_allclose(finance.fixed_costs_paid(firms, 0.25)[:4], [0.375, 0.0, 30.0, 10.0])
+
+
+# -- households' edges ----------------------------------------------------------------------
+def nobody() -> LabourMarket:
+    """A labour market without residents."""
+    zone = CommutingZone(labour_force=2_350_000, unemployment_rate=0.107, job_finding_rate=0.042, vacancies=35_000, elasticity=0.5)
+    return LabourMarket(np.array([[0.2, 0.6, 0.2]]), np.array([0]), np.array([0.5]), 0, 0.1, 0.065, 0.22, 0.5, zone, 0.5, 0)
+
+
+def test_households_before_their_baseline_hold_nothing_and_shift_no_demand():
+    home = households()
+    assert home.plan == HouseholdPlan(0.0, 0.0, 1.0, 0.0) and home.demand_factor() == 1.0
+    accounts = ledger()
+    assert home.close_month(nobody(), accounts, forced_saving=0.0) == 0.0
+    assert np.count_nonzero(accounts.month) == 0 and home.savings == 0.0 and home.expected_income == 0.0
+    for adaptive in (False, True):
+        plan = home.plan_month(adaptive=adaptive, in_commuters=0.0)
+        assert plan == HouseholdPlan(0.0, 0.0, 1.0, 0.0) and home.visitors == 0.0
+
+
+def test_in_commuters_spending_is_part_of_local_demand_the_rest_is_residents():
+    market = labour()
+    home = households(saving_rate=0.1, tax_and_contributions_rate=0.3, max_local_share=0.9, in_commuter_local_spending_eur_month=100.0)
+    home.start(market, resident_wages=5000.0, resident_payouts=0.0, local_demand=3000.0, in_commuters=10.0)
+    consumption = 0.9 * ((5000.0 + 300.0 * 40) * 0.7 + 1400.0)
+    assert home.local_share == pytest.approx((3000.0 - 1000.0) / consumption)  # below the cap: all the rest is residents'
+    assert home.visitors == 1000.0 and home.other_visitors == 0.0
+    assert home.plan.consumption == pytest.approx(consumption) and home.plan.visitor_share == pytest.approx(1000.0 / 3000.0)
+    plan = home.plan_month(adaptive=True, in_commuters=4.0)  # six in-commuters fewer: 600 EUR less local spending
+    assert home.visitors == 400.0 and plan.demand_factor == pytest.approx(2400.0 / 3000.0)
+    assert home.plan_month(adaptive=True).demand_factor == pytest.approx(2400.0 / 3000.0)  # the number stays until it is given again
+    default = households(in_commuter_local_spending_eur_month=100.0)
+    default.start(market, resident_wages=5000.0, resident_payouts=0.0, local_demand=3000.0)  # no in-commuters unless said
+    assert default.in_commuters == 0.0 and default.other_visitors + default.local_share * default.baseline_consumption == pytest.approx(3000.0)
+    assert default.visitors == default.other_visitors
+
+
+def test_households_without_income_or_local_demand():
+    broke = households(saving_rate=0.1, tax_and_contributions_rate=0.0, max_local_share=0.5)
+    broke.start(nobody(), resident_wages=0.0, resident_payouts=0.0, local_demand=100.0)
+    assert broke.baseline_consumption == 0.0 and broke.local_share == 0.0 and broke.other_visitors == 100.0
+    tiny = households(saving_rate=0.1, tax_and_contributions_rate=0.0, max_local_share=0.5)
+    tiny.start(nobody(), resident_wages=1.0, resident_payouts=0.0, local_demand=100.0)  # 0.9 EUR of consumption a month
+    assert tiny.local_share == 0.5 and tiny.other_visitors == pytest.approx(100.0 - 0.45)
+    empty = households()
+    empty.start(labour(), resident_wages=5000.0, resident_payouts=0.0, local_demand=0.0)  # no local demand at all
+    assert empty.local_share == 0.0 and empty.visitors == 0.0
+    plan = empty.plan_month(adaptive=True)
+    assert plan.demand_factor == 1.0 and plan.visitor_share == 0.0 and plan.local == 0.0
+
+
+def test_local_spending_never_falls_below_zero_when_it_follows_consumption_strongly():
+    home = Households(HouseholdSpec(saving_rate=0.2), outside_wage=300.0, benefit=100.0, retirement_income=200.0, elasticity=3.0)
+    home.start(labour(), resident_wages=5000.0, resident_payouts=0.0, local_demand=2000.0)
+    home.expected_income *= 0.5  # consumption halves: the local spending it drives would be negative (1 + 3 x (0.5 - 1))
+    assert home.plan_month(adaptive=True).local == 0.0
+
+
+def test_outside_spending_is_at_most_savings_and_never_negative():
+    market = labour()  # this month: 12,000 EUR outside wages, 1,000 benefit, 400 Anpassungsgeld, no taxes
+    for savings, outside in ((300.0 - 13_400.0, 300.0), (-50.0 - 13_400.0, 0.0)):
+        home = households(savings_months=0.0, tax_and_contributions_rate=0.0)
+        home.start(market, resident_wages=5000.0, resident_payouts=0.0, local_demand=1000.0)
+        assert home.plan_month(adaptive=True).consumption > 1_000.0
+        home.savings = savings
+        accounts = ledger()
+        home.close_month(market, accounts, forced_saving=0.0)
+        assert accounts.kind_total("outside_spending") == pytest.approx(outside)  # what is left, or nothing in debt
+    rich = households(savings_months=5.0)
+    rich.start(market, resident_wages=5000.0, resident_payouts=0.0, local_demand=1000.0)
+    rich.plan_month(adaptive=True)
+    rich.after_trade(0.0, 2 * rich.plan.consumption)  # local purchases above the budget: nothing left for outside, nothing negative
+    accounts = ledger()
+    rich.close_month(market, accounts, forced_saving=0.0)
+    assert accounts.kind_total("outside_spending") == 0.0
+
+
+# -- short-time work and the city budget: edges from the surviving mutants ---------------------
+def test_a_small_firm_puts_a_single_worker_on_short_time_work():
+    firms = short_time_firms(headcount=(3,))  # one firm: lost work 0.4 of a person, one worker losing 40 % of the hours
+    work = short_time(max_months=3, restart_after_months=2)
+    assert work.persons.dtype == np.int64 and work.spell_month.dtype == np.int64 and work.hours_lost.dtype == np.float64
+    assert work.month_totals == ShortTimePayments()
+    yes = np.ones(1, bool)
+    on = work.plan(0, firms, yes, np.array([2.6]), yes, yes)
+    assert on.dtype == bool and on[0]
+    work.set_hours(firms, on, np.array([2.6]))
+    assert work.persons[0] == 1 and work.hours_lost[0] == pytest.approx(0.4)
+    assert work.lost_work(firms, 1)[0] == pytest.approx(0.4)
+    totals = work.pay(ledger(), firms, np.array([0]), np.ones(5), np.zeros(5))
+    assert totals.persons == 1 and totals.firms == 1 and totals.allowance == pytest.approx(0.4 * 3000.0 * 0.8 * 0.6245)
+    assert work.plan(1, firms, yes, np.array([2.6]), yes, ~yes)[0]  # on it: stays on without a new shock
+    work.set_hours(firms, ~yes, np.array([2.6]))  # orders recovered: off after a one-month spell
+    assert work.months_off[0] == 1 and work.spell_month[0] == 1
+    disabled = short_time(enabled=False).plan(0, firms, yes, np.array([2.6]), yes, yes)
+    assert disabled.dtype == bool and not disabled.any()
+
+
+def test_take_up_draws_start_only_eligible_firms():
+    firms = short_time_firms(headcount=(30,) * 4)
+    firms.add(396)
+    firms.alive[:400], firms.headcount[:400], firms.productivity[:400], firms.wage[:400] = True, 30, 1000.0, 3000.0
+    lay_off = np.arange(400) % 2 == 0  # the odd ones would not lay off anybody: not eligible
+    on = short_time(take_up_share=0.5).plan(5, firms, np.ones(400, bool), np.full(400, 18.0), lay_off, np.ones(400, bool))
+    assert not on[1::2].any() and 0.35 < on[::2].mean() < 0.65
+
+
+def test_a_worker_must_still_lose_more_than_a_tenth_after_leavers():
+    firms = short_time_firms(headcount=(10,))
+    work = short_time(hours_lost_per_person=0.1, min_affected_share=0.25)
+    work.set_hours(firms, np.ones(1, bool), np.array([9.0]))  # a loss of 1.0 over 10 persons: exactly a tenth
+    assert work.persons[0] == 0 and work.hours_lost[0] == 0.0
+    work.set_hours(firms, np.ones(1, bool), np.array([8.9]))  # 1.1 over 10 (capped at the staff): 0.11 each
+    assert work.persons[0] == 10 and work.hours_lost[0] == pytest.approx(1.1)
+
+
+def test_key_grants_after_one_month_and_no_purchases_without_revenue():
+    budget = CityBudget(CityBudgetSpec(income_tax_share=0.1, budget_smoothing=1.0, equalisation_rate=0.5, equalisation_lag_months=1), public_demand=2_000.0)
+    for trade_tax in (1_000.0, 600.0, 200.0):  # shortfalls 0, 400, 800
+        accounts = ledger()
+        accounts.pay("trade_tax", 0, accounts.city, trade_tax)
+        budget.close_month(accounts)
+    assert budget.public_factor(adaptive=True) == pytest.approx(0.5 + 0.5 * (200.0 + 0.5 * 800.0) / 1_000.0)  # this month's shortfall
+    lost = CityBudget(CityBudgetSpec(budget_smoothing=1.0, equalisation_rate=0.0, equalisation_lag_months=0), public_demand=2_000.0)
+    for trade_tax in (1_000.0, 0.0):
+        accounts = ledger()
+        accounts.pay("trade_tax", 0, accounts.city, trade_tax)
+        lost.close_month(accounts)
+    assert lost.public_factor(adaptive=True) == 0.5  # all its own revenue gone, nothing made good: the city buys nothing
+
+
+def test_export_sales_follow_related_staff_one_for_one_at_an_elasticity_of_one():
+    channel = Agglomeration(np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([100, 100]), elasticity=1.0)
+    np.testing.assert_allclose(channel.factor(np.array([50, 100])), [100 / 150, 125 / 150])
+
+
+def test_a_city_with_little_revenue_and_a_sector_with_one_related_person():
+    budget = CityBudget(CityBudgetSpec(budget_smoothing=1.0, equalisation_rate=0.0, equalisation_lag_months=0), public_demand=1.0)
+    assert budget.purchases == 0.0  # nothing bought before the first month
+    for trade_tax in (0.5, 0.0):  # half a euro of revenue a month, then none
+        accounts = ledger()
+        accounts.pay("trade_tax", 0, accounts.city, trade_tax)
+        budget.close_month(accounts)
+    assert budget.share == 0.5 and budget.public_factor(adaptive=True) == 0.5  # however small, the revenue it lost is purchases cut
+    channel = Agglomeration(np.array([[0.5]]), np.array([1]), elasticity=1.0)  # related employment of half a person
+    np.testing.assert_allclose(channel.factor(np.array([2])), [2.0])

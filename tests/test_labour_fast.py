@@ -20,7 +20,7 @@ from bottrop_sim.economy.accounting import FirmArrays
 from bottrop_sim.economy.labour import FLOW_NAMES, CommutingZone, LabourMarket, MatchingFunction, MineSeparation, _apportion, _apportion_rows
 from bottrop_sim.model.population import FirmPopulation, PartialAdjustment
 from bottrop_sim.scenario.schema import BehaviourSpec
-from bottrop_sim.streams import MonthlyGenerators, Streams, _mix, _mix_int, purpose_code
+from bottrop_sim.streams import MonthlyGenerators, Streams, _mix, _mix_int, multivariate_hypergeometric, purpose_code, weighted_sample
 
 SHARES = np.array([[0.3, 0.5, 0.2], [0.1, 0.4, 0.5]])  # skill mix of two sectors
 
@@ -947,3 +947,74 @@ PINNED_SEPARATIONS = np.array([21, 36, 72, 37, 0, 0])  # about 0.15 x 12 x staff
 PINNED_HIRES = np.array([31, 29, 32, 32, 31, 0])  # about 12 x 2.6
 PINNED_DEMAND = np.array([0.9953436806932008, 0.9538671258572055, 0.9717548648160931, 0.9788242564289495, 1.0303740988297232])
 PINNED_SECOND_DRAWS = np.array([0.653129842679909, 0.33468703902681063])
+
+
+# -- from the surviving mutants of the third mutation run -----------------------------------
+def test_the_plan_marks_the_over_staffed_firms_and_they_recruit_nobody():
+    firms = firm_arrays()
+    rule = PartialAdjustment(hiring_rate=0.5, firing_rate=0.2, hoarding_tolerance=0.0)
+    movable = np.array([True, True, True, True, True, False])
+    # surplus beyond target: -10, 0, 20, exactly 1 person, -4; the mine 50 but it does not adjust staff
+    plan = rule.plan(firms, movable, np.array([20.0, 20.0, 20.0, 20.0, 5.0, 50.0]), np.zeros(6, np.int64), 0.0, np.zeros((6, 2)))
+    np.testing.assert_array_equal(plan.over_staffed, [False, False, True, True, False, False])
+    np.testing.assert_array_equal(plan.wanted[plan.over_staffed], [0, 0])
+    np.testing.assert_array_equal(plan.layoffs, [0, 0, 4, 0, 0, 0])  # a fifth of 20; a fifth of 1 rounds down
+    tolerant = PartialAdjustment(hiring_rate=0.5, firing_rate=0.2, hoarding_tolerance=0.1)  # 21 for 20 within a tolerance of 2.1
+    assert not tolerant.plan(firms, movable, np.array([20.0] * 5 + [50.0]), np.zeros(6, np.int64), 0.0, np.zeros((6, 2))).over_staffed[3]
+
+
+def test_the_mine_shedding_nobody_moves_nobody():
+    labour = market(resident_share=np.array([1.0, 0.4]))
+    before = stocks(labour)
+    labour.separate_mine(np.random.default_rng(4), 0, 1000, 0, MineSeparation(1.0, 0.0, 0.0))
+    for name, values in stocks(labour).items():
+        np.testing.assert_array_equal(values, before[name], err_msg=name)
+    assert labour.flows["separations"] == 0 and labour.flows["to_retirement"] == 0
+
+
+def test_a_skill_nobody_has_has_no_resident_hire_chance():
+    labour = market(skill_shares=np.array([[0.5, 0.5, 0.0], [0.2, 0.8, 0.0]]))
+    assert labour.unemployed[2] == 0 and labour.zone_searchers()[2] == 0.0
+    chance = labour.resident_chance()
+    assert chance[2] == 0.0 and (chance[:2] > 0).all()
+    before = stocks(labour)
+    labour.hire(np.random.default_rng(30), np.array([50, 20]))
+    check_flows(before, labour)
+    assert labour.flows["hires"] == 70 and labour.employed_local[:, 2].sum() == 0
+
+
+def test_poisson_counts_above_a_mean_of_fifty_are_the_normal_approximation():
+    streams = Streams(12)
+    u = streams.uniform("p", 6, np.arange(20_000))
+    counts = streams.poisson("p", 6, np.arange(20_000), np.full(20_000, 50.5))
+    exact = stats.poisson.ppf(u, 50.5)
+    assert (counts != exact).mean() > 0.01 and np.abs(counts - exact).max() <= 3  # not the exact inversion, but close to it
+    assert counts.mean() == pytest.approx(50.5, rel=0.01)
+
+
+@pytest.mark.parametrize("colors", [[5, 3, 4], [1, 0, 6, 2], [3], [0, 0], [7, 2, 6], [1, 1]])
+def test_multivariate_hypergeometric_draws_what_numpy_draws(colors):
+    """The same counts as numpy's ``multivariate_hypergeometric`` (method "marginals") and the generator left in the same state."""
+    total = sum(colors)
+    for count in range(total + 1):
+        for seed in range(4):
+            ours, numpys = np.random.Generator(np.random.Philox(seed)), np.random.Generator(np.random.Philox(seed))
+            drawn = multivariate_hypergeometric(ours, colors, count)
+            assert drawn == numpys.multivariate_hypergeometric(np.array(colors, np.int64), count).tolist(), (colors, count, seed)
+            assert sum(drawn) == count and all(0 <= d <= c for d, c in zip(drawn, colors, strict=True))
+            assert ours.random() == numpys.random()
+
+
+def test_weighted_sample_orders_by_weighted_keys_and_skips_weight_zero():
+    # keys log(u) / w: 0.5 -> -0.69, 0.9 with weight 2 -> -0.053, 0.2 with weight 0.5 -> -3.2; weight 0 never
+    uniforms, weights = np.array([0.5, 0.9, 0.7, 0.2]), np.array([1.0, 2.0, 0.0, 0.5])
+    np.testing.assert_array_equal(weighted_sample(uniforms, weights), [1])  # one by default
+    np.testing.assert_array_equal(weighted_sample(uniforms, weights, 2), [1, 0])
+    np.testing.assert_array_equal(weighted_sample(uniforms, weights, 10), [1, 0, 3])  # at most the candidates of positive weight
+    np.testing.assert_array_equal(weighted_sample(uniforms, np.array([0, 0, 1, 0]), 3), [2])
+    np.testing.assert_array_equal(weighted_sample(uniforms, np.zeros(4), 2), np.array([], np.int64))
+    # a draw of 0 keeps a finite key: a heavy candidate still comes first
+    np.testing.assert_array_equal(weighted_sample(np.array([0.0, 0.5]), np.array([1e6, 1.0])), [0])
+    ties = np.array([0.5, 0.25, 0.75, 0.5] * 10)  # equal keys keep the candidates' order
+    sample = weighted_sample(ties, np.ones(40), 40)
+    np.testing.assert_array_equal(sample, [*range(2, 40, 4), *sorted([*range(0, 40, 4), *range(3, 40, 4)]), *range(1, 40, 4)])

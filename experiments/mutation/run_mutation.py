@@ -2,8 +2,9 @@
 
 The files mutated and the tests run are set in pyproject.toml (``[tool.mutmut]``), two sets:
 
-* accounts: economy/accounts.py, economy/accounting.py, economy/finance.py and
-  economy/households.py, tested by tests/test_accounts_fast.py;
+* accounts: economy/accounts.py, economy/accounting.py, economy/finance.py,
+  economy/households.py, economy/short_time_work.py (its payments are booked in the
+  ledger) and model/spillovers.py (the city's budget), tested by tests/test_accounts_fast.py;
 * labour: economy/labour.py, model/population.py and streams.py, tested by
   tests/test_labour_fast.py.
 
@@ -26,7 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: mutant-name prefixes (module paths) of each file set
 TARGETS = {
-    "accounts": ("bottrop_sim.economy.accounts.", "bottrop_sim.economy.accounting.", "bottrop_sim.economy.finance.", "bottrop_sim.economy.households."),
+    "accounts": (
+        "bottrop_sim.economy.accounts.",
+        "bottrop_sim.economy.accounting.",
+        "bottrop_sim.economy.finance.",
+        "bottrop_sim.economy.households.",
+        "bottrop_sim.economy.short_time_work.",
+        "bottrop_sim.model.spillovers.",
+    ),
     "labour": ("bottrop_sim.economy.labour.", "bottrop_sim.model.population.", "bottrop_sim.streams."),
 }
 STATES = ("killed", "survived", "no tests", "timeout", "suspicious", "skipped", "segfault", "not checked")
