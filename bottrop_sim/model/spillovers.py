@@ -51,7 +51,6 @@ class CityBudget:
         self.baseline_revenue: float | None = None  # EUR per month, the first month's revenue
         self.budgeted_revenue = 0.0  # EUR per month, smoothed
         self._shortfalls: deque[float] = deque([0.0] * spec.equalisation_lag_months, maxlen=max(spec.equalisation_lag_months, 1))
-        self.purchases = 0.0  # this month's, EUR
 
     @property
     def share(self) -> float:
