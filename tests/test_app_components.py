@@ -75,16 +75,21 @@ def type_into(field, text: str) -> None:
     field.fire_event("keyup.enter", None)
 
 
-@pytest.fixture
-def app():
-    """The page rendered without a browser, with its session state."""
-    state = Workshop(SCENARIO_FOLDER, ensemble_size=0)  # single runs: the ensemble has tests of its own
+def rendered_page():
+    """The page rendered without a browser, with its session state (single runs: the ensemble has tests of its own); closed after use."""
+    state = Workshop(SCENARIO_FOLDER, ensemble_size=0)
     box, rc = solara.render(App(state), handle_error=False)
     STATES[id(box)] = state
     yield box, state
     STATES.pop(id(box), None)
     state.playing.set(False)
     rc.close()
+
+
+@pytest.fixture
+def app():
+    """The page rendered without a browser, with its session state."""
+    yield from rendered_page()
 
 
 def date_text(root) -> str:

@@ -19,13 +19,10 @@ import pytest
 solara = pytest.importorskip("solara")
 ipyvuetify = pytest.importorskip("ipyvuetify")
 
-from bottrop_sim.app.main import App  # noqa: E402
 from bottrop_sim.app.share import decode  # noqa: E402
-from bottrop_sim.app.state import Workshop  # noqa: E402
 from bottrop_sim.app.texts import TEXT  # noqa: E402
 
-from .conftest import SCENARIOS as SCENARIO_FOLDER  # noqa: E402
-from .test_app_components import STATES, click, descendants, one, settle, texts, type_into, with_class  # noqa: E402
+from .test_app_components import click, descendants, one, rendered_page, settle, texts, type_into, with_class  # noqa: E402
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -35,13 +32,7 @@ INPUTS = (ipyvuetify.TextField, ipyvuetify.Select, ipyvuetify.Slider, ipyvuetify
 @pytest.fixture
 def page():
     """The page rendered without a browser, with its session state (single runs, no ensemble)."""
-    state = Workshop(SCENARIO_FOLDER, ensemble_size=0)
-    box, rc = solara.render(App(state), handle_error=False)
-    STATES[id(box)] = state
-    yield box, state
-    STATES.pop(id(box), None)
-    state.playing.set(False)
-    rc.close()
+    yield from rendered_page()
 
 
 def fields(root) -> dict[int, object]:
