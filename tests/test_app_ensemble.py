@@ -325,3 +325,36 @@ def test_a_run_that_finishes_after_its_ensemble_was_replaced_is_kept_for_the_nex
     assert old.members("A") == {} and len(cache) == 1  # not shown in the old ensemble, but kept
     new = Ensemble({"A": base}, 11, 1, submit=later, cache=cache)
     assert new.complete and len(pending) == 1  # the next ensemble asked nothing of the pool
+
+
+KILLED_SERVER = """
+import os, sys, time
+from bottrop_sim.app import ensemble
+pool = ensemble.pool()
+pids = pool.submit(os.getpid).result(timeout=120), pool.submit(os.getpid).result(timeout=120)
+print(" ".join(str(p) for p in sorted(set(pids) | set(pool._processes))), flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_ensemble_workers_exit_when_the_server_is_killed(tmp_path):
+    """A server killed with SIGKILL runs no exit handler; its pool's workers must not wait for tasks for ever."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bottrop_sim.experiments.pool import process_alive
+
+    server = subprocess.Popen([sys.executable, "-c", KILLED_SERVER], stdout=subprocess.PIPE, text=True, env={**os.environ, "BOTTROP_SIM_APP_WORKERS": "2"})
+    try:
+        workers = [int(pid) for pid in server.stdout.readline().split()]
+        assert len(workers) == 2 and all(process_alive(pid) for pid in workers)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+    deadline = time.time() + 30
+    while any(process_alive(pid) for pid in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(process_alive(pid) for pid in workers), "workers outlived their server"

@@ -96,7 +96,7 @@ def pool() -> ProcessPoolExecutor:
             from bottrop_sim.experiments.pool import worker_context
 
             with _plain_main():
-                _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=worker_context(), initializer=_background)
+                _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=worker_context(), initializer=_background, initargs=(os.getpid(),))
                 for _ in range(worker_count()):
                     _pool.submit(_ready)  # starts the workers now, while the main module is hidden
         return _pool
@@ -116,10 +116,23 @@ WORKER_NICENESS = 10
 """How much lower the workers' CPU priority is than the server's: the page's answers come before the ensemble's runs."""
 
 
-def _background() -> None:
-    """Worker start: a lower CPU priority, so clicks and redraws of the server go first on a busy laptop."""
+def _background(server_pid: int) -> None:
+    """Worker start: a lower CPU priority, so clicks and redraws of the server go first on a busy laptop; exit with the server.
+
+    A ``ProcessPoolExecutor`` worker waits for tasks for ever when its server was
+    killed (SIGKILL, a crash: no exit handler runs), and it keeps the forkserver
+    alive with it (about 430 MB for the pair). So each worker watches the server
+    (:func:`bottrop_sim.experiments.pool.die_with_parent`, as the sweeps' workers do)
+    and exits when it is gone.
+
+    Args:
+        server_pid: the server's process id.
+    """
+    from bottrop_sim.experiments.pool import die_with_parent
+
     with suppress(OSError):  # not allowed here: the workers keep the server's priority
         os.nice(WORKER_NICENESS)
+    die_with_parent(server_pid)
 
 
 def _ready() -> bool:
