@@ -242,7 +242,7 @@ def weighted_sample(uniforms: np.ndarray, weights: np.ndarray, count: int = 1) -
     positive = weights > 0
     keys[positive] = np.log(np.maximum(uniforms[positive], 2.0**-60)) / weights[positive]  # log of u^(1/w): the same order
     if count == 1:  # the first of the largest keys (the stable sort's first place) without sorting
-        return np.flatnonzero(positive)[:0] if not positive.any() else np.array([int(np.argmax(keys))])
+        return np.array([int(np.argmax(keys))] if positive.any() else [], dtype=np.int64)
     return np.argsort(-keys, kind="stable")[: min(count, int(positive.sum()))]
 
 

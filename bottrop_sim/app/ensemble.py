@@ -433,8 +433,7 @@ class Ensemble:
             self._in_flight -= 1
         if self.cancelled:  # not shown any more, but kept: the next ensemble may ask for the same run
             if self._cache is not None and not future.cancelled() and future.exception() is None:
-                _panel, _variant, _replication, seed, scores, run, twin = future.result()
-                self._cache.put(task[3], task[4], Member(seed, scores, run, twin))
+                self._cache.put(task[3], task[4], Member(*future.result()[3:]))
             return
         self._pump()
         try:
@@ -448,7 +447,7 @@ class Ensemble:
             with self._lock:
                 self._failed[task[1]] = self._failed.get(task[1], 0) + 1
         else:
-            member = Member(seed, scores, run, twin)
+            member = Member(seed, scores, run, twin)  # the fields in the order member_task returns them
             with self._lock:
                 self._members[(panel, variant, replication)] = member
             if self._cache is not None:
