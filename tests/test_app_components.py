@@ -332,6 +332,9 @@ def test_play_runs_to_the_end_in_a_worker_thread(app):
         time.sleep(0.05)
     assert not state.playing.value
     assert [state.runs[p].value.months_done for p in PANELS] == [252, 252]
+    deadline = time.time() + 10  # the page is redrawn after the loop let go of the runs
+    while not one(rc, "bs-play", ipyvuetify.Btn).disabled and time.time() < deadline:
+        time.sleep(0.05)
     assert date_text(rc) == "Dez. 2035"
     assert one(rc, "bs-play", ipyvuetify.Btn).disabled
 

@@ -70,5 +70,5 @@ def Chart(figure_png: bytes, download: Callable[[], bytes], filename: str, lang:
 def DrawnChart(state: Workshop, draw: Callable, name: str, stem: str, title_key: str, keys: list, css: str = ""):
     """A chart drawn by ``draw(lang)``, redrawn when ``keys`` change, with a PNG download stamped with title, scenario, seed and date."""
     lang = state.lang.value
-    image = solara.use_memo(lambda: png_bytes(draw(lang)), [*keys, lang])
+    image = solara.use_memo(lambda: png_bytes(draw(lang), tight=False), [*keys, lang])  # one drawing pass: redrawn with every update
     Chart(image, lambda: png_bytes(draw(lang), EXPORT_DPI, export_stamp(state, title_key, lang)), f"bottrop_{stem}_{file_stamp()}.png", lang, name, css)

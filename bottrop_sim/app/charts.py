@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -65,14 +66,19 @@ SERIES: tuple[tuple[str, str, str], ...] = (
 """Time-series views: column, text key of the title, unit of the column."""
 
 
-def png_bytes(figure: Figure, dpi: int = DPI, stamp: Mapping[str, str] | None = None) -> bytes:
-    """Render a figure to PNG (Agg canvas, no pyplot state), cut to what is drawn so no label is clipped.
+def png_bytes(figure: Figure, dpi: int = DPI, stamp: Mapping[str, str] | None = None, tight: bool = True) -> bytes:
+    """Render a figure to PNG (Agg canvas, no pyplot state).
 
     Args:
         figure: the figure.
         dpi: resolution.
         stamp: for exported files: ``title``, ``line`` (title, scenario, seed and date in words, drawn
             above the chart) and ``description``; also written into the PNG's text fields.
+        tight: cut the picture to what is drawn, so that nothing outside the figure is lost (files and
+            the handout). Without it (the picture on the page, redrawn with every update while playing)
+            the figure is drawn once instead of twice, at its fixed size, so it does not change its
+            size from one update to the next; the charts keep everything inside the figure
+            (``tests/test_app_charts.py`` checks).
     """
     FigureCanvasAgg(figure)
     metadata: dict[str, str | None] = {"Software": None}
@@ -80,7 +86,8 @@ def png_bytes(figure: Figure, dpi: int = DPI, stamp: Mapping[str, str] | None = 
         figure.text(0.005, 1.0, stamp["line"], fontsize=TICK_FONT, va="bottom", ha="left", color="#222222", transform=figure.transFigure)
         metadata.update({"Title": stamp["title"], "Description": stamp["description"], "Creation Time": stamp["date"]})
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.12, pil_kwargs={"compress_level": 3})
+    cut = {"bbox_inches": "tight", "pad_inches": 0.12} if tight else {}
+    figure.savefig(buffer, format="png", dpi=dpi, metadata=metadata, pil_kwargs={"compress_level": 3}, **cut)
     return buffer.getvalue()
 
 
@@ -177,7 +184,7 @@ def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: E
         observed: published unemployment rates to draw over the model's line ({"monthly": {YYYY-MM: share}, "annual": {YYYY: share}}).
     """
     figure = Figure(figsize=(WIDTH_INCHES, SERIES_HEIGHT_INCHES), dpi=DPI)
-    grid = figure.subplots(2, 3, gridspec_kw={"left": 0.06, "right": 0.985, "top": 0.925, "bottom": 0.075, "wspace": 0.22, "hspace": 0.45})
+    grid = figure.subplots(2, 3, gridspec_kw={"left": 0.06, "right": 0.975, "top": 0.925, "bottom": 0.075, "wspace": 0.22, "hspace": 0.45})
     first = next(iter(snapshots.values()))
     done = max(s.months_done for s in snapshots.values())
     reached = (month_number(first.scenario.start) + done - 1) / 12.0 + 1e-6
@@ -237,23 +244,48 @@ def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: E
         _tidy(axes)
     legend = grid.flat[-1]
     legend.axis("off")
-    handles = [Line2D([], [], color=PANEL_COLOURS.get(p, "#333"), linewidth=3.5, label=_wrap(panel_label(p, s, lang), 30)) for p, s in snapshots.items()]
+    entries = [(Line2D([], [], color=PANEL_COLOURS.get(p, "#333"), linewidth=3.5), panel_label(p, s, lang)) for p, s in snapshots.items()]
     if first.scenario.shocks:
-        handles.append(Line2D([], [], color="#555555", linestyle="--", linewidth=1.8, label=_wrap(counterfactual_note(first, lang), 30)))
+        entries.append((Line2D([], [], color="#555555", linestyle="--", linewidth=1.8), counterfactual_note(first, lang)))
     if bands_shown:
-        handles.append(Patch(facecolor="#777777", alpha=0.3, label=_wrap(t(lang, "band_note", n=bands_shown), 30)))
-        handles.append(Line2D([], [], color="#555555", linewidth=1.0, label=_wrap(t(lang, "live_note", seed=first.seed), 30)))
+        entries.append((Patch(facecolor="#777777", alpha=0.3), t(lang, "band_note", n=bands_shown)))
+        entries.append((Line2D([], [], color="#555555", linewidth=1.0), t(lang, "live_note", seed=first.seed)))
     if observed:
-        handles.append(Line2D([], [], color="#111111", marker="D", linestyle="-", linewidth=2.0, label=_wrap(t(lang, "observed"), 30)))
-    legend.legend(
-        handles=handles,
-        loc="center left",
-        bbox_to_anchor=(-0.08, 0.0, 1.08, 1.0),
-        fontsize=LEGEND_FONT - (2 if len(handles) > 3 else 0),
-        frameon=False,
-        handlelength=2.2,
-    )
+        entries.append((Line2D([], [], color="#111111", marker="D", linestyle="-", linewidth=2.0), t(lang, "observed")))
+    fit_legend(figure, legend, entries, LEGEND_FONT - (2 if len(entries) > 3 else 0))
     return figure
+
+
+#: Characters per legend line at 12 points (longer lines in a smaller font).
+LEGEND_WRAP = 36
+#: Smallest font of a legend shrunk to fit its cell (points; still readable on a projector).
+SMALLEST_LEGEND_FONT = 9.0
+
+
+def fit_legend(figure: Figure, cell, entries: list[tuple[Artist, str]], fontsize: float) -> None:
+    """The legend of ``entries`` (handle, label) in ``cell`` (an axes without content), from its top down, in the largest font up to ``fontsize`` that keeps it inside the figure.
+
+    A legend of many wrapped German entries is taller than its cell: centred on
+    the cell it reached into the chart above (over that chart's year labels) and
+    below the figure's edge. Top-aligned, and in a smaller font with longer
+    lines until it ends above the figure's bottom edge, it overlaps neither, and
+    the screen image needs no second drawing pass to include it (see
+    :func:`png_bytes`). Labels are wrapped to the width the font leaves
+    (36 characters at 12 points).
+    """
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    margin = 2.0  # pixels kept free at the bottom edge
+    size = float(fontsize)
+    while True:
+        width = int(LEGEND_WRAP * 12.0 / size)
+        for handle, label in entries:
+            handle.set_label(_wrap(label, width))
+        drawn = cell.legend(handles=[h for h, _ in entries], loc="upper left", bbox_to_anchor=(-0.08, 1.0), fontsize=size, frameon=False, handlelength=2.2)
+        drawn.draw(renderer)  # a legend finds its place when drawn (onto this scratch canvas; the picture is drawn afresh)
+        if size <= SMALLEST_LEGEND_FONT or drawn.get_window_extent(renderer).y0 >= margin:
+            return
+        drawn.remove()
+        size = max(SMALLEST_LEGEND_FONT, size - 1.0)
 
 
 def _per(unit: str) -> str:
@@ -329,7 +361,7 @@ def network_figure(snapshots: Mapping[str, PanelSnapshot], lang: str) -> Figure:
 def alliance_figure(snapshots: Mapping[str, PanelSnapshot], lang: str) -> Figure:
     """Members and trust of the alliance over time, panel A against panel B (settings without an alliance are left out)."""
     figure = Figure(figsize=(WIDTH_INCHES, ALLIANCE_HEIGHT_INCHES), dpi=DPI)
-    members_axes, trust_axes = figure.subplots(1, 2, gridspec_kw={"left": 0.05, "right": 0.985, "top": 0.88, "bottom": 0.11, "wspace": 0.15})
+    members_axes, trust_axes = figure.subplots(1, 2, gridspec_kw={"left": 0.05, "right": 0.975, "top": 0.88, "bottom": 0.11, "wspace": 0.15})
     first = next(iter(snapshots.values()))
     for panel, snapshot in snapshots.items():
         if snapshot.alliance is None or snapshot.timeseries.empty:

@@ -39,13 +39,23 @@ def SeriesView(state: Workshop):
     observed = observed_for(state)
     started = any(s.months_done for s in snapshots.values())
     seeds = min(len(ensemble.members(panel)) for panel in snapshots) if ensemble is not None and started else 0
+    # While playing, the next update draws the seeds that arrived since the last one: an arrival alone
+    # redraws the chart only when the runs stand still (each redraw costs the server a third of a
+    # second, about what the simulation of an update costs).
+    version = state.version.value
+    last = solara.use_ref((version, tick))
+    if state.playing.value and version == last.current[0]:
+        arrivals = last.current[1]  # drawn with the next update
+    else:
+        arrivals = tick
+        last.current = (version, tick)
     DrawnChart(
         state,
         lambda lang: series_figure(snapshots, lang, ensemble, observed),
         "series",
         "time_series",
         "tab_series",
-        [state.version.value, tick, id(ensemble), len(snapshots)],
+        [version, arrivals, id(ensemble), len(snapshots)],
         css=f"bs-bands-{seeds}",  # how many seeds the bands hold (0: single runs), for tests and styles
     )
     if observed is not None:

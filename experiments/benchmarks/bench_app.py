@@ -81,8 +81,8 @@ def spread(values: list[float]) -> str:
     return f"min {min(values):.1f} s, median {statistics.median(values):.1f} s, max {max(values):.1f} s"
 
 
-def ensemble_play(page, url: str, seed: int) -> float:
-    """Seconds from "Start" until December 2035 with both ensembles complete."""
+def ensemble_play(page, url: str, seed: int, timeline: bool = False) -> float:
+    """Seconds from "Start" until December 2035 with both ensembles complete (``timeline``: print what the page shows as it changes)."""
     page.goto(url)
     page.locator(".bs-play").wait_for(timeout=120_000)
     field = page.locator(".bs-seed input")
@@ -91,9 +91,24 @@ def ensemble_play(page, url: str, seed: int) -> float:
     page.get_by_text("Geänderte Einstellungen gelten ab dem Start.").wait_for(timeout=30_000)
     start = time.perf_counter()
     page.locator(".bs-play").click()
+    if timeline:
+        watch(page, start)
     page.locator(".bs-date", has_text="Dez. 2035").wait_for(timeout=900_000)
     page.locator(".bs-ensemble-progress", has_text="8 von 8").wait_for(timeout=900_000)
     return time.perf_counter() - start
+
+
+def watch(page, start: float) -> None:
+    """Print the shown month and the ensemble's progress whenever either changes, until both are final."""
+    seen = None
+    while True:
+        shown = page.evaluate("() => [document.querySelector('.bs-date')?.textContent, document.querySelector('.bs-ensemble-progress')?.textContent]")
+        if shown != seen:
+            seen = shown
+            print(f"  {time.perf_counter() - start:6.1f} s  {shown[0]}  {shown[1]}", flush=True)
+        if shown[0] and "Dez. 2035" in shown[0] and shown[1] and "8 von 8" in shown[1]:
+            return
+        time.sleep(0.2)
 
 
 def first_result(page, url: str, members: int) -> tuple[float, float]:
@@ -191,6 +206,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement")
     parser.add_argument("--port", type=int, default=0, help="server port (0: a free one)")
     parser.add_argument("--no-charts", action="store_true", help="skip the chart rendering comparison")
+    parser.add_argument("--timeline", action="store_true", help="print the shown month and the ensemble's progress during each play")
     parser.add_argument("--charts-only", action="store_true", help="only the chart rendering comparison (no server)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -210,7 +226,7 @@ def main() -> None:
             plays, charts, seeds = [], [], []
             for repeat in range(args.repeat):
                 context = browser.new_context(viewport={"width": 1366, "height": 768})
-                plays.append(ensemble_play(context.new_page(), f"http://127.0.0.1:{port}/", 7000 + repeat))
+                plays.append(ensemble_play(context.new_page(), f"http://127.0.0.1:{port}/", 7000 + repeat, args.timeline))
                 context.close()
                 print(f"ensemble play {repeat + 1}: {plays[-1]:.1f} s", flush=True)
                 context = browser.new_context(viewport={"width": 1366, "height": 768})
