@@ -273,19 +273,31 @@ def fit_legend(figure: Figure, cell, entries: list[tuple[Artist, str]], fontsize
     :func:`png_bytes`). Labels are wrapped to the width the font leaves
     (36 characters at 12 points).
     """
-    renderer = FigureCanvasAgg(figure).get_renderer()
     margin = 2.0  # pixels kept free at the bottom edge
-    size = float(fontsize)
+    key = (tuple(label for _, label in entries), float(fontsize), tuple(cell.get_position().bounds), tuple(figure.get_size_inches()), figure.dpi)
+    known = _FITTED_LEGENDS.get(key)  # the same entries fit as before: not measured again (three legend drawings per update)
+    size = known if known is not None else float(fontsize)
+    renderer = None
     while True:
         width = int(LEGEND_WRAP * 12.0 / size)
         for handle, label in entries:
             handle.set_label(_wrap(label, width))
         drawn = cell.legend(handles=[h for h, _ in entries], loc="upper left", bbox_to_anchor=(-0.08, 1.0), fontsize=size, frameon=False, handlelength=2.2)
+        if known is not None:
+            return
+        renderer = renderer or FigureCanvasAgg(figure).get_renderer()
         drawn.draw(renderer)  # a legend finds its place when drawn (onto this scratch canvas; the picture is drawn afresh)
         if size <= SMALLEST_LEGEND_FONT or drawn.get_window_extent(renderer).y0 >= margin:
+            if len(_FITTED_LEGENDS) >= 256:
+                _FITTED_LEGENDS.clear()
+            _FITTED_LEGENDS[key] = size
             return
         drawn.remove()
         size = max(SMALLEST_LEGEND_FONT, size - 1.0)
+
+
+_FITTED_LEGENDS: dict[tuple, float] = {}
+"""Font size found by :func:`fit_legend` per legend (entries, starting size, cell, figure size and resolution)."""
 
 
 def _per(unit: str) -> str:
