@@ -339,6 +339,29 @@ def test_play_runs_to_the_end_in_a_worker_thread(app):
     assert one(rc, "bs-play", ipyvuetify.Btn).disabled
 
 
+def test_after_a_pause_the_page_shows_the_month_the_runs_are_at(app):
+    """The play loop computes the next update while the page draws the last one; a pause shows what it computed."""
+    rc, state = app
+    state.interval.set(3)
+    click(rc, "bs-play")
+    deadline = time.time() + 120
+    while state.months_done < 9 and time.time() < deadline:
+        time.sleep(0.05)
+    click(rc, "bs-play")  # pause
+    deadline = time.time() + 30
+    while (state.playing.value or state.snapshots()["A"].months_done != state.runs["A"].value.months_done) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # the loop has let go: nothing moves any more
+    done = state.runs["A"].value.months_done
+    assert 9 <= done < 252 and done % 3 == 0
+    assert [state.snapshots()[p].months_done for p in PANELS] == [done, done]
+    assert [state.runs[p].value.months_done for p in PANELS] == [done, done]
+    deadline = time.time() + 10
+    while date_text(rc) != month_text(state.snapshots()["A"].date, "de") and time.time() < deadline:
+        time.sleep(0.05)
+    assert date_text(rc) == month_text(state.snapshots()["A"].date, "de")
+
+
 def test_a_failing_action_becomes_a_message_not_a_traceback(app):
     rc, state = app
 

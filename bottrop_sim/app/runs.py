@@ -268,10 +268,12 @@ class PanelRun:
         )
 
 
-def advance(runs: Sequence[PanelRun], months: int) -> int:
+def advance(runs: Sequence[PanelRun], months: int, refresh: bool = True) -> int:
     """Step all runs together by up to ``months`` months (fewer at the end of the horizon); returns the months done.
 
     Every run gets the same number of steps, so the panels always show the same month.
+    With ``refresh=False`` the snapshots stay as they were (the views keep showing the
+    last update) until :meth:`PanelRun.refresh` is called.
     """
     done = 0
     for _ in range(max(0, int(months))):
@@ -280,7 +282,7 @@ def advance(runs: Sequence[PanelRun], months: int) -> int:
         for run in runs:
             run.step()
         done += 1
-    if done:
+    if done and refresh:
         for run in runs:
             run.refresh()
     return done

@@ -21,6 +21,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -451,30 +452,49 @@ class Workshop:
     def play_loop(self, cancel: threading.Event) -> None:
         """Step both panels by the render interval and redraw, until paused, cancelled or at the end (worker thread).
 
-        After each update the loop waits until the page has drawn it before it
-        steps on. Without this wait, a click that happens to start a redraw
-        would make the thread that serves the browser's messages draw every
-        following update (Reacton lets the thread that holds the render lock
-        draw all pending changes), and further clicks would wait until the end.
+        The next update is computed while the page draws this one: the runs step
+        on at once, their snapshots (what the views show) are taken only when the
+        update is shown. Before it is shown, the loop waits until the page has
+        drawn the last one. Without this wait, a click that happens to start a
+        redraw would make the thread that serves the browser's messages draw every
+        following update (Reacton lets the thread that holds the render lock draw
+        all pending changes), and further clicks would wait until the end. After a
+        pause the months already computed are shown, so the page always shows
+        where the runs are.
         """
+        shown = self.version.value  # the last update the page was asked to draw
+        pending = 0  # months stepped but not shown yet
+        runs: list[PanelRun] = []
         try:
             while self.playing.value and not cancel.is_set():
                 with self.lock:
                     runs = self._runs()
-                    moved = advance(runs, self.interval.value) if runs else 0
-                if not moved:
+                    pending += advance(runs, self.interval.value, refresh=False) if runs else 0
+                with self._drawn:  # the page has drawn the last update (or gave up waiting)
+                    self._drawn.wait_for(lambda shown=shown: self._drawn_version >= shown or cancel.is_set(), timeout=DRAW_TIMEOUT_SECONDS)
+                if not pending or cancel.is_set():
                     break
-                version = self.version.value + 1
-                self.version.set(version)  # redraws the views, usually in this thread
-                with self._drawn:
-                    self._drawn.wait_for(lambda version=version: self._drawn_version >= version or cancel.is_set(), timeout=DRAW_TIMEOUT_SECONDS)
+                shown = self._show(runs)
+                pending = 0
                 cancel.wait(BREATHER_SECONDS)
         except Exception:
             logger.exception("workshop app: playing failed")
             self.problem.set(t(self.lang.value, "problem", what=t(self.lang.value, "play")))
         finally:
+            if pending and runs and runs == self._runs():  # paused while the next update was computed: show it (not after a reset)
+                with suppress(Exception):  # the session may be closing
+                    self._show(runs)
             if not cancel.is_set():
                 self.playing.set(False)
+
+    def _show(self, runs: list[PanelRun]) -> int:
+        """Take the runs' snapshots and redraw the views from them (usually in this thread); returns the new version."""
+        with self.lock:
+            for run in runs:
+                run.refresh()
+        version = self.version.value + 1
+        self.version.set(version)
+        return version
 
     # ------------------------------------------------------------------ internals
     def _runs(self) -> list[PanelRun]:
