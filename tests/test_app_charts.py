@@ -180,3 +180,26 @@ def test_an_arrival_alone_redraws_the_series_only_while_the_runs_stand_still(mon
         assert after(lambda: state.playing.set(False)) == 0  # nothing new: not drawn again
     finally:
         rc.close()
+
+
+def test_the_series_chart_keeps_its_widgets_when_the_press_play_hint_goes_and_comes():
+    """The hint before the start stands in a place of its own: the first step and a reset redraw the chart's picture, not a new widget."""
+    import ipywidgets
+
+    from .test_app_components import click, descendants, one, rendered_page, settle
+
+    page = rendered_page()
+    rc, state = next(page)
+    try:
+        chart = one(rc, "bs-chart-series")
+        picture = next(w for w in descendants(chart) if isinstance(w, ipywidgets.Image))
+        before = picture.value
+        click(rc, "bs-step")
+        settle(state)
+        assert picture.comm is not None, "the chart's picture was replaced by a new widget when the hint went"
+        assert picture.value != before  # redrawn in place
+        click(rc, "bs-reset")
+        settle(state)
+        assert picture.comm is not None, "the chart's picture was replaced when the hint came back"
+    finally:
+        next(page, None)

@@ -66,6 +66,7 @@ CSS = f"""
 .bs-why-table td:nth-child(n), .bs-why-table th:nth-child(n), .bs-settings td:nth-child(n) {{ color: inherit; font-weight: normal; }}
 .bs-why-total td:nth-child(n) {{ font-weight: 700; }}
 .bs-waiting {{ font-size: 16px; color: #8a5300; font-weight: 600; }}
+.bs-waiting-gone {{ display: none; }}
 .bs-term {{ font-weight: 600; }}
 .bs-explain {{ font-size: 13.5px; color: #555; white-space: normal; max-width: 520px; line-height: 1.25; }}
 .bs-scorecard td:first-child {{ white-space: normal; }}

@@ -34,8 +34,10 @@ def SeriesView(state: Workshop):
     ensemble = state.ensemble.value
     if not snapshots:
         return
-    if all(s.months_done == 0 for s in snapshots.values()):
-        solara.Text(t(lang, "press_play"), classes=["bs-waiting"])  # beside the chart, never over its legend
+    # beside the chart, never over its legend; always there (empty once the runs started), so the chart
+    # keeps its place and its widgets when the hint comes and goes (a reset, the first step)
+    waiting = all(s.months_done == 0 for s in snapshots.values())
+    solara.Text(t(lang, "press_play") if waiting else "", classes=["bs-waiting"] if waiting else ["bs-waiting-gone"])
     observed = observed_for(state)
     started = any(s.months_done for s in snapshots.values())
     seeds = min(len(ensemble.members(panel)) for panel in snapshots) if ensemble is not None and started else 0

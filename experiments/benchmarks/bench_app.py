@@ -124,7 +124,9 @@ def first_result(page, url: str, members: int) -> tuple[float, float]:
     field.press("Enter")
     page.locator(".bs-step").click()
     page.locator(".bs-date", has_text="Juni 2015").wait_for(timeout=120_000)
-    page.wait_for_function("(before) => document.querySelector('.bs-chart-series img').src !== before", arg=before, timeout=120_000)
+    page.wait_for_function(
+        "(before) => { const img = document.querySelector('.bs-chart-series img'); return img !== null && img.src !== before; }", arg=before, timeout=120_000
+    )
     chart = time.perf_counter() - start
     page.wait_for_function("() => /Streuung: [1-8] von 8/.test(document.querySelector('.bs-ensemble-progress').textContent)", timeout=600_000)
     seed = time.perf_counter() - start
