@@ -76,26 +76,55 @@ def stop_server(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def session_cpu(session: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the server (the session leader) and by the other processes of its session (the ensemble's workers and their forkserver)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "workers": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) != session:  # fields after the command name: state, ppid, pgrp, session, ...
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        used["server" if int(entry.name) == session else "workers"] += seconds
+    return used
+
+
 def spread(values: list[float]) -> str:
     """min / median / max of measurements in seconds."""
     return f"min {min(values):.1f} s, median {statistics.median(values):.1f} s, max {max(values):.1f} s"
 
 
-def ensemble_play(page, url: str, seed: int, timeline: bool = False) -> float:
-    """Seconds from "Start" until December 2035 with both ensembles complete (``timeline``: print what the page shows as it changes)."""
+def ensemble_play(page, url: str, seed: int, timeline: bool = False, server: int | None = None) -> float:
+    """Seconds from "Start" until December 2035 with both ensembles complete (``timeline``: print what the page shows as it changes).
+
+    With the server's process id, also prints the CPU seconds the server and the ensemble's workers used meanwhile.
+    """
     page.goto(url)
     page.locator(".bs-play").wait_for(timeout=120_000)
     field = page.locator(".bs-seed input")
     field.fill(str(seed))
     field.press("Enter")
     page.get_by_text("Geänderte Einstellungen gelten ab dem Start.").wait_for(timeout=30_000)
+    before = session_cpu(server) if server else None
     start = time.perf_counter()
     page.locator(".bs-play").click()
     if timeline:
         watch(page, start)
     page.locator(".bs-date", has_text="Dez. 2035").wait_for(timeout=900_000)
     page.locator(".bs-ensemble-progress", has_text="8 von 8").wait_for(timeout=900_000)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    if before is not None:
+        after = session_cpu(server)
+        print(
+            f"  CPU during the play: server {after['server'] - before['server']:.1f} s, ensemble workers {after['workers'] - before['workers']:.1f} s",
+            flush=True,
+        )
+    return elapsed
 
 
 def watch(page, start: float) -> None:
@@ -228,7 +257,7 @@ def main() -> None:
             plays, charts, seeds = [], [], []
             for repeat in range(args.repeat):
                 context = browser.new_context(viewport={"width": 1366, "height": 768})
-                plays.append(ensemble_play(context.new_page(), f"http://127.0.0.1:{port}/", 7000 + repeat, args.timeline))
+                plays.append(ensemble_play(context.new_page(), f"http://127.0.0.1:{port}/", 7000 + repeat, args.timeline, server.pid))
                 context.close()
                 print(f"ensemble play {repeat + 1}: {plays[-1]:.1f} s", flush=True)
                 context = browser.new_context(viewport={"width": 1366, "height": 768})
