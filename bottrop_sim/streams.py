@@ -62,6 +62,26 @@ def _mix_int(value: int) -> int:
     return value ^ (value >> 31)
 
 
+#: Up to this many numbers a draw mixes Python integers, below the fixed cost of a dozen numpy calls.
+_SMALL = 4
+_GOLDEN_INT, _M2_INT = 0x9E3779B97F4A7C15, 0x94D049BB133111EB
+
+
+def _uniform_small(key: int, ids: list[int], draws: int) -> np.ndarray:
+    """:meth:`Streams.uniform` of a few entities in Python integers: the same bits (integer mixing, exact scaling).
+
+    ``(v >> 11) * 2**-53`` is exact in both (a 53-bit integer times a power of two), so
+    the numbers equal those of the array arithmetic to the bit; tests/test_speed_paths_a.py checks it.
+    """
+    values = []
+    for entity in ids:
+        first = _mix_int(entity * _GOLDEN_INT + key)  # _mix_int reduces modulo 2**64 first, as uint64 arithmetic wraps
+        for j in range(draws):
+            values.append((_mix_int(first + j * _M2_INT) >> 11) * _TO_UNIT)
+    out = np.array(values)
+    return out if draws == 1 else out.reshape(len(ids), draws)
+
+
 @lru_cache(maxsize=64)
 def _golden_ids(count: int) -> np.ndarray:
     """``arange(count) * GOLDEN`` as uint64 (read-only; callers add to a copy)."""
@@ -97,10 +117,14 @@ class Streams:
         self.seed = int(seed)
         self._seed_key = _mix_int(self.seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019)
         self._pool: dict[str, tuple[np.random.Philox, np.random.Generator]] = {}
+        self._purpose_keys: dict[str, int] = {}
 
     def key(self, purpose: str, month: int) -> int:
         """The 64-bit key of (seed, purpose, month)."""
-        return _mix_int(_mix_int(self._seed_key ^ purpose_code(purpose)) + (int(month) & _MASK) * 0x9E3779B97F4A7C15)
+        inner = self._purpose_keys.get(purpose)
+        if inner is None:  # the purpose's part of the key, the same every month
+            inner = self._purpose_keys[purpose] = _mix_int(self._seed_key ^ purpose_code(purpose))
+        return _mix_int(inner + (int(month) & _MASK) * 0x9E3779B97F4A7C15)
 
     def uniform(self, purpose: str, month: int, entities: np.ndarray | int, draws: int = 1) -> np.ndarray:
         """Uniform numbers in [0, 1), one row per entity.
@@ -114,13 +138,17 @@ class Streams:
         Returns:
             Shape (len(entities),) if ``draws`` is 1, else (len(entities), draws).
         """
-        base = np.uint64(self.key(purpose, month))
+        key = self.key(purpose, month)
+        base = np.uint64(key)
         # the same uint64 arithmetic as ``mix(mix(ids * GOLDEN + base) + j * M2)`` per draw j, with fewer
         # temporaries (array integer arithmetic wraps modulo 2**64 and never warns, so no errstate is needed)
         if isinstance(entities, int | np.integer):
             x = _golden_ids(int(entities)) + base
         else:
-            x = np.asarray(entities).astype(np.uint64)
+            x = np.asarray(entities)
+            if x.ndim == 1 and 0 < len(x) * draws <= _SMALL and x.dtype.kind in "iu":
+                return _uniform_small(key, x.tolist(), draws)
+            x = x.astype(np.uint64)
             np.multiply(x, _GOLDEN, out=x)
             x += base
         _mix(x)
@@ -133,9 +161,13 @@ class Streams:
         return values
 
     def normal(self, purpose: str, month: int, entities: np.ndarray | int) -> np.ndarray:
-        """Standard normal numbers, one per entity (inverse of the normal CDF of :meth:`uniform`)."""
+        """Standard normal numbers, one per entity (inverse of the normal CDF of :meth:`uniform`).
+
+        The uniforms are kept inside [2^-54, 1 - 2^-53] (no infinite numbers). They are
+        multiples of 2^-53 below 1, so only 0 is outside: raising it to 2^-54 is that clip.
+        """
         u = self.uniform(purpose, month, entities)
-        return ndtri(np.clip(u, 2.0**-54, 1.0 - 2.0**-53))
+        return ndtri(np.maximum(u, 2.0**-54, out=u))
 
     def poisson(self, purpose: str, month: int, entities: np.ndarray, mean: np.ndarray) -> np.ndarray:
         """Poisson counts with the given means, one per entity, by inverting the CDF at :meth:`uniform`.
