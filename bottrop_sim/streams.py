@@ -82,6 +82,32 @@ def _uniform_small(key: int, ids: list[int], draws: int) -> np.ndarray:
     return out if draws == 1 else out.reshape(len(ids), draws)
 
 
+#: Up to this many Poisson counts the inversion steps run on Python floats (see _poisson_small).
+_SMALL_POISSON = 8
+
+
+def _poisson_small(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """The exact inversion of :meth:`Streams.poisson` (every mean at most 50) on Python floats, step for step.
+
+    The same IEEE operations in the same order as the array loop (``term * lam / step``,
+    ``cumulative + term``, the same stop when no count grows), ``exp`` from numpy on the
+    same array, so the same counts without a dozen numpy calls per step for a few entities.
+    """
+    lam = mean.tolist()
+    uu = u.tolist()
+    term = np.exp(-mean).tolist()
+    cumulative = list(term)
+    k = [0] * len(lam)
+    for step in range(1, 200):
+        below = [c < v for c, v in zip(cumulative, uu, strict=True)]
+        if not any(below):
+            break
+        k = [count + grows for count, grows in zip(k, below, strict=True)]
+        term = [t * m / step for t, m in zip(term, lam, strict=True)]
+        cumulative = [c + t for c, t in zip(cumulative, term, strict=True)]
+    return np.array(k, np.int64)
+
+
 @lru_cache(maxsize=64)
 def _golden_ids(count: int) -> np.ndarray:
     """``arange(count) * GOLDEN`` as uint64 (read-only; callers add to a copy)."""
@@ -177,6 +203,8 @@ class Streams:
         """
         u = self.uniform(purpose, month, entities)
         mean = np.asarray(mean, float)
+        if len(u) <= _SMALL_POISSON and mean.ndim == 1 and bool((mean <= 50.0).all()):
+            return _poisson_small(u, mean)
         counts = np.zeros(len(u), np.int64)
         small = mean <= 50.0
         if small.any():
@@ -270,9 +298,12 @@ def weighted_sample(uniforms: np.ndarray, weights: np.ndarray, count: int = 1) -
         Positions into the candidates, the most likely first.
     """
     weights = np.asarray(weights, float)
-    keys = np.full(len(weights), -np.inf)
     positive = weights > 0
-    keys[positive] = np.log(np.maximum(uniforms[positive], 2.0**-60)) / weights[positive]  # log of u^(1/w): the same order
+    if positive.all():  # every candidate can be picked (local customers: only firms that produce): no masks, the same keys
+        keys = np.log(np.maximum(uniforms, 2.0**-60)) / weights
+    else:
+        keys = np.full(len(weights), -np.inf)
+        keys[positive] = np.log(np.maximum(uniforms[positive], 2.0**-60)) / weights[positive]  # log of u^(1/w): the same order
     if count == 1:  # the first of the largest keys (the stable sort's first place) without sorting
         return np.array([int(np.argmax(keys))] if positive.any() else [], dtype=np.int64)
     return np.argsort(-keys, kind="stable")[: min(count, int(positive.sum()))]

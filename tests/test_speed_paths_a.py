@@ -19,7 +19,7 @@ from scipy.special import ndtri
 from bottrop_sim.economy import finance
 from bottrop_sim.economy.accounting import FirmArrays
 from bottrop_sim.model.population import FirmPopulation, PartialAdjustment
-from bottrop_sim.streams import Streams, _mix_int, purpose_code
+from bottrop_sim.streams import Streams, _mix_int, purpose_code, weighted_sample
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 M1, M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
@@ -162,3 +162,52 @@ def test_cash_buffers_of_active_firms_equal_those_set_slot_by_slot_and_the_other
     finance._set_active_buffers(firms, 33, active, spec)
     assert firms.cash_target.tobytes() == plain.cash_target.tobytes()
     assert firms.credit_limit.tobytes() == plain.credit_limit.tobytes()
+
+
+def plain_poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """The array inversion of Streams.poisson for means up to 50 (the reference of the few-entity path)."""
+    term = np.exp(-mean)
+    cumulative = term.copy()
+    k = np.zeros(len(mean), np.int64)
+    for step in range(1, 200):
+        below = cumulative < u
+        if not below.any():
+            break
+        k += below
+        term = term * mean / step
+        cumulative = cumulative + term
+    return k
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    month=st.integers(0, 400),
+    mean=st.lists(st.floats(0.0, 50.0) | st.sampled_from([0.0, 1e-300, 50.0, 0.5]), min_size=1, max_size=8),
+)
+def test_poisson_counts_of_few_entities_equal_the_array_inversion(seed, month, mean):
+    streams = Streams(seed)
+    entities = np.arange(len(mean)) * 3
+    counts = streams.poisson("entry", month, entities, np.array(mean))
+    expected = plain_poisson(streams.uniform("entry", month, entities), np.array(mean))
+    assert counts.dtype == expected.dtype and counts.tobytes() == expected.tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    weights=st.lists(st.floats(1e-6, 1e6), min_size=1, max_size=40),
+    count=st.integers(1, 5),
+    seed=st.integers(0, 2**32),
+)
+def test_weighted_sample_of_positive_weights_equals_the_masked_keys(weights, count, seed):
+    uniforms = Streams(seed).uniform("local_customer", 3, len(weights))
+    uniforms[0] = 0.0  # the smallest key (the 2^-60 floor)
+    w = np.array(weights)
+    keys = np.full(len(w), -np.inf)
+    positive = w > 0
+    keys[positive] = np.log(np.maximum(uniforms[positive], 2.0**-60)) / w[positive]
+    expected = np.argsort(-keys, kind="stable")[: min(count, int(positive.sum()))]
+    assert weighted_sample(uniforms, w, count).tolist() == expected.tolist()
+    with_zero = np.append(w, 0.0)  # a candidate of weight 0: the masked path, never picked
+    picked = weighted_sample(np.append(uniforms, 0.5), with_zero, count)
+    assert picked.tolist() == expected.tolist()

@@ -132,11 +132,11 @@ class Adaptation:
         model.accounts.pay_from_holders("search_costs", model.holder_of_slots()[searching], model.accounts.rest_of_world, cost)
         chance = np.minimum(1.0, spec.search_success_rate * firms.capability[searching])
         draws = self.model.streams.uniform("customer_search", self.model.month, searching, draws=2)  # keyed by the firm
-        found = searching[draws[:, 0] < chance]
+        success = draws[:, 0] < chance
+        found = searching[success]
         if len(found) == 0:
             return
-        local_chance = np.full(len(found), min(1.0, spec.local_search_share))
-        local = draws[draws[:, 0] < chance, 1] < local_chance
+        local = draws[success, 1] < min(1.0, spec.local_search_share)
         gains = spec.search_gain_share * np.maximum(firms.reference_orders[found] - firms.expected_orders[found], 0.0)
         self.search_successes += len(found)
         for slot, gain, is_local in zip(found, gains, local, strict=True):

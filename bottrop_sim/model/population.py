@@ -224,10 +224,10 @@ class FirmPopulation:
         """Vacancies per firm: the wanted hires divided by the usual vacancy-filling rate (persons, fractional)."""
         self._fit()
         n = len(wanted)
-        self.vacancies[:] = 0.0
         self.vacancies[:n] = wanted / self.usual_filling_rate if self.usual_filling_rate > 0 else 0.0
-        self.wanted[:] = 0
+        self.vacancies[n:] = 0.0
         self.wanted[:n] = wanted
+        self.wanted[n:] = 0
         return self.vacancies[:n]
 
     def fill(self, month: int, filling_rate: float, moved_in: np.ndarray | None = None) -> np.ndarray:
@@ -247,8 +247,8 @@ class FirmPopulation:
         draws = self.streams.uniform("vacancy_filling", month, n)
         hires = np.minimum(np.floor(filling_rate * vacancies + draws), np.minimum(np.ceil(vacancies - 1e-9), self.wanted[:n])).astype(np.int64)
         hires = np.maximum(hires, 0)
-        self.hires[:] = 0
         self.hires[:n] = hires
+        self.hires[n:] = 0
         if self._replacements is not None and len(self._replacements) == n:  # hires fill replacement vacancies first; the rest stay open
             filled = hires if moved_in is None else hires + moved_in
             self.open_replacements[:n] = np.maximum(self._replacements - filled, 0)
