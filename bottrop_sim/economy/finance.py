@@ -163,7 +163,7 @@ def book_finance(accounts: Accounts, result: FinanceResult, holder: np.ndarray, 
     """Book interest, taxes and payouts; returns the payouts to resident owners (EUR)."""
     n = len(result.interest)
     residents = result.dividends * owner_resident_share
-    rows = np.stack([result.interest, result.profit_taxes, result.trade_tax, residents, result.dividends - residents])
+    rows = [result.interest, result.profit_taxes, result.trade_tax, residents, result.dividends - residents]  # summed row by row, no stacked copy
     bookings = (
         ("from", "interest", accounts.bank),
         ("from", "profit_taxes", accounts.state),
