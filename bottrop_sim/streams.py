@@ -82,6 +82,9 @@ def _uniform_small(key: int, ids: list[int], draws: int) -> np.ndarray:
     return out if draws == 1 else out.reshape(len(ids), draws)
 
 
+_ZERO_WORDS = np.zeros(4, np.uint64)  # a fresh Philox's counter and buffer (read-only)
+_ZERO_WORDS.flags.writeable = False
+
 #: Up to this many Poisson counts the inversion steps run on Python floats (see _poisson_small).
 _SMALL_POISSON = 8
 
@@ -240,10 +243,10 @@ class Streams:
             bit_generator = np.random.Philox(key=key)
             pooled = self._pool[purpose] = (bit_generator, np.random.Generator(bit_generator))
             return pooled[1]
-        pooled[0].state = {
+        pooled[0].state = {  # the setter copies the arrays' values into the bit generator
             "bit_generator": "Philox",
-            "state": {"counter": np.zeros(4, np.uint64), "key": key},
-            "buffer": np.zeros(4, np.uint64),
+            "state": {"counter": _ZERO_WORDS, "key": key},
+            "buffer": _ZERO_WORDS,
             "buffer_pos": 4,
             "has_uint32": 0,
             "uinteger": 0,
