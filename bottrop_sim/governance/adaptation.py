@@ -115,8 +115,11 @@ class Adaptation:
         expected = firms.expected_orders[:n]
         reference = firms.reference_orders[:n]
         reference += self.spec.aspiration_adjustment * (expected - reference)  # adaptive aspiration (Cyert & March 1963; Greve 2003)
-        trigger = self.spec.search_trigger / (1.0 + self.information_bonus * firms.member[:n])  # shared information: members notice a fall sooner
-        short = active & (expected < (1.0 - trigger) * reference)
+        if self.information_bonus == 0:  # search_trigger / (1 + 0 * member) is search_trigger for every firm: the same numbers without the arrays
+            short = active & (expected < (1.0 - self.spec.search_trigger) * reference)
+        else:
+            trigger = self.spec.search_trigger / (1.0 + self.information_bonus * firms.member[:n])  # shared information: members notice a fall sooner
+            short = active & (expected < (1.0 - trigger) * reference)
         firms.shortfall_months[:n] = np.where(short, firms.shortfall_months[:n] + 1, 0)
         if self.spec.customer_search and short.any():
             self._search(np.flatnonzero(short))
