@@ -18,6 +18,7 @@ from scipy.special import ndtri
 
 from bottrop_sim.economy import finance
 from bottrop_sim.economy.accounting import FirmArrays
+from bottrop_sim.governance.adaptation import Adaptation
 from bottrop_sim.model.population import FirmPopulation, PartialAdjustment
 from bottrop_sim.streams import Streams, _mix_int, purpose_code, weighted_sample
 
@@ -211,3 +212,57 @@ def test_weighted_sample_of_positive_weights_equals_the_masked_keys(weights, cou
     with_zero = np.append(w, 0.0)  # a candidate of weight 0: the masked path, never picked
     picked = weighted_sample(np.append(uniforms, 0.5), with_zero, count)
     assert picked.tolist() == expected.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**32), trigger=st.floats(0.0, 0.9), bonus=st.sampled_from([0.0, -0.0, 0.3]))
+def test_shortfall_months_without_information_bonus_equal_the_per_firm_trigger(seed, trigger, bonus):
+    rng = np.random.default_rng(seed)
+    firms = FirmArrays(30)
+    firms.add(25)
+    firms.alive[:25] = rng.random(25) < 0.9
+    firms.is_mine[3] = True
+    firms.member[:25] = rng.random(25) < 0.5
+    firms.expected_orders[:25] = rng.uniform(0, 100, 25)
+    firms.reference_orders[:25] = firms.expected_orders[:25] * rng.choice([1.0, 1.0 / (1.0 - trigger), 1.2, 0.8], 25)  # some at the threshold
+    firms.shortfall_months[:25] = rng.integers(0, 5, 25)
+    before_reference, before_months = firms.reference_orders.copy(), firms.shortfall_months.copy()
+    spec = types.SimpleNamespace(aspiration_adjustment=0.1, search_trigger=trigger, customer_search=False, diversification=False)
+    adaptation = Adaptation.__new__(Adaptation)
+    adaptation.model, adaptation.spec, adaptation.information_bonus = types.SimpleNamespace(firms=firms), spec, bonus
+    adaptation.adapt()
+    # the plain formula: each firm's trigger from its membership
+    n = 25
+    reference = before_reference[:n] + 0.1 * (firms.expected_orders[:n] - before_reference[:n])
+    per_firm = trigger / (1.0 + bonus * firms.member[:n])
+    short = firms.alive[:n] & ~firms.is_mine[:n] & (firms.expected_orders[:n] < (1.0 - per_firm) * reference)
+    assert firms.reference_orders[:n].tobytes() == reference.tobytes()
+    assert firms.shortfall_months[:n].tolist() == np.where(short, before_months[:n] + 1, 0).tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    month=st.integers(0, 400),
+    rate=st.floats(0.0, 2.0),
+    vacancies=st.lists(st.floats(0.0, 30.0) | st.sampled_from([0.0, -0.0, 1e-12, 1.0, 2.5, np.nan, -1.0]), min_size=1, max_size=40),
+)
+def test_hires_drawn_for_firms_with_vacancies_alone_equal_those_drawn_for_every_firm(seed, month, rate, vacancies):
+    n = len(vacancies)
+    firms = FirmArrays(n + 3)
+    firms.add(n)
+    behaviour = types.SimpleNamespace(
+        hiring_rate=0.5, firing_rate=0.5, hoarding_tolerance=0.1, expectation_smoothing=0.3, idiosyncratic_demand_sd=0.0, idiosyncratic_demand_persistence=0.9
+    )
+    streams = Streams(seed)
+    population = FirmPopulation(firms, behaviour, streams, 0.5)
+    population.vacancies[:n] = vacancies
+    population.wanted[:n] = np.ceil(np.nan_to_num(np.abs(vacancies))).astype(np.int64)
+    with np.errstate(invalid="ignore"):  # NaN vacancies: the plain formula casts NaN (to a negative integer, then 0)
+        plain = np.minimum(
+            np.floor(rate * population.vacancies[:n] + streams.uniform("vacancy_filling", month, n)),
+            np.minimum(np.ceil(population.vacancies[:n] - 1e-9), population.wanted[:n]),
+        ).astype(np.int64)
+    hires = population.fill(month, rate)
+    assert hires.dtype == np.int64 and hires.tolist() == np.maximum(plain, 0).tolist()
+    assert population.hires[:n].tolist() == hires.tolist() and not population.hires[n:].any()

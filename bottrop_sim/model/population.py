@@ -243,10 +243,14 @@ class FirmPopulation:
             moved_in: staff that arrived through staff pooling (they fill replacement vacancies too).
         """
         n = self.firms.size
-        vacancies = self.vacancies[:n]
-        draws = self.streams.uniform("vacancy_filling", month, n)
-        hires = np.minimum(np.floor(filling_rate * vacancies + draws), np.minimum(np.ceil(vacancies - 1e-9), self.wanted[:n])).astype(np.int64)
-        hires = np.maximum(hires, 0)
+        # Only firms with vacancies can hire: elsewhere ceil(vacancies - 1e-9) <= 0 caps the hires at 0 whatever the
+        # draw. The draws are keyed by slot, so drawing for these firms alone gives each the number it had among all.
+        hiring = np.flatnonzero(self.vacancies[:n] > 0)
+        vacancies = self.vacancies[hiring]
+        draws = self.streams.uniform("vacancy_filling", month, hiring)
+        capped = np.minimum(np.floor(filling_rate * vacancies + draws), np.minimum(np.ceil(vacancies - 1e-9), self.wanted[hiring])).astype(np.int64)
+        hires = np.zeros(n, np.int64)
+        hires[hiring] = np.maximum(capped, 0)
         self.hires[:n] = hires
         self.hires[n:] = 0
         if self._replacements is not None and len(self._replacements) == n:  # hires fill replacement vacancies first; the rest stay open
