@@ -97,11 +97,12 @@ class Adaptation:
         rate = (1.0 + spec.green_demand_growth_per_year) ** (1 / 12) - 1.0
         incumbents = np.flatnonzero(firms.alive[:n] & (firms.sector[:n] == self.green))
         base = firms.exogenous_demand[incumbents]
-        current = base.sum() + firms.household_demand[incumbents].sum() + model.open_market_exogenous[self.green] + model.open_market_household[self.green]
+        base_total = base.sum()
+        current = base_total + firms.household_demand[incumbents].sum() + model.open_market_exogenous[self.green] + model.open_market_household[self.green]
         growth = rate * current
         model.demand_flows["created"] += float(growth)
-        if len(incumbents) and base.sum() > 0:
-            firms.exogenous_demand[incumbents] += GREEN_INCUMBENT_SHARE * growth * base / base.sum()
+        if len(incumbents) and base_total > 0:
+            firms.exogenous_demand[incumbents] += GREEN_INCUMBENT_SHARE * growth * base / base_total
             model.open_market_exogenous[self.green] += (1 - GREEN_INCUMBENT_SHARE) * growth
         else:
             model.open_market_exogenous[self.green] += growth
