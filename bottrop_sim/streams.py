@@ -62,6 +62,55 @@ def _mix_int(value: int) -> int:
     return value ^ (value >> 31)
 
 
+#: Up to this many numbers a draw mixes Python integers, below the fixed cost of a dozen numpy calls.
+_SMALL = 4
+_GOLDEN_INT, _M2_INT = 0x9E3779B97F4A7C15, 0x94D049BB133111EB
+
+
+def _uniform_small(key: int, ids: list[int], draws: int) -> np.ndarray:
+    """:meth:`Streams.uniform` of a few entities in Python integers: the same bits (integer mixing, exact scaling).
+
+    ``(v >> 11) * 2**-53`` is exact in both (a 53-bit integer times a power of two), so
+    the numbers equal those of the array arithmetic to the bit; tests/test_speed_paths_a.py checks it.
+    """
+    values = []
+    for entity in ids:
+        first = _mix_int(entity * _GOLDEN_INT + key)  # _mix_int reduces modulo 2**64 first, as uint64 arithmetic wraps
+        for j in range(draws):
+            values.append((_mix_int(first + j * _M2_INT) >> 11) * _TO_UNIT)
+    out = np.array(values)
+    return out if draws == 1 else out.reshape(len(ids), draws)
+
+
+_ZERO_WORDS = np.zeros(4, np.uint64)  # a fresh Philox's counter and buffer (read-only)
+_ZERO_WORDS.flags.writeable = False
+
+#: Up to this many Poisson counts the inversion steps run on Python floats (see _poisson_small).
+_SMALL_POISSON = 8
+
+
+def _poisson_small(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """The exact inversion of :meth:`Streams.poisson` (every mean at most 50) on Python floats, step for step.
+
+    The same IEEE operations in the same order as the array loop (``term * lam / step``,
+    ``cumulative + term``, the same stop when no count grows), ``exp`` from numpy on the
+    same array, so the same counts without a dozen numpy calls per step for a few entities.
+    """
+    lam = mean.tolist()
+    uu = u.tolist()
+    term = np.exp(-mean).tolist()
+    cumulative = list(term)
+    k = [0] * len(lam)
+    for step in range(1, 200):
+        below = [c < v for c, v in zip(cumulative, uu, strict=True)]
+        if not any(below):
+            break
+        k = [count + grows for count, grows in zip(k, below, strict=True)]
+        term = [t * m / step for t, m in zip(term, lam, strict=True)]
+        cumulative = [c + t for c, t in zip(cumulative, term, strict=True)]
+    return np.array(k, np.int64)
+
+
 @lru_cache(maxsize=64)
 def _golden_ids(count: int) -> np.ndarray:
     """``arange(count) * GOLDEN`` as uint64 (read-only; callers add to a copy)."""
@@ -97,10 +146,14 @@ class Streams:
         self.seed = int(seed)
         self._seed_key = _mix_int(self.seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019)
         self._pool: dict[str, tuple[np.random.Philox, np.random.Generator]] = {}
+        self._purpose_keys: dict[str, int] = {}
 
     def key(self, purpose: str, month: int) -> int:
         """The 64-bit key of (seed, purpose, month)."""
-        return _mix_int(_mix_int(self._seed_key ^ purpose_code(purpose)) + (int(month) & _MASK) * 0x9E3779B97F4A7C15)
+        inner = self._purpose_keys.get(purpose)
+        if inner is None:  # the purpose's part of the key, the same every month
+            inner = self._purpose_keys[purpose] = _mix_int(self._seed_key ^ purpose_code(purpose))
+        return _mix_int(inner + (int(month) & _MASK) * 0x9E3779B97F4A7C15)
 
     def uniform(self, purpose: str, month: int, entities: np.ndarray | int, draws: int = 1) -> np.ndarray:
         """Uniform numbers in [0, 1), one row per entity.
@@ -114,13 +167,17 @@ class Streams:
         Returns:
             Shape (len(entities),) if ``draws`` is 1, else (len(entities), draws).
         """
-        base = np.uint64(self.key(purpose, month))
+        key = self.key(purpose, month)
+        base = np.uint64(key)
         # the same uint64 arithmetic as ``mix(mix(ids * GOLDEN + base) + j * M2)`` per draw j, with fewer
         # temporaries (array integer arithmetic wraps modulo 2**64 and never warns, so no errstate is needed)
         if isinstance(entities, int | np.integer):
             x = _golden_ids(int(entities)) + base
         else:
-            x = np.asarray(entities).astype(np.uint64)
+            x = np.asarray(entities)
+            if x.ndim == 1 and 0 < len(x) * draws <= _SMALL and x.dtype.kind in "iu":
+                return _uniform_small(key, x.tolist(), draws)
+            x = x.astype(np.uint64)
             np.multiply(x, _GOLDEN, out=x)
             x += base
         _mix(x)
@@ -133,9 +190,13 @@ class Streams:
         return values
 
     def normal(self, purpose: str, month: int, entities: np.ndarray | int) -> np.ndarray:
-        """Standard normal numbers, one per entity (inverse of the normal CDF of :meth:`uniform`)."""
+        """Standard normal numbers, one per entity (inverse of the normal CDF of :meth:`uniform`).
+
+        The uniforms are kept inside [2^-54, 1 - 2^-53] (no infinite numbers). They are
+        multiples of 2^-53 below 1, so only 0 is outside: raising it to 2^-54 is that clip.
+        """
         u = self.uniform(purpose, month, entities)
-        return ndtri(np.clip(u, 2.0**-54, 1.0 - 2.0**-53))
+        return ndtri(np.maximum(u, 2.0**-54, out=u))
 
     def poisson(self, purpose: str, month: int, entities: np.ndarray, mean: np.ndarray) -> np.ndarray:
         """Poisson counts with the given means, one per entity, by inverting the CDF at :meth:`uniform`.
@@ -145,6 +206,8 @@ class Streams:
         """
         u = self.uniform(purpose, month, entities)
         mean = np.asarray(mean, float)
+        if len(u) <= _SMALL_POISSON and mean.ndim == 1 and bool((mean <= 50.0).all()):
+            return _poisson_small(u, mean)
         counts = np.zeros(len(u), np.int64)
         small = mean <= 50.0
         if small.any():
@@ -180,10 +243,10 @@ class Streams:
             bit_generator = np.random.Philox(key=key)
             pooled = self._pool[purpose] = (bit_generator, np.random.Generator(bit_generator))
             return pooled[1]
-        pooled[0].state = {
+        pooled[0].state = {  # the setter copies the arrays' values into the bit generator
             "bit_generator": "Philox",
-            "state": {"counter": np.zeros(4, np.uint64), "key": key},
-            "buffer": np.zeros(4, np.uint64),
+            "state": {"counter": _ZERO_WORDS, "key": key},
+            "buffer": _ZERO_WORDS,
             "buffer_pos": 4,
             "has_uint32": 0,
             "uinteger": 0,
@@ -238,9 +301,12 @@ def weighted_sample(uniforms: np.ndarray, weights: np.ndarray, count: int = 1) -
         Positions into the candidates, the most likely first.
     """
     weights = np.asarray(weights, float)
-    keys = np.full(len(weights), -np.inf)
     positive = weights > 0
-    keys[positive] = np.log(np.maximum(uniforms[positive], 2.0**-60)) / weights[positive]  # log of u^(1/w): the same order
+    if positive.all():  # every candidate can be picked (local customers: only firms that produce): no masks, the same keys
+        keys = np.log(np.maximum(uniforms, 2.0**-60)) / weights
+    else:
+        keys = np.full(len(weights), -np.inf)
+        keys[positive] = np.log(np.maximum(uniforms[positive], 2.0**-60)) / weights[positive]  # log of u^(1/w): the same order
     if count == 1:  # the first of the largest keys (the stable sort's first place) without sorting
         return np.array([int(np.argmax(keys))] if positive.any() else [], dtype=np.int64)
     return np.argsort(-keys, kind="stable")[: min(count, int(positive.sum()))]

@@ -112,6 +112,18 @@ def set_buffers(firms: FirmArrays, slots: np.ndarray, spec: BehaviourSpec) -> No
     firms.credit_limit[slots] = spec.credit_line_months * costs
 
 
+def _set_active_buffers(firms: FirmArrays, n: int, active: np.ndarray, spec: BehaviourSpec) -> None:
+    """:func:`set_buffers` of the ``active`` slots among the first ``n``, on whole slices instead of gathered slots.
+
+    Each slot's numbers go through the same operations in the same order (elementwise), so the
+    active slots get the same bits; the others keep theirs (tests/test_speed_paths_a.py).
+    """
+    costs = firms.headcount[:n] * firms.wage[:n] + np.maximum(firms.fixed_costs[:n], 0.0)
+    cash_target, credit_limit = firms.cash_target[:n], firms.credit_limit[:n]
+    cash_target[:] = np.where(active, spec.liquidity_months * firms.equity_ratio[:n] / mean_equity_ratio() * costs, cash_target)
+    credit_limit[:] = np.where(active, spec.credit_line_months * costs, credit_limit)
+
+
 def settle(firms: FirmArrays, trade_cash: np.ndarray, spec: BehaviourSpec, adaptive: bool) -> FinanceResult:
     """Interest, taxes and payouts after trade; cost-cutting and insolvency counters (adaptive mode).
 
@@ -124,7 +136,7 @@ def settle(firms: FirmArrays, trade_cash: np.ndarray, spec: BehaviourSpec, adapt
     """
     n = firms.size
     active = firms.alive[:n] & ~firms.is_mine[:n]
-    set_buffers(firms, np.flatnonzero(active), spec)
+    _set_active_buffers(firms, n, active, spec)
     liquidity = firms.liquidity[:n]
     interest = np.where(active, spec.interest_rate_year / 12.0 * np.maximum(-liquidity, 0.0), 0.0)
     profit = np.where(active, trade_cash[:n] - interest, 0.0)
@@ -151,7 +163,7 @@ def book_finance(accounts: Accounts, result: FinanceResult, holder: np.ndarray, 
     """Book interest, taxes and payouts; returns the payouts to resident owners (EUR)."""
     n = len(result.interest)
     residents = result.dividends * owner_resident_share
-    rows = np.stack([result.interest, result.profit_taxes, result.trade_tax, residents, result.dividends - residents])
+    rows = [result.interest, result.profit_taxes, result.trade_tax, residents, result.dividends - residents]  # summed row by row, no stacked copy
     bookings = (
         ("from", "interest", accounts.bank),
         ("from", "profit_taxes", accounts.state),

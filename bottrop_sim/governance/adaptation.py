@@ -97,11 +97,12 @@ class Adaptation:
         rate = (1.0 + spec.green_demand_growth_per_year) ** (1 / 12) - 1.0
         incumbents = np.flatnonzero(firms.alive[:n] & (firms.sector[:n] == self.green))
         base = firms.exogenous_demand[incumbents]
-        current = base.sum() + firms.household_demand[incumbents].sum() + model.open_market_exogenous[self.green] + model.open_market_household[self.green]
+        base_total = base.sum()
+        current = base_total + firms.household_demand[incumbents].sum() + model.open_market_exogenous[self.green] + model.open_market_household[self.green]
         growth = rate * current
         model.demand_flows["created"] += float(growth)
-        if len(incumbents) and base.sum() > 0:
-            firms.exogenous_demand[incumbents] += GREEN_INCUMBENT_SHARE * growth * base / base.sum()
+        if len(incumbents) and base_total > 0:
+            firms.exogenous_demand[incumbents] += GREEN_INCUMBENT_SHARE * growth * base / base_total
             model.open_market_exogenous[self.green] += (1 - GREEN_INCUMBENT_SHARE) * growth
         else:
             model.open_market_exogenous[self.green] += growth
@@ -115,8 +116,11 @@ class Adaptation:
         expected = firms.expected_orders[:n]
         reference = firms.reference_orders[:n]
         reference += self.spec.aspiration_adjustment * (expected - reference)  # adaptive aspiration (Cyert & March 1963; Greve 2003)
-        trigger = self.spec.search_trigger / (1.0 + self.information_bonus * firms.member[:n])  # shared information: members notice a fall sooner
-        short = active & (expected < (1.0 - trigger) * reference)
+        if self.information_bonus == 0:  # search_trigger / (1 + 0 * member) is search_trigger for every firm: the same numbers without the arrays
+            short = active & (expected < (1.0 - self.spec.search_trigger) * reference)
+        else:
+            trigger = self.spec.search_trigger / (1.0 + self.information_bonus * firms.member[:n])  # shared information: members notice a fall sooner
+            short = active & (expected < (1.0 - trigger) * reference)
         firms.shortfall_months[:n] = np.where(short, firms.shortfall_months[:n] + 1, 0)
         if self.spec.customer_search and short.any():
             self._search(np.flatnonzero(short))
@@ -132,11 +136,11 @@ class Adaptation:
         model.accounts.pay_from_holders("search_costs", model.holder_of_slots()[searching], model.accounts.rest_of_world, cost)
         chance = np.minimum(1.0, spec.search_success_rate * firms.capability[searching])
         draws = self.model.streams.uniform("customer_search", self.model.month, searching, draws=2)  # keyed by the firm
-        found = searching[draws[:, 0] < chance]
+        success = draws[:, 0] < chance
+        found = searching[success]
         if len(found) == 0:
             return
-        local_chance = np.full(len(found), min(1.0, spec.local_search_share))
-        local = draws[draws[:, 0] < chance, 1] < local_chance
+        local = draws[success, 1] < min(1.0, spec.local_search_share)
         gains = spec.search_gain_share * np.maximum(firms.reference_orders[found] - firms.expected_orders[found], 0.0)
         self.search_successes += len(found)
         for slot, gain, is_local in zip(found, gains, local, strict=True):

@@ -60,8 +60,9 @@ class FirmDynamics:
         takeover = self.scenario.firms.market_takeover_share if self.adaptive else 0.0
         rivals = np.flatnonzero(firms.alive[:n] & (firms.sector[:n] == sector) & ~firms.is_mine[:n])
         base = firms.exogenous_demand[rivals] + firms.household_demand[rivals]
-        if len(rivals) and base.sum() > 0 and takeover > 0:
-            weight = base / base.sum()
+        total = base.sum()
+        if len(rivals) and total > 0 and takeover > 0:
+            weight = base / total
             firms.exogenous_demand[rivals] += takeover * exogenous * weight
             firms.household_demand[rivals] += takeover * household * weight
         else:

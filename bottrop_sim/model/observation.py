@@ -210,6 +210,7 @@ class Observation:
         workplace = int(firms.headcount[:n].sum())
         mine_staff = int(firms.headcount[self.mine.slot]) if self.mine is not None else 0
         inputs = flows.local_purchases + flows.imports
+        employed_local = int(labour.employed_local.sum())
         row: dict[str, float | str] = {
             "date": year_month(self.month),
             "employment_workplace": workplace,
@@ -218,8 +219,8 @@ class Observation:
             "unemployed": int(labour.unemployed.sum()),
             "unemployment_rate": labour.unemployment_rate(),
             "labour_force": labour.labour_force(),
-            "residents_employed_local": int(labour.employed_local.sum()),
-            "in_commuters": workplace - int(labour.employed_local.sum()),
+            "residents_employed_local": employed_local,
+            "in_commuters": workplace - employed_local,
             "out_commuters": int(labour.out_commuters.sum()),
             "retired": int(labour.retired.sum()),
             "moved_away": int(labour.moved_away.sum()),
@@ -252,11 +253,21 @@ class Observation:
             **self.governance.indicators(),
         }
         staff = np.bincount(firms.sector[:n], weights=firms.headcount[:n], minlength=self.n_sectors_ext)
-        for i, name in enumerate(self.sector_names):
-            row[f"output_{name}"] = float(self.sector_output[i])
-        for i, name in enumerate(self.sector_names):
-            row[f"employment_{name}"] = int(staff[i])
+        output_columns, employment_columns = self._sector_columns()
+        count = len(output_columns)
+        row.update(zip(output_columns, self.sector_output[:count].tolist(), strict=True))  # tolist: the same Python floats as float(x)
+        row.update(zip(employment_columns, [int(value) for value in staff[:count].tolist()], strict=True))
         self.indicators = row
+
+    def _sector_columns(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The per-sector column names (output, employment), made once."""
+        columns = getattr(self, "_sector_column_names", None)
+        if columns is None:
+            columns = self._sector_column_names = (
+                tuple(f"output_{name}" for name in self.sector_names),
+                tuple(f"employment_{name}" for name in self.sector_names),
+            )
+        return columns
 
     def _reporters(self) -> dict[str, object]:
         return {column: (lambda model, key=column: model.indicators[key]) for column in record_columns(self.sector_names)}

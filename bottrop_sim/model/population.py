@@ -88,20 +88,27 @@ class PartialAdjustment:
         """See the class docstring."""
         n = len(movable)
         headcount = firms.headcount[:n]
-        separations = np.where(movable, np.floor(separation_rate * headcount + draws[:, 0]), 0.0).astype(np.int64)
+        # Each int64 array is cast to float64 once (what every mixed int/float operation would do inside), and
+        # a value used twice is computed once; every float operation is the one of the plain formula, in its order.
+        staff = headcount.astype(np.float64)
+        first, second = draws[:, 0], draws[:, 1]
+        separations = np.where(movable, np.floor(separation_rate * staff + first), 0.0).astype(np.int64)
         separations = np.maximum(np.minimum(separations, headcount - 1), 0)
-        gap = target - headcount - open_replacements
+        gap = target - staff - open_replacements.astype(np.float64)
         hoarding = np.where(firms.cutting_costs[:n], 0.0, self.hoarding_tolerance)  # a firm cutting costs hoards no labour
-        surplus = headcount - target - hoarding * headcount
+        excess = staff - target
+        surplus = excess - hoarding * staff
+        over = movable & (surplus >= 1.0)
         replacing = movable & (surplus < 1.0)
-        growth = np.floor(self.hiring_rate * np.maximum(gap, 0.0) * (gap > 0.5) + draws[:, 1])
+        growth = np.floor(self.hiring_rate * np.maximum(gap, 0.0) * (gap > 0.5) + second)
         wanted = np.where(replacing, growth + open_replacements + separations, 0).astype(np.int64)
-        layoffs = np.where(movable & (surplus >= 1.0), np.floor(surplus * self.firing_rate + draws[:, 1]), 0.0).astype(np.int64)
+        layoffs = np.where(over, np.floor(surplus * self.firing_rate + second), 0.0).astype(np.int64)
         layoffs = np.maximum(np.minimum(layoffs, headcount - separations - 1), 0)
         replacements = np.where(replacing, open_replacements + separations, 0)
-        not_needed = np.where(replacing & (headcount > target), np.floor(np.maximum(headcount - target, 0.0) + draws[:, 1]), 0).astype(np.int64)
+        # where headcount > target (excess > 0: the same test on doubles), max(excess, 0) is excess
+        not_needed = np.where(replacing & (excess > 0.0), np.floor(excess + second), 0).astype(np.int64)
         dropped = np.minimum(not_needed, replacements)  # leavers a firm with spare staff does not replace (attrition)
-        return StaffingPlan(separations, layoffs, wanted - dropped, replacements - dropped, movable & (surplus >= 1.0))
+        return StaffingPlan(separations, layoffs, wanted - dropped, replacements - dropped, over)
 
 
 class FirmPopulation:
@@ -123,6 +130,7 @@ class FirmPopulation:
         self.demand_persistence = behaviour.idiosyncratic_demand_persistence
         self.usual_filling_rate = vacancy_filling_rate
         self.demand_log = np.zeros(firms.capacity)  # idiosyncratic log demand per slot (0 at a firm's start)
+        self._half_variance = np.zeros(0)  # half the variance of log demand by age in months (see _half_variances)
         self.vacancies = np.zeros(firms.capacity)  # vacancies posted this month per slot (persons)
         self.wanted = np.zeros(firms.capacity, np.int64)  # hires wanted this month per slot (persons): no firm hires more
         self.hires = np.zeros(firms.capacity, np.int64)  # filled this month per slot (persons)
@@ -166,10 +174,9 @@ class FirmPopulation:
         shock = self.streams.normal("firm_demand", month, n)
         z = self.demand_log[:n]
         z[:] = np.where(active, rho * z + np.sqrt(1.0 - rho * rho) * sd * shock, 0.0)
-        age = np.maximum(month - firms.born[:n] + 1, 1)
-        variance = sd * sd * (1.0 - rho ** (2.0 * age))
+        age = np.maximum((month + 1) - firms.born[:n], 1)  # month - born + 1 (integers: the same numbers)
         factor = ones
-        factor[:n] = np.where(active, np.exp(z - 0.5 * variance), 1.0)
+        factor[:n] = np.where(active, np.exp(z - self._half_variances(int(age.max()))[age]), 1.0)
         household = factor.copy()
         base = firms.household_demand[:n] * active
         sector = firms.sector[:n]
@@ -179,6 +186,19 @@ class FirmPopulation:
         scale = np.divide(before, after, out=np.ones(width), where=after > 0)
         household[:n] = np.where(active, factor[:n] * scale[sector], 1.0)
         return factor, household
+
+    def _half_variances(self, oldest: int) -> np.ndarray:
+        """``0.5 * sd^2 (1 - rho^(2 age))`` for ages 0..``oldest`` (at least), the variance correction of :meth:`demand_factors`.
+
+        The same numpy operations on the same numbers as computing it for every firm each
+        month (elementwise, so the same bits), once per age instead of once per firm and month.
+        """
+        table = self._half_variance
+        if len(table) <= oldest:
+            rho, sd = self.demand_persistence, self.demand_sd
+            ages = np.arange(max(oldest + 1, 2 * len(table)))
+            table = self._half_variance = 0.5 * (sd * sd * (1.0 - rho ** (2.0 * ages)))
+        return table
 
     # -- staffing ---------------------------------------------------------------
     def plan_staff(self, month: int, separation_rate: float) -> tuple[StaffingPlan, np.ndarray]:
@@ -204,10 +224,10 @@ class FirmPopulation:
         """Vacancies per firm: the wanted hires divided by the usual vacancy-filling rate (persons, fractional)."""
         self._fit()
         n = len(wanted)
-        self.vacancies[:] = 0.0
         self.vacancies[:n] = wanted / self.usual_filling_rate if self.usual_filling_rate > 0 else 0.0
-        self.wanted[:] = 0
+        self.vacancies[n:] = 0.0
         self.wanted[:n] = wanted
+        self.wanted[n:] = 0
         return self.vacancies[:n]
 
     def fill(self, month: int, filling_rate: float, moved_in: np.ndarray | None = None) -> np.ndarray:
@@ -223,12 +243,16 @@ class FirmPopulation:
             moved_in: staff that arrived through staff pooling (they fill replacement vacancies too).
         """
         n = self.firms.size
-        vacancies = self.vacancies[:n]
-        draws = self.streams.uniform("vacancy_filling", month, n)
-        hires = np.minimum(np.floor(filling_rate * vacancies + draws), np.minimum(np.ceil(vacancies - 1e-9), self.wanted[:n])).astype(np.int64)
-        hires = np.maximum(hires, 0)
-        self.hires[:] = 0
+        # Only firms with vacancies can hire: elsewhere ceil(vacancies - 1e-9) <= 0 caps the hires at 0 whatever the
+        # draw. The draws are keyed by slot, so drawing for these firms alone gives each the number it had among all.
+        hiring = np.flatnonzero(self.vacancies[:n] > 0)
+        vacancies = self.vacancies[hiring]
+        draws = self.streams.uniform("vacancy_filling", month, hiring)
+        capped = np.minimum(np.floor(filling_rate * vacancies + draws), np.minimum(np.ceil(vacancies - 1e-9), self.wanted[hiring])).astype(np.int64)
+        hires = np.zeros(n, np.int64)
+        hires[hiring] = np.maximum(capped, 0)
         self.hires[:n] = hires
+        self.hires[n:] = 0
         if self._replacements is not None and len(self._replacements) == n:  # hires fill replacement vacancies first; the rest stay open
             filled = hires if moved_in is None else hires + moved_in
             self.open_replacements[:n] = np.maximum(self._replacements - filled, 0)
