@@ -107,7 +107,7 @@ class PlacePairs:
                 at = suppliers == supplier
                 weighted[at] *= fill[supplier]
         else:
-            weighted = values * np.take(fill, suppliers)
+            weighted = values * np.take(fill, suppliers, mode="wrap")  # indices in range: the values of "raise", fewer instructions
         size = self.groups * self.groups
         planned = np.ascontiguousarray(planned, np.float64)
         columns = len(rows.indptr) - 1
