@@ -8,9 +8,12 @@ to the bit, on random economies and random changes of the supply network.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, book_trade, trade
+from bottrop_sim.economy.accounts import Accounts
 from tests.test_network_store import TwinEconomies, operation
 
 
@@ -75,3 +78,38 @@ def test_place_pairs_follow_a_repack_and_a_long_change_log():
     assert len(rows.changed) < 5000
     twins.exit(3)
     check_pair_sums(twins, model_like_groups(twins), 3, draw)
+
+
+def test_trade_reads_the_edges_only_when_the_booking_needs_them_and_books_the_same_bits():
+    """Entries given as a function (read for the energy surcharges) or as arrays: the same bookings to the bit."""
+
+    def month(lazy: bool) -> tuple[bytes, bytes, int]:
+        firms = FirmArrays(4)
+        firms.add(4)
+        firms.alive[:3] = True
+        firms.sector[:3] = [0, 0, 1]
+        firms.headcount[:3] = [2, 3, 4]
+        firms.productivity[:3] = [30.0, 30.0, 30.0]
+        firms.wage[:3] = [100.0, 200.0, 50.0]
+        firms.local_input_per_output[:3] = [0.2, 0.1, 0.3]
+        firms.import_per_output[:3] = [0.1, 0.2, 0.05]
+        firms.planned[:3] = [1.0, 1.0, 1.0]
+        matrix = sp.csc_matrix((np.array([0.2, 0.1, 0.2, 0.0]), np.array([2, 0, 1, 0], np.int32), np.array([0, 1, 1, 4, 4], np.int32)), shape=(4, 4))
+        entries = (np.array([2, 0, 1, 0]), np.array([0, 2, 2, 2]))  # supplier and buyer of each stored place (the last a free place)
+        calls = []
+
+        def source() -> tuple[np.ndarray, np.ndarray]:
+            calls.append(1)
+            return entries
+
+        demand = FinalDemand(np.array([100.0, 0.0, 10.0, 0.0]), np.array([0.0, 50.0, 10.0, 0.0]), np.array([0.0, 0.0, 10.0, 0.0]))
+        extra, passed = np.array([0.01, 0.02, 0.03, 0.0]), np.array([0.5, 0.5, 0.5, 0.0])
+        result = trade(firms, matrix, matrix.T.tocsr(), demand, firms.capacity_limit(0.1), np.zeros(4), 0.5, extra, passed, entries=source if lazy else entries)
+        accounts = Accounts(("a", "b"), "2014-12")
+        holder = np.array([0, 0, 1, 0])
+        book_trade(accounts, result, holder, np.full(4, 0.5), 0.2)
+        return accounts.month.tobytes(), accounts.position.tobytes(), len(calls)
+
+    eager, lazy = month(lazy=False), month(lazy=True)
+    assert lazy[:2] == eager[:2]
+    assert lazy[2] == 1  # the surcharges needed the edges: read once

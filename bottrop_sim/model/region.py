@@ -396,7 +396,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
             extra_cost,
             pass_through,
             into=self.flows_this_month,
-            entries=self.network.entries(),
+            entries=self.network.entries,  # read only if the edges are needed (energy surcharges)
             hours_lost=self.short_time.hours_lost if self.short_time.hours_lost.any() else None,
         )
         self.traded_this_month = True
