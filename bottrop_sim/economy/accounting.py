@@ -23,6 +23,7 @@ explicit input stock (``input_stock``). Who pays whom is booked by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ from bottrop_sim.economy.accounts import Accounts
 
 if TYPE_CHECKING:
     from bottrop_sim.economy.adjacency import GroupedEntries
+    from bottrop_sim.economy.place_pairs import PlacePairs
 
 _FLOAT_FIELDS = (
     "productivity",  # EUR of output per person-month
@@ -150,12 +152,19 @@ class TradeResult:
     wages: np.ndarray
     fixed: np.ndarray  # fixed costs paid this month (after any cost cutting)
     cash: np.ndarray  # change of liquidity from trade
-    edge_rows: np.ndarray  # supplier slot per edge
-    edge_cols: np.ndarray  # buyer slot per edge
+    edge_rows: np.ndarray | None  # supplier slot per edge (None: read from entries_source when needed, see edges)
+    edge_cols: np.ndarray | None  # buyer slot per edge
     edge_eur: np.ndarray | None  # EUR delivered along each edge (None: not computed yet, see edge_payments)
     fill_all: np.ndarray | None = None  # fill per slot (capacity-sized), for edge_payments and grouped sums
     planned_all: np.ndarray | None = None  # planned output per slot (capacity-sized)
     edge_values: np.ndarray | None = None  # the matrix's stored values (the network store's array: read before it changes)
+    entries_source: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None  # gives edge_rows and edge_cols on first use
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Supplier and buyer slot per edge, read from ``entries_source`` on first use (call before the network next changes)."""
+        if self.edge_rows is None and self.entries_source is not None:
+            self.edge_rows, self.edge_cols = self.entries_source()
+        return self.edge_rows, self.edge_cols
 
     def edge_payments(self) -> np.ndarray:
         """EUR delivered along each edge (``value * fill[supplier] * planned[buyer]``), computed on first use.
@@ -164,6 +173,7 @@ class TradeResult:
         call this before the network next changes (exits, entries, new links).
         """
         if self.edge_eur is None:
+            self.edges()
             if self.fill_all.min(initial=1.0) == 1.0 and self.fill_all.max(initial=1.0) == 1.0:  # nobody rationed: value * 1.0 is value
                 self.edge_eur = self.edge_values * np.take(self.planned_all, self.edge_cols)
             else:
@@ -249,7 +259,7 @@ def trade(
     extra_import_per_output: np.ndarray | None = None,
     pass_through: np.ndarray | None = None,
     into: MonthFlows | None = None,
-    entries: tuple[np.ndarray, np.ndarray] | None = None,
+    entries: tuple[np.ndarray, np.ndarray] | Callable[[], tuple[np.ndarray, np.ndarray]] | None = None,
     hours_lost: np.ndarray | None = None,
 ) -> TradeResult:
     """One month of orders, production and payments; updates firm arrays in place.
@@ -268,7 +278,8 @@ def trade(
         into: the month's aggregate flows to fill (a new one if None).
         entries: supplier and buyer slot of each stored entry of ``matrix`` (then a CSC matrix;
             ``matrix.data`` in storage order, explicit zeros included), e.g. the network store's
-            :meth:`~bottrop_sim.economy.network.SupplyNetwork.entries`; None to read them from ``matrix``.
+            :meth:`~bottrop_sim.economy.network.SupplyNetwork.entries`, or a function giving them (called only
+            if the edges are needed: the ledger's sums by holder pair need not); None to read them from ``matrix``.
         hours_lost: per slot, hours lost to short-time work this month (full-time persons; not paid by the
             firm, :mod:`bottrop_sim.economy.short_time_work`), or None.
 
@@ -314,7 +325,7 @@ def trade(
         edge_rows, edge_cols = edges.row.astype(np.int64), edges.col.astype(np.int64)
         edge_eur = edges.data * fill[edge_rows] * planned[edge_cols]
     else:  # CSC: each buyer's entries lie together, in column order; the values are read when needed (the store changes them in place)
-        edge_rows, edge_cols = entries
+        edge_rows, edge_cols = (None, None) if callable(entries) else entries
         edge_eur = None  # see TradeResult.edge_payments; the ledger sums them by holder pair without forming them
     sold = FinalDemand(final_demand.exports[:n] * fill[:n], final_demand.public[:n] * fill[:n], final_demand.households[:n] * fill[:n])
     flows = into if into is not None else MonthFlows()
@@ -351,6 +362,7 @@ def trade(
         fill_all=fill,
         planned_all=planned,
         edge_values=matrix.data,
+        entries_source=entries if callable(entries) else None,
     )
 
 
@@ -361,7 +373,7 @@ def book_trade(
     resident_wage_share: np.ndarray,
     visitor_share: float,
     city_part: float = 0.0,
-    grouped: GroupedEntries | None = None,
+    grouped: GroupedEntries | PlacePairs | None = None,
 ) -> np.ndarray:
     """Book one month of trade: who paid whom for goods, inputs, wages and fixed costs.
 
@@ -374,8 +386,9 @@ def book_trade(
         visitor_share: share of local household-type spending made by non-residents.
         city_part: share of public final demand (and its surcharges) the city pays; the state pays the rest.
         grouped: the matrix's entries grouped by (buyer holder, supplier holder) for this ``holder``
-            (:meth:`~bottrop_sim.economy.network.SupplyNetwork.grouped_entries`); None to sum the
-            edges' EUR by holder pair directly (the same bits either way).
+            (:meth:`~bottrop_sim.economy.network.SupplyNetwork.grouped_entries`), or the pair of each
+            of its places (:meth:`~bottrop_sim.economy.network.SupplyNetwork.place_pairs`); None to sum
+            the edges' EUR by holder pair directly (the same bits each way).
 
     Returns:
         Residents' payments for local goods this month (purchases and surcharges), EUR.
@@ -429,11 +442,13 @@ def book_trade(
     if grouped is not None and result.fill_all is not None:  # buyer pays supplier, summed per pair of holders in entry order
         purchases = grouped.sums(result.fill_all, result.planned_all)
     else:
-        pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)  # buyer pays supplier
+        suppliers, buyers = result.edges()
+        pairs = accounts.holder_pairs(holder, buyers, suppliers)  # buyer pays supplier
         purchases = np.bincount(pairs, weights=result.edge_payments(), minlength=size * size)
     accounts.pay_matrix("intermediate_purchases", purchases.reshape(size, size))
     if rate.any():
-        pairs = accounts.holder_pairs(holder, result.edge_cols, result.edge_rows)
-        surcharges = np.bincount(pairs, weights=result.edge_payments() * rate[result.edge_rows], minlength=size * size).reshape(size, size)
+        suppliers, buyers = result.edges()
+        pairs = accounts.holder_pairs(holder, buyers, suppliers)
+        surcharges = np.bincount(pairs, weights=result.edge_payments() * rate[suppliers], minlength=size * size).reshape(size, size)
         accounts.pay_matrix("price_surcharges", surcharges)
     return float((residents * (1.0 + rate)).sum())

@@ -49,6 +49,10 @@ class BuyerRows:
         self._operators: tuple[sp.csc_matrix, sp.csr_matrix] | None = None
         self._owner: np.ndarray | None = None  # buyer of each place (changes only with the layout)
         self._kept_operators: tuple[sp.csc_matrix, sp.csr_matrix] | None = None
+        # the change log for caches kept per place (economy/place_pairs.py): rows whose places changed
+        # supplier (or were freed, sorted, added) since the layout last changed; a repack moves every place
+        self.layout = 0
+        self.changed: list[np.ndarray] = []
 
     def _allocate(self, size: int) -> None:
         """(Re)allocate the place arrays to ``size`` places, keeping the used part."""
@@ -99,6 +103,28 @@ class BuyerRows:
             return positions
         return positions[(self.key[positions] & (KEY - 1)) == supplier]
 
+    def changed_rows(self, layout: int, logged: int) -> np.ndarray | None:
+        """Buyers whose rows changed since the log held ``logged`` entries under ``layout`` (None: the layout changed since).
+
+        Every place of a row listed here may have another supplier (or be free, or new);
+        places of rows not listed hold the same supplier at the same position. Rows may repeat.
+        """
+        if layout != self.layout or logged > len(self.changed):
+            return None
+        return np.concatenate(self.changed[logged:]) if logged < len(self.changed) else np.zeros(0, np.int64)
+
+    def _log(self, buyers: np.ndarray | int) -> None:
+        """Note rows whose places changed (see :meth:`changed_rows`); a long log starts afresh as a layout change."""
+        if len(self.changed) >= _LOG_LIMIT:
+            self._moved()
+        else:
+            self.changed.append(np.atleast_1d(np.asarray(buyers, np.int64)))
+
+    def _moved(self) -> None:
+        """Places moved (a new layout): every per-place cache starts afresh."""
+        self.layout += 1
+        self.changed = []
+
     # -- writing ------------------------------------------------------------
     def clear_row(self, buyer: int) -> np.ndarray:
         """Free a buyer's whole row; returns the suppliers it had."""
@@ -106,6 +132,7 @@ class BuyerRows:
         suppliers = self.col[start : start + int(self.length[buyer])].astype(np.int64)
         self._free(slice(start, stop), np.int64(buyer))
         self.length[buyer] = 0
+        self._log(buyer)
         return suppliers
 
     def _free(self, positions: np.ndarray | slice, buyers: np.ndarray | np.int64) -> None:
@@ -117,7 +144,9 @@ class BuyerRows:
 
     def free(self, positions: np.ndarray) -> None:
         """Free single places (call :meth:`resort` on their rows afterwards)."""
-        self._free(positions, self.key[positions] // KEY)
+        buyers = self.key[positions] // KEY
+        self._free(positions, buyers)
+        self._log(buyers)
 
     def resort(self, buyers: np.ndarray, *, distinct: bool = False) -> None:
         """Restore ascending suppliers and trailing slack in the rows of ``buyers``.
@@ -130,6 +159,7 @@ class BuyerRows:
             buyers = np.unique(buyers)
         if len(buyers) == 0:
             return
+        self._log(buyers)
         if len(buyers) == 1:  # one row: work on slices
             buyer = int(buyers[0])
             place = slice(int(self.indptr[buyer]), int(self.indptr[buyer + 1]))
@@ -177,6 +207,7 @@ class BuyerRows:
         self.length[unique] = counts
         self.end += total
         self.laid_out = int(unique[-1]) + 1
+        self._log(unique)  # the new places lie in the new rows (earlier rows keep theirs)
         self._operators = None
         self._owner = None  # the layout changed
         return True
@@ -214,6 +245,7 @@ class BuyerRows:
         self.laid_out = int(nonempty[-1]) + 1 if len(nonempty) else 0
         self._operators = None
         self._owner = None  # the layout changed
+        self._moved()
 
     def add_place(self, buyer: int, supplier: int, drawn: np.ndarray) -> None:
         """Add an empty used place (buyer, supplier) to a row (share, coef and value 0)."""
@@ -317,6 +349,8 @@ class GroupedEntries:
         return out
 
 
+#: Entries of the change log before it starts afresh (as a layout change: per-place caches are rebuilt once).
+_LOG_LIMIT = 4096
 #: Up to this many rationing suppliers, :meth:`GroupedEntries.sums` multiplies only their entries (one pass each).
 _FEW_RATIONING = 3
 #: scipy's CSR matrix-vector kernel (what ``csr_matrix @ vector`` ends in; a private module of scipy.sparse).

@@ -230,16 +230,21 @@ class LabourMarket:
             sector_staff: staff per sector before the separations.
             separations: persons leaving per sector.
         """
-        for sector in np.flatnonzero(separations):
-            residents = self._draw_residents(rng, sector, int(sector_staff[sector]), int(separations[sector]))
-            self.unemployed += residents
-            self.flows["separations"] += int(separations[sector])
-            self.flows["to_unemployment"] += int(residents.sum())
-            self.flows["in_commuters_separated"] += int(separations[sector]) - int(residents.sum())
+        staff, leaving = sector_staff.tolist(), separations.tolist()
+        unemployed = [0, 0, 0]  # added to the unemployed after the loop (whole numbers: the order of additions does not matter)
+        for sector in np.flatnonzero(separations).tolist():
+            residents = self._draw_residents(rng, sector, int(staff[sector]), int(leaving[sector]))
+            found = sum(residents)
+            unemployed = [u + r for u, r in zip(unemployed, residents, strict=True)]
+            self.flows["separations"] += int(leaving[sector])
+            self.flows["to_unemployment"] += found
+            self.flows["in_commuters_separated"] += int(leaving[sector]) - found
+        if any(unemployed):
+            self.unemployed += unemployed
 
     def separate_mine(self, rng: np.random.Generator, sector: int, staff_before: int, shed: int, rules: MineSeparation) -> None:
         """Staff shed by the mine: early retirement, transfers out of town, or job search."""
-        residents = self._draw_residents(rng, sector, staff_before, shed)
+        residents = np.array(self._draw_residents(rng, sector, staff_before, shed), np.int64)
         shares = np.array([rules.early_retirement_share, rules.transfer_share, rules.job_seeker_share])
         shares = shares / shares.sum()
         for skill in np.flatnonzero(residents):
@@ -260,16 +265,22 @@ class LabourMarket:
             hires: persons hired per sector (filled vacancies, or the staff of new firms).
         """
         chance = self.resident_chance().tolist()
+        unemployed = self.unemployed.tolist()  # kept as whole numbers here, written back once
+        counts = hires.tolist()
+        hired = hired_local = 0
         for sector in np.flatnonzero(hires).tolist():
-            count = int(hires[sector])
+            count = int(counts[sector])
             by_skill = rng.multinomial(count, self.skill_shares[sector])
             # one binomial per skill, in skill order: the draws of rng.binomial(by_skill, chance), without its broadcasting
             wanted = [rng.binomial(persons, share) for persons, share in zip(by_skill.tolist(), chance, strict=True)]
-            local = [min(w, u) for w, u in zip(wanted, self.unemployed.tolist(), strict=True)]
-            self.unemployed -= local
+            local = [min(w, u) for w, u in zip(wanted, unemployed, strict=True)]
+            unemployed = [u - taken for u, taken in zip(unemployed, local, strict=True)]
             self.employed_local[sector] += local
-            self.flows["hires"] += count
-            self.flows["hires_from_unemployment"] += int(sum(local))
+            hired += count
+            hired_local += int(sum(local))
+        self.unemployed[:] = unemployed
+        self.flows["hires"] += hired
+        self.flows["hires_from_unemployment"] += hired_local
 
     def move(self, rng: np.random.Generator, sector_staff: np.ndarray, leaving: np.ndarray, arriving: np.ndarray) -> None:
         """Staff change employer without a spell of unemployment (staff pooling, a new branch).
@@ -285,7 +296,7 @@ class LabourMarket:
             return
         pool = np.zeros(3, np.int64)
         for sector in np.flatnonzero(leaving):
-            pool += self._draw_residents(rng, sector, int(sector_staff[sector]), int(leaving[sector]))
+            pool += np.array(self._draw_residents(rng, sector, int(sector_staff[sector]), int(leaving[sector])), np.int64)
         residents = int(pool.sum())
         if residents:
             per_sector = rng.multivariate_hypergeometric(arriving.astype(np.int64), residents)
@@ -383,17 +394,18 @@ class LabourMarket:
         found = self.flows["hires_from_unemployment"] + self.flows["unemployed_to_outside_jobs"]
         return found / self.unemployed_at_start if self.unemployed_at_start > 0 else 0.0
 
-    def _draw_residents(self, rng: np.random.Generator, sector: int, staff: int, leaving: int) -> np.ndarray:
+    def _draw_residents(self, rng: np.random.Generator, sector: int, staff: int, leaving: int) -> list[int]:
         """Residents (by skill) among ``leaving`` of ``staff`` persons; they leave employed_local."""
         held = self.employed_local[sector]
-        resident_staff = sum(held.tolist())
+        colors = held.tolist()
+        resident_staff = sum(colors)
         leaving = min(leaving, staff)
         in_commuters = max(staff - resident_staff, 0)
         count = int(rng.hypergeometric(resident_staff, in_commuters, leaving)) if leaving and resident_staff else 0
         if count == 0:
-            return np.zeros(3, np.int64)
-        by_skill = np.array(multivariate_hypergeometric(rng, held.tolist(), count), np.int64)
-        self.employed_local[sector] -= by_skill
+            return [0, 0, 0]
+        by_skill = multivariate_hypergeometric(rng, colors, count)
+        held -= by_skill  # the row of employed_local, in place
         return by_skill
 
 

@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bottrop_sim.economy.adjacency import KEY, BuyerRows, GroupedEntries
+from bottrop_sim.economy.place_pairs import PlacePairs
 from bottrop_sim.economy.supplier_draws import draw_all_sectors, no_self_draws
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class SupplyNetwork:
         self._grouping_checked = -1  # the edges' version at the last stable_grouped_entries call
         self._cache: dict[str, tuple[int, object]] = {}
         self._grouped: tuple[int, int, np.ndarray, GroupedEntries] | None = None
+        self._place_pairs: PlacePairs | None = None
         self._sector = np.zeros(capacity, np.int64)  # the model's sector per slot (as last passed)
 
     # -- construction -----------------------------------------------------
@@ -396,6 +398,23 @@ class SupplyNetwork:
             grouped = GroupedEntries(self.rows.value[: self.rows.end], suppliers, buyers, group, groups)
             hit = self._grouped = (self._version, groups, np.array(group, copy=True), grouped)
         return hit[3]
+
+    def place_pairs(self, group: np.ndarray, groups: int) -> PlacePairs:
+        """The (buyer group, supplier group) pair of every place of :meth:`operators`, for sums of EUR per pair of groups.
+
+        Kept across months and brought up to date from the store's change log (only the
+        rows that changed are recomputed); :meth:`PlacePairs.sums` gives the bits of
+        :meth:`grouped_entries`' sums (a bincount over the entries in storage order).
+        Use the result before the network next changes.
+
+        Args:
+            group: group label per slot (capacity-sized), e.g. the accounts holder of each slot.
+            groups: number of groups.
+        """
+        self.summation.settle()  # the values as the products see them
+        if self._place_pairs is None:
+            self._place_pairs = PlacePairs(self.rows)
+        return self._place_pairs.update(group, groups)
 
     def stable_grouped_entries(self, group: np.ndarray, groups: int) -> GroupedEntries | None:
         """:meth:`grouped_entries` once the edges have not changed since the previous call, else None.

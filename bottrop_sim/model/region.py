@@ -396,14 +396,14 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
             extra_cost,
             pass_through,
             into=self.flows_this_month,
-            entries=self.network.entries(),
+            entries=self.network.entries,  # read only if the edges are needed (energy surcharges)
             hours_lost=self.short_time.hours_lost if self.short_time.hours_lost.any() else None,
         )
         self.traded_this_month = True
         n = firms.size
         holder = self.holder_of_slots()
         wage_share = self.resident_wage_share()
-        grouped = self.network.stable_grouped_entries(holder, len(self.accounts.holders))
+        grouped = self.network.place_pairs(holder, len(self.accounts.holders))
         local_paid = book_trade(self.accounts, result, holder, wage_share, plan.visitor_share, self.city_budget.city_part(self.public_factor), grouped)
         self.households.receive(self.short_time.pay(self.accounts, firms, holder, wage_share, result.cash).allowance_to_residents)
         self.households.after_trade(float(result.wages @ wage_share[:n]), local_paid)
