@@ -144,7 +144,7 @@ class TwinEconomies:
         self.check_places()
 
     def check_grouped_sums(self, values: np.ndarray, suppliers: np.ndarray, buyers: np.ndarray) -> None:
-        """Sums per pair of groups from the cached grouped entries: the bits of a bincount over the entries' EUR in storage order."""
+        """Sums per pair of groups from the store's kept place pairs: the bits of a bincount over the entries' EUR in storage order."""
         store = self.store
         draw = np.random.default_rng(self.used)
         for groups in (2, 5):  # two labellings: the cache follows the labels as well as the store's changes
@@ -155,7 +155,7 @@ class TwinEconomies:
                 planned = draw.uniform(0.0, 1e6, store.capacity)
                 eur = values * fill[suppliers] * planned[buyers]
                 expected = np.bincount(group[buyers] * groups + group[suppliers], weights=eur, minlength=groups * groups)
-                assert store.grouped_entries(group, groups).sums(fill, planned).tobytes() == expected.tobytes()
+                assert store.place_pairs(group, groups).sums(fill, planned).tobytes() == expected.tobytes()
 
     def check_places(self) -> None:
         """The store's own layout: sorted keys, rows where they belong, and a from-scratch rebuild of M.T."""

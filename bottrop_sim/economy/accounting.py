@@ -34,7 +34,6 @@ from scipy.sparse import _sparsetools
 from bottrop_sim.economy.accounts import Accounts
 
 if TYPE_CHECKING:
-    from bottrop_sim.economy.adjacency import GroupedEntries
     from bottrop_sim.economy.place_pairs import PlacePairs
 
 _FLOAT_FIELDS = (
@@ -373,7 +372,7 @@ def book_trade(
     resident_wage_share: np.ndarray,
     visitor_share: float,
     city_part: float = 0.0,
-    grouped: GroupedEntries | PlacePairs | None = None,
+    grouped: PlacePairs | None = None,
 ) -> np.ndarray:
     """Book one month of trade: who paid whom for goods, inputs, wages and fixed costs.
 
@@ -385,10 +384,9 @@ def book_trade(
             (residents among its sector's staff); the rest goes to in-commuters (rest of the world).
         visitor_share: share of local household-type spending made by non-residents.
         city_part: share of public final demand (and its surcharges) the city pays; the state pays the rest.
-        grouped: the matrix's entries grouped by (buyer holder, supplier holder) for this ``holder``
-            (:meth:`~bottrop_sim.economy.network.SupplyNetwork.grouped_entries`), or the pair of each
-            of its places (:meth:`~bottrop_sim.economy.network.SupplyNetwork.place_pairs`); None to sum
-            the edges' EUR by holder pair directly (the same bits each way).
+        grouped: the (buyer holder, supplier holder) pair of each of the matrix's places for this ``holder``
+            (:meth:`~bottrop_sim.economy.network.SupplyNetwork.place_pairs`); None to sum the edges' EUR
+            by holder pair directly (the same bits either way).
 
     Returns:
         Residents' payments for local goods this month (purchases and surcharges), EUR.

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse import _sparsetools
 
 #: Key base: ``key = buyer * KEY + supplier``.
 KEY = 1 << 31
@@ -291,67 +290,5 @@ class BuyerRows:
         return sp.csr_matrix((self.value[used], self.col[used], indptr), shape=(self.capacity, self.capacity))
 
 
-class GroupedEntries:
-    """The stored entries of ``M`` ordered by (buyer group, supplier group): sums of each entry's EUR per pair of groups.
-
-    Built from the store's arrays (CSC of ``M``: each buyer's entries together, in
-    storage order) and a group label per slot. The entries of one pair of groups
-    keep their storage order (a stable sort), so :meth:`sums` adds each pair's
-    entries in the same order, from zero, as ``np.bincount(pair, weights=eur)``
-    over the entries in storage order, with ``eur = value * fill[supplier] *
-    planned[buyer]`` evaluated left to right: the same bits. It does so with one
-    gather, one product and one scipy ``csr_matvec`` (the pairs as rows, the
-    buyers as columns, ``value * fill[supplier]`` as the matrix values) instead of
-    two gathers, two products and a bincount. Entries whose value is 0.0 (the free
-    places) are left out: with finite ``fill`` and ``planned`` they add exactly 0.0.
-
-    Args:
-        values: ``M``'s stored values (storage order).
-        suppliers: supplier slot per stored entry.
-        buyers: buyer slot per stored entry.
-        group: group label per slot (at least as long as the largest slot + 1).
-        groups: number of groups (labels 0..groups-1).
-    """
-
-    def __init__(self, values: np.ndarray, suppliers: np.ndarray, buyers: np.ndarray, group: np.ndarray, groups: int) -> None:
-        kept = np.flatnonzero(values != 0.0)
-        pair = group[buyers[kept]] * groups + group[suppliers[kept]]
-        # a stable sort has one result whatever the algorithm; 16-bit keys get numpy's radix sort (several times faster)
-        key = pair.astype(np.uint16) if groups * groups <= 1 << 16 else pair
-        order = kept[np.argsort(key, kind="stable")]
-        self.pairs = groups * groups
-        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(pair, minlength=self.pairs))]).astype(np.int32)
-        self.buyers = buyers[order].astype(np.int32)
-        self.suppliers = suppliers[order].astype(np.intp)
-        self.values = values[order]
-
-    def sums(self, fill: np.ndarray, planned: np.ndarray) -> np.ndarray:
-        """Per pair of groups (flat ``buyer_group * groups + supplier_group``), the sum of ``value * fill[supplier] * planned[buyer]``.
-
-        Args:
-            fill: per slot, share of orders served (float64).
-            planned: per slot, planned output, EUR (float64, contiguous, longer than the largest buyer slot).
-        """
-        rationing = np.flatnonzero(fill != 1.0)  # suppliers that served less than their orders (usually a handful)
-        if len(rationing) <= _FEW_RATIONING:  # value * 1.0 is value: multiply only the entries of those suppliers
-            weighted = self.values.copy()
-            for supplier in rationing.tolist():
-                at = self.suppliers == supplier
-                weighted[at] *= fill[supplier]
-        else:
-            weighted = np.take(fill, self.suppliers)
-            np.multiply(self.values, weighted, out=weighted)  # value * fill (commutative: the same bits)
-        planned = np.ascontiguousarray(planned, np.float64)
-        if _CSR_MATVEC is None:  # scipy without the private kernel: the same kernel through ``@``
-            return sp.csr_matrix((weighted, self.buyers, self.indptr), shape=(self.pairs, len(planned))) @ planned
-        out = np.zeros(self.pairs)
-        _CSR_MATVEC(self.pairs, len(planned), self.indptr, self.buyers, weighted, planned, out)
-        return out
-
-
 #: Entries of the change log before it starts afresh (as a layout change: per-place caches are rebuilt once).
 _LOG_LIMIT = 4096
-#: Up to this many rationing suppliers, :meth:`GroupedEntries.sums` multiplies only their entries (one pass each).
-_FEW_RATIONING = 3
-#: scipy's CSR matrix-vector kernel (what ``csr_matrix @ vector`` ends in; a private module of scipy.sparse).
-_CSR_MATVEC = getattr(_sparsetools, "csr_matvec", None)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from bottrop_sim.economy.adjacency import KEY, BuyerRows, GroupedEntries
+from bottrop_sim.economy.adjacency import KEY, BuyerRows
 from bottrop_sim.economy.place_pairs import PlacePairs
 from bottrop_sim.economy.supplier_draws import draw_all_sectors, no_self_draws
 
@@ -76,9 +76,7 @@ class SupplyNetwork:
         self._by_sector: dict[int, np.ndarray] | None = None
         self._indexed = np.zeros(capacity, bool)
         self._version = 0
-        self._grouping_checked = -1  # the edges' version at the last stable_grouped_entries call
         self._cache: dict[str, tuple[int, object]] = {}
-        self._grouped: tuple[int, int, np.ndarray, GroupedEntries] | None = None
         self._place_pairs: PlacePairs | None = None
         self._sector = np.zeros(capacity, np.int64)  # the model's sector per slot (as last passed)
 
@@ -381,30 +379,12 @@ class SupplyNetwork:
         """
         return self._cached("entries", self.rows.entries)
 
-    def grouped_entries(self, group: np.ndarray, groups: int) -> GroupedEntries:
-        """The entries of :meth:`operators` ordered by (buyer group, supplier group), for sums of EUR per pair of groups.
-
-        Cached until the edges change (the store's version counter) or ``group``
-        has other values (compared element by element, never by identity).
-
-        Args:
-            group: group label per slot (capacity-sized), e.g. the accounts holder of each slot.
-            groups: number of groups.
-        """
-        self.summation.settle()  # the values as the products see them (settling may rewrite a few)
-        hit = self._grouped
-        if hit is None or hit[0] != self._version or hit[1] != groups or not np.array_equal(hit[2], group):
-            suppliers, buyers = self.entries()
-            grouped = GroupedEntries(self.rows.value[: self.rows.end], suppliers, buyers, group, groups)
-            hit = self._grouped = (self._version, groups, np.array(group, copy=True), grouped)
-        return hit[3]
-
     def place_pairs(self, group: np.ndarray, groups: int) -> PlacePairs:
         """The (buyer group, supplier group) pair of every place of :meth:`operators`, for sums of EUR per pair of groups.
 
         Kept across months and brought up to date from the store's change log (only the
-        rows that changed are recomputed); :meth:`PlacePairs.sums` gives the bits of
-        :meth:`grouped_entries`' sums (a bincount over the entries in storage order).
+        rows that changed are recomputed); :meth:`PlacePairs.sums` gives the bits of a
+        bincount over the entries' EUR in storage order.
         Use the result before the network next changes.
 
         Args:
@@ -415,20 +395,6 @@ class SupplyNetwork:
         if self._place_pairs is None:
             self._place_pairs = PlacePairs(self.rows)
         return self._place_pairs.update(group, groups)
-
-    def stable_grouped_entries(self, group: np.ndarray, groups: int) -> GroupedEntries | None:
-        """:meth:`grouped_entries` once the edges have not changed since the previous call, else None.
-
-        Building the grouping costs about as much as a few months of sums by holder pair; in months when
-        firms exit or enter (the edges change every month under firm-level demand noise) the direct sum
-        (``book_trade`` without a grouping) is cheaper. Both give the same bits.
-        """
-        unchanged = self._version == self._grouping_checked
-        self._grouping_checked = self._version
-        hit = self._grouped
-        if hit is not None and hit[0] == self._version and hit[1] == groups and np.array_equal(hit[2], group):
-            return self.grouped_entries(group, groups)
-        return self.grouped_entries(group, groups) if unchanged else None
 
     def matrix(self, sector: np.ndarray | None = None) -> sp.csr_matrix:
         """``M[g, f]``: EUR from firm g per EUR of output of firm f (canonical CSR, cached until edges change)."""
