@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from bottrop_sim import load_scenario
-from bottrop_sim.app import charts, views
+from bottrop_sim.app import charts, live_chart, views
 from bottrop_sim.app.ensemble import Ensemble, band_of, member_task
 from bottrop_sim.app.runs import PanelRun, advance
 from bottrop_sim.app.state import Workshop
@@ -152,8 +152,8 @@ def test_an_arrival_alone_redraws_the_series_only_while_the_runs_stand_still(mon
     import solara
 
     drawings = []
-    real = views.series_figure
-    monkeypatch.setattr(views, "series_figure", lambda *args, **kwargs: drawings.append(1) or real(*args, **kwargs))
+    real = live_chart.draw_series
+    monkeypatch.setattr(live_chart, "draw_series", lambda *args, **kwargs: drawings.append(1) or real(*args, **kwargs))
     state = Workshop(SCENARIOS, ensemble_size=0)
     _, rc = solara.render(views.SeriesView(state), handle_error=False)
     try:
@@ -203,3 +203,17 @@ def test_the_series_chart_keeps_its_widgets_when_the_press_play_hint_goes_and_co
         assert picture.comm is not None, "the chart's picture was replaced when the hint came back"
     finally:
         next(page, None)
+
+
+def test_the_kept_page_figure_draws_what_a_new_figure_draws(panels):
+    """The page's picture, drawn into one kept figure update after update, equals a new figure's picture pixel for pixel (both languages, with and without bands, forwards, backwards and after an empty start)."""
+    moments, ensemble = panels
+    canvas = live_chart.SeriesCanvas()
+    order = [("early", None, "de"), ("end", ensemble, "de"), ("start", None, "de"), ("end", None, "en"), ("early", ensemble, "en"), ("end", ensemble, "de")]
+    for moment, bands, lang in order:
+        kept = Image.open(io.BytesIO(canvas.png(moments[moment], lang, bands)))
+        new = Image.open(io.BytesIO(charts.png_bytes(charts.series_figure(moments[moment], lang, bands), tight=False)))
+        assert kept.size == new.size
+        difference = np.abs(np.asarray(kept, dtype=int) - np.asarray(new, dtype=int))
+        assert difference.max() == 0, f"{moment} {lang} bands={bands is not None}: {int((difference.max(axis=-1) > 0).sum())} pixels differ"
+    assert canvas.drawings == len(order)

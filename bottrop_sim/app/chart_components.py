@@ -67,8 +67,13 @@ def Chart(figure_png: bytes, download: Callable[[], bytes], filename: str, lang:
 
 
 @solara.component
-def DrawnChart(state: Workshop, draw: Callable, name: str, stem: str, title_key: str, keys: list, css: str = ""):
-    """A chart drawn by ``draw(lang)``, redrawn when ``keys`` change, with a PNG download stamped with title, scenario, seed and date."""
+def DrawnChart(state: Workshop, draw: Callable, name: str, stem: str, title_key: str, keys: list, css: str = "", picture: Callable[[str], bytes] | None = None):
+    """A chart drawn by ``draw(lang)``, redrawn when ``keys`` change, with a PNG download stamped with title, scenario, seed and date.
+
+    ``picture(lang)``, if given, draws the page's image (the same picture, e.g. into a kept figure,
+    :mod:`bottrop_sim.app.live_chart`); the download always draws a new figure with ``draw``.
+    """
     lang = state.lang.value
-    image = solara.use_memo(lambda: png_bytes(draw(lang), tight=False), [*keys, lang])  # one drawing pass: redrawn with every update
+    page = picture or (lambda lang: png_bytes(draw(lang), tight=False))  # one drawing pass: redrawn with every update
+    image = solara.use_memo(lambda: page(lang), [*keys, lang])
     Chart(image, lambda: png_bytes(draw(lang), EXPORT_DPI, export_stamp(state, title_key, lang)), f"bottrop_{stem}_{file_stamp()}.png", lang, name, css)

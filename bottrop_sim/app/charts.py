@@ -80,7 +80,8 @@ def png_bytes(figure: Figure, dpi: int = DPI, stamp: Mapping[str, str] | None = 
             size from one update to the next; the charts keep everything inside the figure
             (``tests/test_app_charts.py`` checks).
     """
-    FigureCanvasAgg(figure)
+    if not isinstance(figure.canvas, FigureCanvasAgg):  # a kept canvas (the page's picture) keeps its renderer
+        FigureCanvasAgg(figure)
     metadata: dict[str, str | None] = {"Software": None}
     if stamp:
         figure.text(0.005, 1.0, stamp["line"], fontsize=TICK_FONT, va="bottom", ha="left", color="#222222", transform=figure.transFigure)
@@ -170,7 +171,26 @@ def observed_series(observed: Mapping[str, Mapping[str, float]] | None) -> tuple
     return years, values, annual
 
 
+def series_axes() -> tuple[Figure, np.ndarray]:
+    """The empty figure of the time-series chart and its 2 x 3 grid of axes (the last one holds the legend)."""
+    figure = Figure(figsize=(WIDTH_INCHES, SERIES_HEIGHT_INCHES), dpi=DPI)
+    grid = figure.subplots(2, 3, gridspec_kw={"left": 0.06, "right": 0.975, "top": 0.925, "bottom": 0.075, "wspace": 0.22, "hspace": 0.45})
+    for axes in grid.flat[: len(SERIES)]:
+        _tidy(axes)
+    grid.flat[-1].axis("off")
+    return figure, grid
+
+
 def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: Ensemble | None = None, observed: Mapping | None = None) -> Figure:
+    """The time-series chart in a new figure (:func:`draw_series` on :func:`series_axes`)."""
+    figure, grid = series_axes()
+    draw_series(figure, grid, snapshots, lang, ensemble, observed)
+    return figure
+
+
+def draw_series(
+    figure: Figure, grid: np.ndarray, snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: Ensemble | None = None, observed: Mapping | None = None
+) -> None:
     """Employment, unemployment, value added, firms and CO2 of both panels, with their counterfactual twins dashed.
 
     With an ensemble, each panel is its median line and a 10-90 % band over the seeds that arrived
@@ -178,13 +198,17 @@ def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: E
     Dotted lines mark the closure, each alliance's founding and each shock.
 
     Args:
+        figure: the chart's figure, from :func:`series_axes`.
+        grid: its 2 x 3 axes, from :func:`series_axes`.
         snapshots: panel name ("A", "B") -> snapshot (the same month in both).
         lang: "de" or "en".
         ensemble: the panels' ensemble, or None (single runs only).
         observed: published unemployment rates to draw over the model's line ({"monthly": {YYYY-MM: share}, "annual": {YYYY: share}}).
+
+    ``figure`` and ``grid`` come from :func:`series_axes`, empty or emptied by
+    :class:`~bottrop_sim.app.live_chart.SeriesCanvas` (which draws the page's
+    picture into the same figure at every update).
     """
-    figure = Figure(figsize=(WIDTH_INCHES, SERIES_HEIGHT_INCHES), dpi=DPI)
-    grid = figure.subplots(2, 3, gridspec_kw={"left": 0.06, "right": 0.975, "top": 0.925, "bottom": 0.075, "wspace": 0.22, "hspace": 0.45})
     first = next(iter(snapshots.values()))
     done = max(s.months_done for s in snapshots.values())
     reached = (month_number(first.scenario.start) + done - 1) / 12.0 + 1e-6
@@ -241,9 +265,7 @@ def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: E
         if not values:  # before the start: empty axes without a made-up scale
             axes.set_yticks([])
         _time_axis(axes, first)
-        _tidy(axes)
     legend = grid.flat[-1]
-    legend.axis("off")
     entries = [(Line2D([], [], color=PANEL_COLOURS.get(p, "#333"), linewidth=3.5), panel_label(p, s, lang)) for p, s in snapshots.items()]
     if first.scenario.shocks:
         entries.append((Line2D([], [], color="#555555", linestyle="--", linewidth=1.8), counterfactual_note(first, lang)))
@@ -253,7 +275,6 @@ def series_figure(snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: E
     if observed:
         entries.append((Line2D([], [], color="#111111", marker="D", linestyle="-", linewidth=2.0), t(lang, "observed")))
     fit_legend(figure, legend, entries, LEGEND_FONT - (2 if len(entries) > 3 else 0))
-    return figure
 
 
 #: Characters per legend line at 12 points (longer lines in a smaller font).
@@ -285,7 +306,7 @@ def fit_legend(figure: Figure, cell, entries: list[tuple[Artist, str]], fontsize
         drawn = cell.legend(handles=[h for h, _ in entries], loc="upper left", bbox_to_anchor=(-0.08, 1.0), fontsize=size, frameon=False, handlelength=2.2)
         if known is not None:
             return
-        renderer = renderer or FigureCanvasAgg(figure).get_renderer()
+        renderer = renderer or (figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)).get_renderer()
         drawn.draw(renderer)  # a legend finds its place when drawn (onto this scratch canvas; the picture is drawn afresh)
         if size <= SMALLEST_LEGEND_FONT or drawn.get_window_extent(renderer).y0 >= margin:
             if len(_FITTED_LEGENDS) >= 256:

@@ -17,6 +17,7 @@ from .charts import alliance_figure, counterfactual_note, network_figure, panel_
 from .components import Entry, Guard, Message
 from .explain_views import ScorecardView, WhyView
 from .export import panel_description, panel_file_comment, scenario_toml, timeseries_csv
+from .live_chart import SeriesCanvas
 from .runs import PanelSnapshot
 from .session_views import HandoutView, InfoView
 from .state import PANELS, Workshop
@@ -32,6 +33,9 @@ def SeriesView(state: Workshop):
     snapshots = state.snapshots()
     tick = state.ensemble_tick.value
     ensemble = state.ensemble.value
+    version = state.version.value
+    last = solara.use_ref((version, tick))
+    canvas = solara.use_memo(SeriesCanvas, [])  # the page's picture is drawn into one kept figure (live_chart)
     if not snapshots:
         return
     # beside the chart, never over its legend; always there (empty once the runs started), so the chart
@@ -44,8 +48,6 @@ def SeriesView(state: Workshop):
     # While playing, the next update draws the seeds that arrived since the last one: an arrival alone
     # redraws the chart only when the runs stand still (each redraw costs the server a third of a
     # second, about what the simulation of an update costs).
-    version = state.version.value
-    last = solara.use_ref((version, tick))
     if state.playing.value and version == last.current[0]:
         arrivals = last.current[1]  # drawn with the next update
     else:
@@ -59,6 +61,7 @@ def SeriesView(state: Workshop):
         "tab_series",
         [version, arrivals, id(ensemble), len(snapshots)],
         css=f"bs-bands-{seeds}",  # how many seeds the bands hold (0: single runs), for tests and styles
+        picture=lambda lang: canvas.png(snapshots, lang, ensemble, observed),
     )
     if observed is not None:
         solara.Text(t(lang, "observed") + ": " + " ".join(observed["source"].split()), classes=["bs-note bs-source"])
