@@ -38,9 +38,9 @@ def run_pair_task(task: tuple[int, int, Scenario, int]) -> tuple[int, int, tuple
     return i, r, run_pair(scenario, seed)
 
 
-def run_pair(scenario: Scenario, seed: int) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
-    """A scenario and its twin with one seed: (scorecard without reference, run series, twin series)."""
-    pair = run_with_twin(scenario, seed)
+def run_pair(scenario: Scenario, seed: int, stop: Callable[[], bool] | None = None) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
+    """A scenario and its twin with one seed: (scorecard without reference, run series, twin series); ``stop`` as in :func:`~bottrop_sim.runs.run_with_twin`."""
+    pair = run_with_twin(scenario, seed, stop=stop)
     run, twin = pair.run.timeseries, pair.twin.timeseries
     columns = ["date", *[c for c in SERIES if c in run.columns]]
     return pair.scores, run[columns], twin[columns]

@@ -11,6 +11,7 @@ shocks is its own twin, and its resilience measures take their neutral value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -51,7 +52,14 @@ class PairedRun:
 
 
 def run_with_twin(
-    scenario: Scenario, seed: int | None = None, *, with_twin: bool = True, keep_model: bool = False, progress: bool = False, panel: bool = False
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    with_twin: bool = True,
+    keep_model: bool = False,
+    progress: bool = False,
+    panel: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> PairedRun:
     """Run a scenario and its twin with one seed, and score the pair.
 
@@ -62,11 +70,12 @@ def run_with_twin(
         keep_model: keep the final models in the results.
         progress: show a progress bar for each run.
         panel: record the per-firm panel of the run (not of its twin).
+        stop: asked before every month of both runs; True gives the pair up (``RunStoppedError``, :func:`~bottrop_sim.simulate.simulate`).
     """
-    run = simulate(scenario, seed=seed, keep_model=keep_model, progress=progress, panel=panel)
+    run = simulate(scenario, seed=seed, keep_model=keep_model, progress=progress, panel=panel, stop=stop)
     twin: SimulationResult | None = None
     if with_twin:
-        twin = simulate(scenario.without_shocks(), seed=run.seed, keep_model=keep_model, progress=progress) if scenario.shocks else run
+        twin = simulate(scenario.without_shocks(), seed=run.seed, keep_model=keep_model, progress=progress, stop=stop) if scenario.shocks else run
     return PairedRun(run=run, twin=twin, scores=pair_scores(run.timeseries, twin.timeseries if twin is not None else None, scenario))
 
 

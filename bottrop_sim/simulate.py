@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -82,8 +83,18 @@ class SimulationResult:
         return self.ledger.balances_frame() if self.ledger is not None else pd.DataFrame(columns=["date", "holder", "eur"])
 
 
+class RunStoppedError(RuntimeError):
+    """A run given up before its end because its ``stop`` check said so (:func:`simulate`)."""
+
+
 def simulate(
-    scenario: Scenario | str | Path | None = None, seed: int | None = None, *, keep_model: bool = False, progress: bool = False, panel: bool = False
+    scenario: Scenario | str | Path | None = None,
+    seed: int | None = None,
+    *,
+    keep_model: bool = False,
+    progress: bool = False,
+    panel: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> SimulationResult:
     """Run a scenario from start to end.
 
@@ -93,9 +104,14 @@ def simulate(
         keep_model: keep the final model in the result (costs memory in sweeps).
         progress: show a progress bar on standard error.
         panel: also return the per-firm panel (one row per active firm and month; memory grows with firms x months).
+        stop: asked before every month; when it answers True the run is given up (e.g. the app's ensemble
+            whose settings were replaced frees its worker at once, :mod:`bottrop_sim.app.ensemble`).
 
     Returns:
         The run's time series with its provenance.
+
+    Raises:
+        RunStoppedError: ``stop`` answered True before the last month.
     """
     if scenario is None:
         scenario = Scenario()
@@ -108,6 +124,11 @@ def simulate(
 
         bar = tqdm(total=scenario.months, unit="month", desc=scenario.name, leave=False)
     while model.running:
+        if stop is not None and stop():
+            if bar is not None:
+                bar.close()
+            release_agent_ids(model)
+            raise RunStoppedError(f"{scenario.name}: stopped after {model.month - model.start_month} of {scenario.months} months")
         model.step()
         if bar is not None:
             bar.update(1)

@@ -232,6 +232,27 @@ def test_uploads_are_validated_like_scenario_files(tmp_path):
     assert state.applied["A"].value.governance == good.governance
 
 
+def test_closing_a_page_stops_its_ensemble():
+    """A closed page (tab, navigation, cull) stops its session's ensemble: nothing more is handed to the pool, the runs in it stop."""
+    import os
+
+    handed: list[tuple[tuple, Future]] = []
+
+    def later(task) -> Future:
+        future: Future = Future()
+        handed.append((task, future))
+        return future
+
+    state = Workshop(SCENARIOS, ensemble_size=4, submit=later)
+    ensemble = state.ensemble.value
+    assert ensemble is not None and not ensemble.cancelled and handed
+    state.close()
+    assert ensemble.cancelled and os.path.exists(handed[0][0][-1])  # the workers see the stop flag
+    count = len(handed)
+    handed[0][1].set_exception(RuntimeError("stopped"))  # a worker gives a run up: the next one is not handed over
+    assert len(handed) == count
+
+
 def test_resetting_a_session_leaves_no_model_behind():
     import gc
     import weakref
@@ -308,7 +329,7 @@ def test_without_a_cache_every_replication_runs(short):
     assert len(submitted) == 4  # a stand-in pool gets no cache unless given one
 
 
-def test_a_run_that_finishes_after_its_ensemble_was_replaced_is_kept_for_the_next(short):
+def test_a_run_that_finished_in_its_worker_before_the_replacement_is_kept_for_the_next(short):
     base, _ = short
     cache = ResultCache(size=8)
     pending: list[tuple[tuple, Future]] = []
@@ -319,12 +340,80 @@ def test_a_run_that_finishes_after_its_ensemble_was_replaced_is_kept_for_the_nex
         return future
 
     old = Ensemble({"A": base}, 11, 1, submit=later, cache=cache)
-    old.cancel()  # a lever changed while the run was in a worker
     task, future = pending[0]
-    future.set_result(member_task(task))
+    result = member_task(task)  # done in the worker ...
+    old.cancel()  # ... when a lever changed, before its result came back
+    future.set_result(result)
     assert old.members("A") == {} and len(cache) == 1  # not shown in the old ensemble, but kept
     new = Ensemble({"A": base}, 11, 1, submit=later, cache=cache)
     assert new.complete and len(pending) == 1  # the next ensemble asked nothing of the pool
+
+
+def test_a_run_still_in_its_worker_when_the_ensemble_is_replaced_stops_at_its_next_month(short):
+    """A replaced ensemble's runs free their worker: the pair is given up at the first month after the cancel, nothing of it kept."""
+    import os
+
+    from bottrop_sim.simulate import RunStoppedError
+
+    base, _ = short
+    cache = ResultCache(size=8)
+    pending: list[tuple[tuple, Future]] = []
+
+    def later(task) -> Future:
+        future: Future = Future()
+        pending.append((task, future))
+        return future
+
+    old = Ensemble({"A": base}, 11, 2, submit=later, cache=cache)
+    assert len(pending) == 2  # both replications handed to the pool
+    flag = pending[0][0][-1]
+    assert not os.path.exists(flag)
+    old.cancel()
+    assert os.path.exists(flag)  # what the workers see
+    for task, future in pending:
+        with pytest.raises(RunStoppedError, match="stopped after 0 of 60 months"):
+            member_task(task)
+        future.set_exception(RunStoppedError("stopped"))
+    assert old.members("A") == {} and len(cache) == 0 and old.failed() == 0  # given up on purpose: neither kept nor counted as failed
+    assert not os.path.exists(flag)  # removed once no run of the ensemble is left in a worker
+    steps = []
+
+    def counted() -> bool:
+        steps.append(1)
+        return len(steps) > 3
+
+    with pytest.raises(RunStoppedError, match="stopped after 3 of 60 months"):
+        run_pair(base, 11, counted)
+
+
+def test_the_server_pool_gives_up_the_runs_of_a_replaced_ensemble(short, monkeypatch):
+    """With real worker processes: the replaced ensemble's runs end given up (RunStoppedError) and the next ensemble's run arrives."""
+    import threading
+
+    from bottrop_sim.app import ensemble as module
+    from bottrop_sim.simulate import RunStoppedError
+
+    monkeypatch.setenv("BOTTROP_SIM_APP_WORKERS", "1")
+    module.discard_pool()
+    futures: list[Future] = []
+
+    def submit(task) -> Future:
+        future = module.pool().submit(member_task, task)
+        futures.append(future)
+        return future
+
+    try:
+        base, _ = short
+        old = Ensemble({"A": base}, 12, 2, submit=submit, cache=ResultCache(size=8))
+        old.cancel()  # the seed was typed while the workers started
+        assert len(futures) == 2
+        assert all(isinstance(future.exception(timeout=300), RunStoppedError) for future in futures)
+        arrived = threading.Event()
+        new = Ensemble({"A": base}, 13, 1, submit=submit, on_arrival=arrived.set, cache=ResultCache(size=8))
+        assert arrived.wait(300) and new.complete and new.failed() == 0
+        assert old.members("A") == {} and old.failed() == 0
+    finally:
+        module.discard_pool()
 
 
 KILLED_SERVER = """

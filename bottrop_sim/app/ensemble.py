@@ -25,12 +25,16 @@ Nothing here imports Solara.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import types
+import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -141,11 +145,31 @@ def _ready() -> bool:
     return True
 
 
-def member_task(task: tuple[str, str, int, Scenario, int]) -> tuple[str, str, int, int, dict[str, float], pd.DataFrame, pd.DataFrame]:
-    """One run and its twin in a worker: (panel, variant, replication, scenario, seed) -> the same keys, scores, run and twin series."""
-    panel, variant, replication, scenario, seed = task
-    scores, run, twin = run_pair(scenario, seed)
+def member_task(task: tuple) -> tuple[str, str, int, int, dict[str, float], pd.DataFrame, pd.DataFrame]:
+    """One run and its twin in a worker: (panel, variant, replication, scenario, seed[, stop flag]) -> the same keys, scores, run and twin series.
+
+    With a stop flag (the path of a file :meth:`Ensemble.cancel` creates), the pair is
+    given up at the first month after the file appeared (``RunStoppedError``), so a worker
+    whose ensemble was replaced takes the new one's runs at once.
+    """
+    panel, variant, replication, scenario, seed, *flag = task
+    stop = (lambda path=flag[0]: os.path.exists(path)) if flag else None
+    scores, run, twin = run_pair(scenario, seed, stop)
     return panel, variant, replication, seed, scores, run, twin
+
+
+_flags: str | None = None
+"""Folder of the server's stop flags (created on first use, removed when the server exits)."""
+
+
+def stop_flag() -> str:
+    """The path of a new stop flag (no file yet: :meth:`Ensemble.cancel` creates it)."""
+    global _flags
+    with _pool_lock:
+        if _flags is None:
+            _flags = tempfile.mkdtemp(prefix="bottrop-sim-ensembles-")
+            atexit.register(shutil.rmtree, _flags, True)
+    return os.path.join(_flags, uuid.uuid4().hex)
 
 
 @dataclass(frozen=True)
@@ -357,6 +381,7 @@ class Ensemble:
         self._expected: dict[str, int] = {}
         self._panels: dict[str, set[str]] = {}
         self.cancelled = False
+        self._flag = stop_flag()  # created by cancel(): the runs in the workers stop at their next month
         self.add_variant("", self.scenarios)
 
     # ---------------------------------------------------------------- running
@@ -371,7 +396,7 @@ class Ensemble:
         early and a view that needs all variants of a seed can show it soon.
         """
         tasks = [
-            (panel, variant, r, scenario, seed)
+            (panel, variant, r, scenario, seed, self._flag)
             for r, seed in enumerate(self.seeds)
             for variant, scenarios in variants.items()
             for panel, scenario in scenarios.items()
@@ -434,9 +459,13 @@ class Ensemble:
     def _arrived(self, future: Future, task: tuple) -> None:
         with self._lock:
             self._in_flight -= 1
-        if self.cancelled:  # not shown any more, but kept: the next ensemble may ask for the same run
+            last = self._in_flight == 0
+        if self.cancelled:  # stopped in its worker (RunStoppedError); one that finished first is kept: the next ensemble may ask for it
             if self._cache is not None and not future.cancelled() and future.exception() is None:
                 self._cache.put(task[3], task[4], Member(*future.result()[3:]))
+            if last:
+                with suppress(OSError):
+                    os.remove(self._flag)
             return
         self._pump()
         try:
@@ -459,10 +488,19 @@ class Ensemble:
             self.on_arrival()
 
     def cancel(self) -> None:
-        """Drop the runs still queued here; the few handed to the pool finish in their worker and are ignored."""
+        """Drop the runs still queued here and stop those in the workers at their next month (the settings changed).
+
+        Before, the few runs handed to the pool ran to their end: with the ensemble
+        that opens the page replaced by the one of the typed seed, up to four pairs
+        (about a third of a play's computing) kept both workers from the new runs.
+        """
         with self._lock:
             self.cancelled = True
             self._queue.clear()
+            in_flight = self._in_flight
+        if in_flight:
+            with suppress(OSError):
+                open(self._flag, "x").close()
 
     # ---------------------------------------------------------------- reading
     def members(self, panel: str, variant: str = "") -> dict[int, Member]:

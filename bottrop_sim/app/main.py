@@ -10,9 +10,11 @@ read from the back of a room; nothing is wider than the window.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from urllib.parse import parse_qs
 
 import solara
+from solara.server import kernel_context
 
 from .charts import PANEL_COLOURS
 from .components import Controls, Guard, Header, Panels, SessionKeeper
@@ -124,6 +126,8 @@ def Page():
         code = parse_qs(router.search or "").get("c", [""])[0]  # a reload, a bookmark, a restarted server: the address holds the settings
         if code:
             state.restore(code)
+        with suppress(RuntimeError):  # no server context (a test renders the page on its own)
+            kernel_context.get_current_context().on_close(state.close)  # a closed page's ensemble must not keep the workers
         return state
 
     state = solara.use_memo(open_session, [])

@@ -329,6 +329,16 @@ class Workshop:
         with self.lock:
             self._rebuild()
 
+    def close(self) -> None:
+        """The session's page is closed (its tab, a navigation, the server's cull): its ensemble stops, queued runs and those in the workers.
+
+        Without this, a reloaded page's old session kept computing its ensemble
+        beside the new session's, on the same two cores.
+        """
+        ensemble = self.ensemble.value
+        if ensemble is not None:
+            ensemble.cancel()
+
     # ------------------------------------------------------------------ clicks that coalesce
     def request_step(self) -> None:
         """The "+N months" button: queue a step for the session's service thread and return at once.
