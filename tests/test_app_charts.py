@@ -16,9 +16,10 @@ from PIL import Image
 
 from bottrop_sim import load_scenario
 from bottrop_sim.app import charts, live_chart, views
-from bottrop_sim.app.ensemble import Ensemble, band_of, member_task
+from bottrop_sim.app.ensemble import Ensemble, band_of
 from bottrop_sim.app.runs import PanelRun, advance
 from bottrop_sim.app.state import Workshop
+from bottrop_sim.app.workers import member_task
 
 from .conftest import SCENARIOS
 

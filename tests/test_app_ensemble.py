@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("solara")
 
 from bottrop_sim import load_scenario
-from bottrop_sim.app.ensemble import Ensemble, Member, ResultCache, band_of, holm, member_task, paired_differences, paired_p
+from bottrop_sim.app.ensemble import Ensemble, Member, ResultCache, band_of, holm, paired_differences, paired_p
 from bottrop_sim.app.export import scenario_toml
 from bottrop_sim.app.levers import LEVER_BY_PATH, check_entry
 from bottrop_sim.app.scoring import KEY_INDICATORS, RESILIENCE, ensemble_rows
@@ -19,6 +19,7 @@ from bottrop_sim.app.share import Settings, UploadProblem, decode, encode, read_
 from bottrop_sim.app.state import Workshop
 from bottrop_sim.app.texts import parse_number
 from bottrop_sim.app.why import mechanisms_of, split, variants, without
+from bottrop_sim.app.workers import member_task
 from bottrop_sim.compare import run_pair
 from bottrop_sim.simulate import replication_seeds
 
@@ -390,7 +391,7 @@ def test_the_server_pool_gives_up_the_runs_of_a_replaced_ensemble(short, monkeyp
     """With real worker processes: the replaced ensemble's runs end given up (RunStoppedError) and the next ensemble's run arrives."""
     import threading
 
-    from bottrop_sim.app import ensemble as module
+    from bottrop_sim.app import workers as module
     from bottrop_sim.simulate import RunStoppedError
 
     monkeypatch.setenv("BOTTROP_SIM_APP_WORKERS", "1")
@@ -418,8 +419,8 @@ def test_the_server_pool_gives_up_the_runs_of_a_replaced_ensemble(short, monkeyp
 
 KILLED_SERVER = """
 import os, sys, time
-from bottrop_sim.app import ensemble
-pool = ensemble.pool()
+from bottrop_sim.app import workers
+pool = workers.pool()
 pids = pool.submit(os.getpid).result(timeout=120), pool.submit(os.getpid).result(timeout=120)
 print(" ".join(str(p) for p in sorted(set(pids) | set(pool._processes))), flush=True)
 time.sleep(600)

@@ -166,8 +166,9 @@ def chart_rendering(browser, repeat: int, seeds: int = 3) -> None:
     """matplotlib (server, PNG) against Plotly (server JSON + plotly.js in Chromium) for the time-series chart with bands."""
     from bottrop_sim import load_scenario
     from bottrop_sim.app.charts import png_bytes, series_figure
-    from bottrop_sim.app.ensemble import Ensemble, member_task
+    from bottrop_sim.app.ensemble import Ensemble
     from bottrop_sim.app.runs import PanelRun, advance
+    from bottrop_sim.app.workers import member_task
 
     base = load_scenario(ROOT / "scenarios" / "closure_2018.toml")
     alliance = base.model_copy(update={"governance": base.governance.model_copy(update={"mode": "alliance"})})
