@@ -120,8 +120,12 @@ def ensemble_play(page, url: str, seed: int, timeline: bool = False, server: int
     elapsed = time.perf_counter() - start
     if before is not None:
         after = session_cpu(server)
+        used = {part: after[part] - before[part] for part in ("server", "workers")}
+        cores = os.cpu_count() or 1
         print(
-            f"  CPU during the play: server {after['server'] - before['server']:.1f} s, ensemble workers {after['workers'] - before['workers']:.1f} s",
+            f"  CPU during the play: server {used['server']:.1f} s, ensemble workers {used['workers']:.1f} s; "
+            f"on {cores} cores no play is shorter than {(used['server'] + used['workers']) / cores:.1f} s (all of it) "
+            f"or {used['workers'] / cores:.1f} s (the ensemble's runs alone)",
             flush=True,
         )
     return elapsed
