@@ -254,6 +254,57 @@ def test_closing_a_page_stops_its_ensemble():
     assert len(handed) == count
 
 
+def test_changed_settings_start_their_ensemble_before_the_start_and_the_start_takes_it(monkeypatch):
+    """Settings that stand still at the runs' start get their ensemble at once; "Start" then shows it and asks the pool for nothing more."""
+    from bottrop_sim.app import state as module
+
+    handed: list[tuple] = []
+
+    def later(task) -> Future:
+        handed.append(task)
+        return Future()  # still running in a worker
+
+    state = Workshop(SCENARIOS, ensemble_size=2, submit=later)
+    opening = state.ensemble.value
+    state.set_seed("4242")
+    monkeypatch.setattr(module, "PREPARE_AFTER_SECONDS", 0.0)
+    state._prepare_if_settled()  # the service thread sees the change ...
+    assert state._prepared is None
+    state._prepare_if_settled()  # ... and, once it stood still, starts its ensemble
+    prepared = state._prepared
+    assert prepared is not None and prepared.base_seed == 4242 and opening.cancelled  # the opening ensemble's runs stop
+    assert {task[4] for task in handed[-4:]} == set(prepared.seeds)
+    count = len(handed)
+    state._prepare_if_settled()
+    assert state._prepared is prepared and len(handed) == count  # the same settings: nothing started twice
+    state.step()  # "+6 Monate" applies the settings
+    assert state.ensemble.value is prepared and len(handed) == count and state._prepared is None
+    state.set_seed("4243")
+    state._prepare_if_settled()
+    state._prepare_if_settled()
+    assert state._prepared is None  # the runs are under way: the new seed waits for a reset, which starts its ensemble
+    assert not prepared.cancelled
+
+
+def test_a_prepared_ensemble_of_settings_changed_again_is_not_shown():
+    """Settings changed once more before the start: the prepared ensemble stops, the start shows the latest settings."""
+    handed: list[tuple] = []
+
+    def later(task) -> Future:
+        handed.append(task)
+        return Future()
+
+    state = Workshop(SCENARIOS, ensemble_size=2, submit=later)
+    state.set_seed("4242")
+    state.prepare_ensemble()
+    prepared = state._prepared
+    state.set_seed("4244")
+    state.step()
+    assert prepared.cancelled and state.ensemble.value is not prepared and state.ensemble.value.base_seed == 4244
+    state.close()
+    assert state.ensemble.value.cancelled
+
+
 def test_resetting_a_session_leaves_no_model_behind():
     import gc
     import weakref

@@ -61,6 +61,8 @@ DRAW_TIMEOUT_SECONDS = 10.0
 SCENARIO_FOLDER_VARIABLE = "BOTTROP_SIM_SCENARIOS"
 #: How often the session's service thread looks for arrived ensemble runs and queued clicks (seconds).
 SERVICE_POLL_SECONDS = 0.25
+#: How long changed settings must stand still, with the runs at their start, before their ensemble starts ahead of "Start" (seconds).
+PREPARE_AFTER_SECONDS = 1.5
 
 
 def scenario_folder() -> Path:
@@ -129,6 +131,8 @@ class Workshop:
         self._pending_reset = False
         self._working = False
         self._wake = threading.Event()
+        self._prepared: Ensemble | None = None  # the ensemble of changed settings, started before "Start" shows it
+        self._settled: tuple[tuple, float] | None = None  # (changed settings, since when) while they wait for the start
         first = DEFAULT_SCENARIO if DEFAULT_SCENARIO in self.catalog else next(iter(self.catalog), None)
         if first is not None:
             self.choose_scenario(first)
@@ -335,9 +339,44 @@ class Workshop:
         Without this, a reloaded page's old session kept computing its ensemble
         beside the new session's, on the same two cores.
         """
-        ensemble = self.ensemble.value
-        if ensemble is not None:
-            ensemble.cancel()
+        for ensemble in (self.ensemble.value, self._prepared):
+            if ensemble is not None:
+                ensemble.cancel()
+
+    def prepare_ensemble(self) -> None:
+        """Start the ensemble of the changed settings now, before the start that shows it (the room is still talking).
+
+        Only while the runs are at their start: then the ensemble shown belongs to
+        settings on their way out, and it stops, so the workers take the new runs.
+        (Changed mid-play, the settings wait for a reset, which starts their ensemble.)
+        At the start, :meth:`_start_ensemble` takes the prepared ensemble with the
+        runs that arrived meanwhile. The service thread calls this once changed
+        settings stood still for :data:`PREPARE_AFTER_SECONDS`.
+        """
+        with self.lock:
+            scenarios = self._ensemble_scenarios()
+            if scenarios is None or self.months_done:
+                return
+            seed = self.seed.value
+            for existing in (self._prepared, self.ensemble.value):
+                if existing is not None and not existing.cancelled and existing.scenarios == scenarios and existing.base_seed == seed:
+                    return
+            for replaced in (self._prepared, self.ensemble.value):
+                if replaced is not None:
+                    replaced.cancel()
+            self._prepared = Ensemble(scenarios, seed, self.ensemble_size, on_arrival=self._wake.set, submit=self._submit)
+
+    def _prepare_if_settled(self) -> None:
+        """Prepare the ensemble of changed settings once they stood still for :data:`PREPARE_AFTER_SECONDS` (service thread)."""
+        if not self.dirty.value:
+            self._settled = None
+            return
+        changed = (self.seed.value, *(id(self.applied[panel].value) for panel in PANELS))
+        now = time.monotonic()
+        if self._settled is None or self._settled[0] != changed:
+            self._settled = (changed, now)
+        elif now - self._settled[1] >= PREPARE_AFTER_SECONDS:
+            self.prepare_ensemble()
 
     # ------------------------------------------------------------------ clicks that coalesce
     def request_step(self) -> None:
@@ -390,6 +429,7 @@ class Workshop:
                 finally:
                     with self._requests:
                         self._working = False
+                self._prepare_if_settled()
                 ensemble = self.ensemble.value
                 arrived = sum(ensemble.progress(v)[0] for v in ["", *ensemble.variants()]) if ensemble is not None else -1
                 if arrived != seen:
@@ -533,16 +573,26 @@ class Workshop:
         self._start_ensemble()
         self.version.set(self.version.value + 1)
 
-    def _start_ensemble(self) -> None:
-        """Replace the ensemble by one of the current settings (the old one's waiting runs are dropped)."""
-        old = self.ensemble.value
+    def _ensemble_scenarios(self) -> dict[str, Scenario] | None:
+        """The panels' applied scenarios, if the session has ensembles and both panels have one."""
         scenarios = {panel: scenario for panel in PANELS if (scenario := self.applied[panel].value) is not None}
-        if old is not None and old.scenarios == scenarios and old.base_seed == self.seed.value and not old.cancelled:
+        return scenarios if self.ensemble_size >= 2 and len(scenarios) == len(PANELS) else None
+
+    def _start_ensemble(self) -> None:
+        """Replace the ensemble by one of the current settings: the prepared one if it fits (the old one's runs stop)."""
+        old = self.ensemble.value
+        scenarios = self._ensemble_scenarios()
+        seed = self.seed.value
+        if old is not None and old.scenarios == scenarios and old.base_seed == seed and not old.cancelled:
             return
         if old is not None:
             old.cancel()
         self.why.set(None)
-        if self.ensemble_size < 2 or len(scenarios) != len(PANELS):
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and (scenarios is None or prepared.scenarios != scenarios or prepared.base_seed != seed or prepared.cancelled):
+            prepared.cancel()
+            prepared = None
+        if scenarios is None:
             self.ensemble.set(None)
             return
-        self.ensemble.set(Ensemble(scenarios, self.seed.value, self.ensemble_size, on_arrival=self._wake.set, submit=self._submit))
+        self.ensemble.set(prepared or Ensemble(scenarios, seed, self.ensemble_size, on_arrival=self._wake.set, submit=self._submit))

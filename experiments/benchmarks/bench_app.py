@@ -7,7 +7,8 @@ Each repetition uses a new seed, so every ensemble is computed afresh.
 
 * ensemble play (target <= 15 s): from the click on "Start" until both panels show
   December 2035 *and* all seeds of both ensembles (2 x 8 runs with their twins) have
-  arrived, i.e. the bands and intervals are complete;
+  arrived, i.e. the bands and intervals are complete; the seed is typed just before
+  the click (``--talk S``: S seconds before it, as when the room discusses the change);
 * first result after a lever change (target <= 3 s): a lever is typed, then "+6 Monate"
   clicked; the time until the chart shows the new run's first months, and the time
   until the first seed of the new ensemble arrives;
@@ -17,7 +18,7 @@ Each repetition uses a new seed, so every ensemble is computed afresh.
 
 Each is reported as min / median / max over --repeat repetitions.
 
-Usage: python experiments/benchmarks/bench_app.py [--repeat 3] [--port 0] [--no-charts]
+Usage: python experiments/benchmarks/bench_app.py [--repeat 3] [--port 0] [--no-charts] [--timeline] [--talk 0]
 """
 
 from __future__ import annotations
@@ -99,10 +100,12 @@ def spread(values: list[float]) -> str:
     return f"min {min(values):.1f} s, median {statistics.median(values):.1f} s, max {max(values):.1f} s"
 
 
-def ensemble_play(page, url: str, seed: int, timeline: bool = False, server: int | None = None) -> float:
+def ensemble_play(page, url: str, seed: int, timeline: bool = False, server: int | None = None, talk: float = 0.0) -> float:
     """Seconds from "Start" until December 2035 with both ensembles complete (``timeline``: print what the page shows as it changes).
 
-    With the server's process id, also prints the CPU seconds the server and the ensemble's workers used meanwhile.
+    ``talk``: seconds between typing the seed and "Start" (the facilitator explains the change; the
+    app starts the new settings' ensemble once they stood still for 1.5 s). With the server's process
+    id, also prints the CPU seconds the server and the ensemble's workers used meanwhile.
     """
     page.goto(url)
     page.locator(".bs-play").wait_for(timeout=120_000)
@@ -110,6 +113,7 @@ def ensemble_play(page, url: str, seed: int, timeline: bool = False, server: int
     field.fill(str(seed))
     field.press("Enter")
     page.get_by_text("Geänderte Einstellungen gelten ab dem Start.").wait_for(timeout=30_000)
+    time.sleep(talk)
     before = session_cpu(server) if server else None
     start = time.perf_counter()
     page.locator(".bs-play").click()
@@ -244,6 +248,7 @@ def main() -> None:
     parser.add_argument("--no-charts", action="store_true", help="skip the chart rendering comparison")
     parser.add_argument("--timeline", action="store_true", help="print the shown month and the ensemble's progress during each play")
     parser.add_argument("--charts-only", action="store_true", help="only the chart rendering comparison (no server)")
+    parser.add_argument("--talk", type=float, default=0.0, help="seconds between typing the seed and Start (the room talks; the ensemble starts meanwhile)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -262,9 +267,10 @@ def main() -> None:
             plays, charts, seeds = [], [], []
             for repeat in range(args.repeat):
                 context = browser.new_context(viewport={"width": 1366, "height": 768})
-                plays.append(ensemble_play(context.new_page(), f"http://127.0.0.1:{port}/", 7000 + repeat, args.timeline, server.pid))
+                plays.append(ensemble_play(context.new_page(), f"http://127.0.0.1:{port}/", 7000 + repeat, args.timeline, server.pid, args.talk))
                 context.close()
-                print(f"ensemble play {repeat + 1}: {plays[-1]:.1f} s", flush=True)
+                talked = f" ({plays[-1] + args.talk:.1f} s from the typed seed, {args.talk:.0f} s of it before the start)" if args.talk else ""
+                print(f"ensemble play {repeat + 1}: {plays[-1]:.1f} s{talked}", flush=True)
                 context = browser.new_context(viewport={"width": 1366, "height": 768})
                 chart, seed = first_result(context.new_page(), f"http://127.0.0.1:{port}/", 40 + repeat)
                 context.close()
