@@ -35,6 +35,18 @@ def here(task) -> Future:
     return future
 
 
+class Deferred:
+    """A stand-in pool that keeps what it is handed, as (task, future) pairs; the test finishes the futures (or leaves them running)."""
+
+    def __init__(self) -> None:
+        self.handed: list[tuple[tuple, Future]] = []
+
+    def __call__(self, task: tuple) -> Future:
+        future: Future = Future()
+        self.handed.append((task, future))
+        return future
+
+
 @pytest.fixture(scope="module")
 def short():
     """The closure scenario cut to 2015-2019 (the closure inside), and the same with the alliance."""
@@ -237,12 +249,8 @@ def test_closing_a_page_stops_its_ensemble():
     """A closed page (tab, navigation, cull) stops its session's ensemble: nothing more is handed to the pool, the runs in it stop."""
     import os
 
-    handed: list[tuple[tuple, Future]] = []
-
-    def later(task) -> Future:
-        future: Future = Future()
-        handed.append((task, future))
-        return future
+    later = Deferred()
+    handed = later.handed
 
     state = Workshop(SCENARIOS, ensemble_size=4, submit=later)
     ensemble = state.ensemble.value
@@ -258,11 +266,8 @@ def test_changed_settings_start_their_ensemble_before_the_start_and_the_start_ta
     """Settings that stand still at the runs' start get their ensemble at once; "Start" then shows it and asks the pool for nothing more."""
     from bottrop_sim.app import state as module
 
-    handed: list[tuple] = []
-
-    def later(task) -> Future:
-        handed.append(task)
-        return Future()  # still running in a worker
+    later = Deferred()  # the runs stay in their workers
+    handed = later.handed
 
     state = Workshop(SCENARIOS, ensemble_size=2, submit=later)
     opening = state.ensemble.value
@@ -273,7 +278,7 @@ def test_changed_settings_start_their_ensemble_before_the_start_and_the_start_ta
     state._prepare_if_settled()  # ... and, once it stood still, starts its ensemble
     prepared = state._prepared
     assert prepared is not None and prepared.base_seed == 4242 and opening.cancelled  # the opening ensemble's runs stop
-    assert {task[4] for task in handed[-4:]} == set(prepared.seeds)
+    assert {task[4] for task, _ in handed[-4:]} == set(prepared.seeds)
     count = len(handed)
     state._prepare_if_settled()
     assert state._prepared is prepared and len(handed) == count  # the same settings: nothing started twice
@@ -288,11 +293,7 @@ def test_changed_settings_start_their_ensemble_before_the_start_and_the_start_ta
 
 def test_a_prepared_ensemble_of_settings_changed_again_is_not_shown():
     """Settings changed once more before the start: the prepared ensemble stops, the start shows the latest settings."""
-    handed: list[tuple] = []
-
-    def later(task) -> Future:
-        handed.append(task)
-        return Future()
+    later = Deferred()
 
     state = Workshop(SCENARIOS, ensemble_size=2, submit=later)
     state.set_seed("4242")
@@ -384,12 +385,8 @@ def test_without_a_cache_every_replication_runs(short):
 def test_a_run_that_finished_in_its_worker_before_the_replacement_is_kept_for_the_next(short):
     base, _ = short
     cache = ResultCache(size=8)
-    pending: list[tuple[tuple, Future]] = []
-
-    def later(task) -> Future:
-        future: Future = Future()
-        pending.append((task, future))
-        return future
+    later = Deferred()
+    pending = later.handed
 
     old = Ensemble({"A": base}, 11, 1, submit=later, cache=cache)
     task, future = pending[0]
@@ -409,12 +406,8 @@ def test_a_run_still_in_its_worker_when_the_ensemble_is_replaced_stops_at_its_ne
 
     base, _ = short
     cache = ResultCache(size=8)
-    pending: list[tuple[tuple, Future]] = []
-
-    def later(task) -> Future:
-        future: Future = Future()
-        pending.append((task, future))
-        return future
+    later = Deferred()
+    pending = later.handed
 
     old = Ensemble({"A": base}, 11, 2, submit=later, cache=cache)
     assert len(pending) == 2  # both replications handed to the pool
