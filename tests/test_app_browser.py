@@ -5,7 +5,8 @@ runs) on a free port, loads the page at 1366x768, picks a scenario, sets
 different governance in A and B, plays, sees both panels advance and differ,
 switches the language, downloads a panel's scenario file and loads it with
 ``bottrop_sim.load_scenario``. Every request of the browser must stay on
-127.0.0.1 (the app works offline). Screenshots go to ``test-artifacts/``.
+127.0.0.1 (the app works offline). A closed page must leave the ensemble's
+workers idle. Screenshots go to ``test-artifacts/``.
 Skipped only when Debian's Chromium is missing.
 """
 
@@ -33,6 +34,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 VIEWPORT = {"width": 1366, "height": 768}
 
+SERVERS: dict[str, int] = {}
+"""Process id of the server at each address (the session leader of its workers)."""
+
 pytestmark = [pytest.mark.timeout(600), pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")]
 playwright_api = pytest.importorskip("playwright.sync_api") if CHROMIUM.exists() else None
 
@@ -59,6 +63,7 @@ def server(tmp_path_factory):
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"
+    SERVERS[url] = process.pid
     deadline = time.time() + 90
     while True:
         if process.poll() is not None:
@@ -212,3 +217,48 @@ def test_workshop_session_in_headless_chromium(server, browser_page, tmp_path):
 
     outside = [url for url in requests if not url.startswith(("http://127.0.0.1", "blob:http://127.0.0.1", "data:"))]
     assert outside == [], f"requests left 127.0.0.1: {outside}"
+
+
+def workers_cpu(server_pid: int) -> float:
+    """CPU seconds used so far by the server's other processes (its ensemble's workers and their forkserver), from /proc."""
+    used = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == server_pid:
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == server_pid:  # same session as the server
+            used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def test_a_closed_page_leaves_the_ensemble_workers_idle(server):
+    """Closing the page stops its session's ensemble: the runs in the workers are given up, the next session gets both cores."""
+    pid = SERVERS[server]
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport=VIEWPORT, locale="de-DE")
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(server)
+        page.locator(".bs-play").wait_for()
+        field = page.locator(".bs-seed input")
+        field.fill("987654")  # a seed no earlier test computed (the server keeps finished runs)
+        field.press("Enter")
+        page.locator(".bs-step").click()
+        page.locator(".bs-ensemble-progress", has_text="von 8").wait_for()
+        start, busy = workers_cpu(pid), 0.0
+        for _ in range(40):  # the workers take up the new ensemble's runs
+            time.sleep(0.5)
+            busy = workers_cpu(pid) - start
+            if busy > 1.0:
+                break
+        assert busy > 1.0, "the ensemble's runs never started"
+        context.close()  # the tab is closed
+        time.sleep(2.0)  # a run notices at its next month (a few milliseconds), the page's close takes a moment
+        before = workers_cpu(pid)
+        time.sleep(4.0)
+        assert workers_cpu(pid) - before < 0.5  # before: both workers ran the closed page's runs to their end
+        browser.close()
