@@ -7,11 +7,21 @@ full holder array, ...), to the bit, on random inputs.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bottrop_sim import BottropModel, load_scenario
+from bottrop_sim.economy.adjacency import KEY
+from bottrop_sim.governance import brokerage
+from bottrop_sim.governance.adaptation import link_local_supply
+from bottrop_sim.governance.holders import holder_of, holders_of
 from bottrop_sim.governance.pooling import pool_staff
+from bottrop_sim.streams import Streams, weighted_sample
+from tests.conftest import SCENARIOS
 
 
 # -- staff pooling -------------------------------------------------------------------
@@ -96,3 +106,150 @@ def test_pool_staff_moves_people_when_members_lay_off_and_hire_in_related_sector
     fast = pool_staff(member, hires, fires, sector, relatedness, 0.5)
     assert fast[2].tolist() == [3, 0, 0, 0] and fast[3].tolist() == [0, 2, 1, 0]
     assert [a.tobytes() for a in fast] == [a.tobytes() for a in plain_pool_staff(member, hires, fires, sector, relatedness, 0.5)]
+
+
+# -- model states to compare old and new paths on -------------------------------------
+@pytest.fixture(scope="module")
+def alliance_states():
+    """Deep copies of an alliance run (Bottrop's closure, the alliance from 2017-03) at months with meetings, links and projects."""
+    scenario = load_scenario(SCENARIOS / "closure_2018_alliance.toml").model_copy(update={"end": "2021-12"})
+    model = BottropModel(scenario, seed=3)
+    states = []
+    while model.running:
+        model.step()
+        if model.month % 7 == 0 and model.governance.alliance.founded:
+            states.append(copy.deepcopy(model))
+    assert len(states) >= 5 and any(s.governance.alliance.brokered for s in states) and any(s.governance.alliance.projects for s in states)
+    return states
+
+
+def state_bytes(model: BottropModel) -> dict[str, bytes]:
+    """Every firm array, the ledger's month and positions and the alliance's links, as bytes."""
+    out = {name: value.tobytes() for name, value in vars(model.firms).items() if isinstance(value, np.ndarray)}
+    out["accounts.month"] = model.accounts.month.tobytes()
+    out["accounts.position"] = model.accounts.position.tobytes()
+    alliance = model.governance.alliance
+    out["alliance"] = repr((alliance.brokered, alliance.brokered_links, alliance.failed_links, alliance.free_riders_since_meeting)).encode()
+    out["demand_flows"] = repr(sorted(model.demand_flows.items())).encode()
+    return out
+
+
+def assert_same_state(fast: BottropModel, plain: BottropModel) -> None:
+    got, want = state_bytes(fast), state_bytes(plain)
+    assert got.keys() == want.keys()
+    assert [name for name in got if got[name] != want[name]] == []
+
+
+# -- holders of slots ------------------------------------------------------------------
+def test_holders_of_some_slots_are_those_of_the_full_holder_array(alliance_states):
+    """Firms of every sector and the mine (once it has closed too): the same int64 holders as ``holder_of_slots()``."""
+    for model in alliance_states[:: max(1, len(alliance_states) // 3)]:
+        full = model.holder_of_slots()
+        assert model.firms.is_mine.any()
+        rng = np.random.default_rng(model.month)
+        for slots in (np.arange(len(full)), np.flatnonzero(model.firms.is_mine), rng.choice(len(full), 7), np.zeros(0, np.int64)):
+            got = holders_of(model, slots)
+            assert got.dtype == full.dtype and got.tobytes() == full[slots].tobytes()
+        assert [holder_of(model, slot) for slot in range(len(full))] == full.tolist()
+
+
+def test_holders_of_slots_beyond_the_sectors_and_of_mines_follow_the_model(alliance_states):
+    """Sector codes past the table's (the mine's row) go to the last sector holder, mines to the mine, as in the model."""
+    model = copy.deepcopy(alliance_states[0])
+    firms, rng = model.firms, np.random.default_rng(1)
+    slots = rng.choice(len(firms.sector), 40, replace=False)
+    firms.sector[slots[:20]] = rng.integers(model.accounts.n_sectors, model.accounts.n_sectors + 3, 20)
+    firms.is_mine[slots[10:30]] = True
+    full = model.holder_of_slots()
+    assert len(set(full[slots].tolist())) > 2
+    assert holders_of(model, slots).tobytes() == full[slots].tobytes()
+    assert [holder_of(model, slot) for slot in slots] == full[slots].tolist()
+
+
+# -- brokerage -----------------------------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**63),
+    month=st.integers(0, 600),
+    entities=st.lists(st.integers(0, 5000), min_size=1, max_size=40, unique=True),
+    draws=st.integers(2, 12),
+    data=st.data(),
+)
+def test_a_subset_of_rows_drawn_together_holds_each_attempts_draws_of_the_subset(seed, month, entities, draws, data):
+    """``uniform(members, k)[mask, j]`` is ``uniform(members[mask], k)[:, j]`` to the bit (small subsets take the Python path)."""
+    streams = Streams(seed)
+    members = np.sort(np.array(entities, np.int64))
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(members), max_size=len(members))))
+    together = streams.uniform("brokerage_buyer", month, members, draws=draws)
+    for attempt in range(draws):
+        alone = streams.uniform("brokerage_buyer", month, members[mask], draws=draws)[:, attempt]
+        assert together[mask, attempt].tobytes() == alone.tobytes()
+
+
+def plain_broker_links(model, alliance, max_substitution):
+    """Brokerage as it was: two draws of the candidates for every attempt, the holder from the full array."""
+    firms, n, spec = model.firms, model.firms.size, alliance.spec
+    members = np.flatnonzero(firms.member[:n] & firms.alive[:n])
+    if len(members) < 2 or spec.brokered_links_per_meeting == 0:
+        return 0
+    spare = np.maximum(firms.capacity_limit(model.scenario.economy.spare_capacity_share)[:n] - firms.orders[:n], 0.0)
+    made = 0
+    streams, month, attempts = model.streams, model.month, spec.brokered_links_per_meeting
+    for attempt in range(attempts):
+        room = max_substitution * firms.import_base[members] - firms.substituted[members]
+        buyers = members[(room > 1e-6) & (firms.planned[members] > 0)]
+        if len(buyers) == 0:
+            break
+        picked = weighted_sample(streams.uniform("brokerage_buyer", month, buyers, draws=attempts)[:, attempt], firms.planned[buyers])
+        if len(picked) == 0:
+            break
+        buyer = int(buyers[picked[0]])
+        supplies = model.sector_coefficients[:, firms.sector[buyer]] > 0
+        suppliers = members[supplies[firms.sector[members]] & (members != buyer) & (spare[members] > 0) & ~firms.is_mine[members]]
+        if len(suppliers) == 0:
+            continue
+        supplier = int(suppliers[weighted_sample(streams.uniform("brokerage_supplier", month, suppliers, draws=attempts)[:, attempt], spare[suppliers])[0]])
+        if streams.uniform("brokerage_match", month, [buyer * KEY + supplier])[0] >= 0.5 * (firms.trust[buyer] + firms.trust[supplier]):
+            continue
+        room_left = max_substitution * firms.import_base[buyer] - firms.substituted[buyer]
+        coefficient = min(spec.brokered_link_share * firms.import_base[buyer], room_left)
+        link_local_supply(model, supplier, buyer, coefficient)
+        switching = spec.brokered_switching_months * coefficient * float(firms.planned[buyer])
+        if switching > 0:
+            firms.liquidity[buyer] -= switching
+            accounts = model.accounts
+            accounts.pay("switching_costs", int(model.holder_of_slots()[buyer]), accounts.rest_of_world, switching)
+        alliance.brokered.append((supplier, buyer, coefficient))
+        made += 1
+    return made
+
+
+@pytest.mark.parametrize("attempts", [2, 5, 40])
+def test_broker_links_with_the_members_draws_drawn_once_brokers_the_same_links(alliance_states, attempts):
+    """The same links, switching costs and bookings at every saved month, with few and many attempts per meeting."""
+    links = 0
+    for state in alliance_states:
+        fast, plain = copy.deepcopy(state), copy.deepcopy(state)
+        for model in (fast, plain):
+            alliance = model.governance.alliance
+            alliance.spec = alliance.spec.model_copy(update={"brokered_links_per_meeting": attempts})
+        made = brokerage.broker_links(fast, fast.governance.alliance, fast.governance.alliance.max_substitution)
+        assert made == plain_broker_links(plain, plain.governance.alliance, plain.governance.alliance.max_substitution)
+        assert_same_state(fast, plain)
+        links += made
+    assert links > 0
+
+
+def test_broker_links_with_one_attempt_per_meeting_brokers(alliance_states):
+    """One attempt a meeting (allowed by the schema) brokers links as the first attempt of many does."""
+    made = []
+    for state in alliance_states:
+        one, many = copy.deepcopy(state), copy.deepcopy(state)
+        for model, attempts in ((one, 1), (many, 3)):
+            alliance = model.governance.alliance
+            alliance.spec = alliance.spec.model_copy(update={"brokered_links_per_meeting": attempts})
+        before = len(state.governance.alliance.brokered)
+        made.append(brokerage.broker_links(one, one.governance.alliance, one.governance.alliance.max_substitution))
+        brokerage.broker_links(many, many.governance.alliance, many.governance.alliance.max_substitution)
+        assert one.governance.alliance.brokered[before:] == many.governance.alliance.brokered[before : before + made[-1]]
+    assert sum(made) > 0

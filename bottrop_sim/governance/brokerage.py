@@ -27,6 +27,7 @@ import numpy as np
 
 from bottrop_sim.economy.adjacency import KEY
 from bottrop_sim.governance.adaptation import link_local_supply
+from bottrop_sim.governance.holders import holder_of, holders_of
 from bottrop_sim.streams import weighted_sample
 
 if TYPE_CHECKING:
@@ -47,20 +48,29 @@ def broker_links(model: BottropModel, alliance: Alliance, max_substitution: floa
     spare = np.maximum(firms.capacity_limit(model.scenario.economy.spare_capacity_share)[:n] - firms.orders[:n], 0.0)
     made = 0
     streams, month, attempts = model.streams, model.month, spec.brokered_links_per_meeting
+    # A firm's draw of attempt j is a function of (purpose, month, firm, j) alone: the members' rows, drawn once,
+    # hold every attempt's numbers of the buyers and suppliers picked among them (the same bits as a draw per attempt;
+    # one row per member also with a single attempt, where a draw per attempt failed on the 1-d result).
+    buyer_draws = streams.uniform("brokerage_buyer", month, members, draws=attempts).reshape(len(members), attempts)
+    supplier_draws: np.ndarray | None = None
     for attempt in range(attempts):
         room = max_substitution * firms.import_base[members] - firms.substituted[members]
-        buyers = members[(room > 1e-6) & (firms.planned[members] > 0)]
+        can_buy = (room > 1e-6) & (firms.planned[members] > 0)
+        buyers = members[can_buy]
         if len(buyers) == 0:
             break
-        picked = weighted_sample(streams.uniform("brokerage_buyer", month, buyers, draws=attempts)[:, attempt], firms.planned[buyers])
+        picked = weighted_sample(buyer_draws[can_buy, attempt], firms.planned[buyers])
         if len(picked) == 0:
             break
         buyer = int(buyers[picked[0]])
         supplies = model.sector_coefficients[:, firms.sector[buyer]] > 0
-        suppliers = members[supplies[firms.sector[members]] & (members != buyer) & (spare[members] > 0) & ~firms.is_mine[members]]
+        can_supply = supplies[firms.sector[members]] & (members != buyer) & (spare[members] > 0) & ~firms.is_mine[members]
+        suppliers = members[can_supply]
         if len(suppliers) == 0:
             continue
-        supplier = int(suppliers[weighted_sample(streams.uniform("brokerage_supplier", month, suppliers, draws=attempts)[:, attempt], spare[suppliers])[0]])
+        if supplier_draws is None:
+            supplier_draws = streams.uniform("brokerage_supplier", month, members, draws=attempts).reshape(len(members), attempts)
+        supplier = int(suppliers[weighted_sample(supplier_draws[can_supply, attempt], spare[suppliers])[0]])
         if streams.uniform("brokerage_match", month, [buyer * KEY + supplier])[0] >= 0.5 * (firms.trust[buyer] + firms.trust[supplier]):
             continue
         room_left = max_substitution * firms.import_base[buyer] - firms.substituted[buyer]
@@ -70,7 +80,7 @@ def broker_links(model: BottropModel, alliance: Alliance, max_substitution: floa
         if switching > 0:  # the buyer qualifies its new supplier: paid once, to outside providers
             firms.liquidity[buyer] -= switching
             accounts = model.accounts
-            accounts.pay("switching_costs", int(model.holder_of_slots()[buyer]), accounts.rest_of_world, switching)
+            accounts.pay("switching_costs", holder_of(model, buyer), accounts.rest_of_world, switching)
         alliance.brokered.append((supplier, buyer, coefficient))
         made += 1
     return made
@@ -95,11 +105,10 @@ def pay_price_premiums(model: BottropModel, alliance: Alliance) -> float:
         return 0.0
     np.subtract.at(firms.liquidity, buyer, amount)
     np.add.at(firms.liquidity, supplier, amount)
-    holders = model.holder_of_slots()
     accounts = model.accounts
     size = len(accounts.holders)
     matrix = np.zeros((size, size))
-    np.add.at(matrix, (holders[buyer], holders[supplier]), amount)  # one booking per (buyer holder, supplier holder)
+    np.add.at(matrix, (holders_of(model, buyer), holders_of(model, supplier)), amount)  # one booking per (buyer holder, supplier holder)
     accounts.pay_matrix("local_price_premiums", matrix)
     return float(amount.sum())
 
@@ -119,7 +128,7 @@ def fail_links(model: BottropModel, alliance: Alliance) -> int:
     failing = firms.alive[supplier] & firms.alive[buyer] & (draws < spec.brokered_failure_rate)
     if not failing.any():
         return 0
-    accounts, holders = model.accounts, model.holder_of_slots()
+    accounts = model.accounts
     ended = 0
     for s, b, c in zip(supplier[failing], buyer[failing], coefficient[failing], strict=True):
         if not model.network.remove_link(int(s), int(b), float(c)):
@@ -131,7 +140,7 @@ def fail_links(model: BottropModel, alliance: Alliance) -> int:
         switching = spec.brokered_switching_months * c * float(firms.planned[b])
         if switching > 0:  # qualifying an outside supplier again
             firms.liquidity[b] -= switching
-            accounts.pay("switching_costs", int(holders[b]), accounts.rest_of_world, switching)
+            accounts.pay("switching_costs", holder_of(model, int(b)), accounts.rest_of_world, switching)
         loss = spec.brokered_failure_order_loss
         if loss > 0:  # customers the buyer could not serve go to rivals outside the region
             lost = loss * float(firms.exogenous_demand[b] + firms.household_demand[b])

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bottrop_sim.governance.holders import holders_of
 from bottrop_sim.governance.membership import HOURS_PER_MONTH
 from bottrop_sim.scenario.governance import LAB_TYPES
 from bottrop_sim.streams import weighted_sample
@@ -120,7 +121,7 @@ def collect_contributions(model: BottropModel, alliance: Alliance) -> None:
         project.free_riders += int((free_ride | broke).sum())
         project.contributions_due += len(slots)
         model.accounts.pay_from_holders(
-            "alliance_contributions", model.holder_of_slots()[paying], model.accounts.rest_of_world, np.full(len(paying), lab.contribution_eur_month)
+            "alliance_contributions", holders_of(model, paying), model.accounts.rest_of_world, np.full(len(paying), lab.contribution_eur_month)
         )
 
 
