@@ -22,6 +22,7 @@ from bottrop_sim.governance.holders import holder_of, holders_of
 from bottrop_sim.governance.pooling import pool_staff
 from bottrop_sim.streams import Streams, weighted_sample
 from tests.conftest import SCENARIOS
+from tests.test_network_store import TwinEconomies, operation
 
 
 # -- staff pooling -------------------------------------------------------------------
@@ -253,3 +254,52 @@ def test_broker_links_with_one_attempt_per_meeting_brokers(alliance_states):
         brokerage.broker_links(many, many.governance.alliance, many.governance.alliance.max_substitution)
         assert one.governance.alliance.brokered[before:] == many.governance.alliance.brokered[before : before + made[-1]]
     assert sum(made) > 0
+
+
+# -- partner counts of the supply network ---------------------------------------------------
+def plain_partner_counts(store, member):
+    """Partner counts as they were computed: bincounts over the used places' suppliers and buyers (key order)."""
+    rows = store.rows
+    used = rows.used()
+    buyers, suppliers = rows.key[used] // KEY, rows.col[used].astype(np.int64)
+    partners = np.bincount(suppliers, minlength=store.capacity).astype(float) + rows.length.astype(float)
+    member_partners = np.bincount(suppliers, weights=member[buyers], minlength=store.capacity) + np.bincount(
+        buyers, weights=member[suppliers], minlength=store.capacity
+    )
+    return partners, member_partners
+
+
+def check_partner_counts(store, draw):
+    for member in (
+        (draw.random(store.capacity) < 0.3).astype(float),  # members, as the model passes them
+        draw.normal(0.0, 1e3, store.capacity),  # any weights: the same additions in the same order
+        np.zeros(store.capacity),
+    ):
+        got, want = store.partner_counts(member), plain_partner_counts(store, member)
+        assert [a.tobytes() for a in got] == [a.tobytes() for a in want]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    sectors=st.integers(2, 4),
+    firms_per_sector=st.integers(2, 12),
+    operations=st.lists(operation, max_size=30),
+)
+def test_partner_counts_by_scipys_kernels_are_the_bincounts_over_the_used_places(seed, sectors, firms_per_sector, operations):
+    """Through exits, entries, links, growth of the arrays and repacks: the same counts (and sums of any weights) to the bit."""
+    twins = TwinEconomies(seed, sectors, firms_per_sector)
+    draw = np.random.default_rng(seed)
+    check_partner_counts(twins.store, draw)
+    for name, *arguments in operations:
+        getattr(twins, name)(*arguments)
+        check_partner_counts(twins.store, draw)
+
+
+def test_partner_counts_of_the_alliance_run_are_the_bincounts(alliance_states):
+    """The model's network after years of search links, brokered links and exits: the members' counts as before."""
+    for model in alliance_states:
+        member = model.firms.member.astype(float)
+        got, want = model.network.partner_counts(member), plain_partner_counts(model.network, member)
+        assert [a.tobytes() for a in got] == [a.tobytes() for a in want]
+        assert got[1].sum() > 0

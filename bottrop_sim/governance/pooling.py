@@ -49,18 +49,14 @@ def pool_staff(
     out_of = np.zeros_like(fires)
     into = np.zeros_like(hires)
     distance = np.zeros(len(hires))
-    member_fires = np.where(member, fires, 0)
-    member_hires = np.where(member, hires, 0)
-    if member_fires.sum() == 0 or member_hires.sum() == 0:
+    slots = np.flatnonzero(member)
+    senders, send_left, send_of, fires_left = _by_sector(slots, fires[slots], sector[slots], relatedness.shape[0])
+    receivers, receive_left, receive_of, hires_left = _by_sector(slots, hires[slots], sector[slots], relatedness.shape[0])
+    if not senders or not receivers:  # no member lays off, or none hires
         return hires, fires, out_of, into, distance
-    sectors = relatedness.shape[0]
-    fires_left = np.bincount(sector, weights=member_fires, minlength=sectors).astype(np.int64).tolist()
-    hires_left = np.bincount(sector, weights=member_hires, minlength=sectors).astype(np.int64).tolist()
     related = relatedness.tolist()
     pairs = [(a, b) for a in range(len(fires_left)) if fires_left[a] for b in range(len(hires_left)) if hires_left[b] and related[a][b] >= min_relatedness]
     pairs.sort(key=lambda pair: (-related[pair[0]][pair[1]], pair[0] != pair[1], pair))  # most related first, own sector first
-    senders, send_left, send_of = _by_sector(member_fires, sector)
-    receivers, receive_left, receive_of = _by_sector(member_hires, sector)
     sent_total, received_total = [0] * len(senders), [0] * len(receivers)
     received_distance = [0.0] * len(receivers)
     for a, b in pairs:
@@ -87,13 +83,22 @@ def pool_staff(
     return hires - into, fires - out_of, out_of, into, distance
 
 
-def _by_sector(counts: np.ndarray, sector: np.ndarray) -> tuple[np.ndarray, list[int], dict[int, list[int]]]:
-    """Slots with a non-zero count (ascending), their counts, and per sector their positions in that list (ascending)."""
-    slots = np.flatnonzero(counts)
+def _by_sector(slots: np.ndarray, counts: np.ndarray, sector: np.ndarray, sectors: int) -> tuple[list[int], list[int], dict[int, list[int]], list[int]]:
+    """The slots with a non-zero count (ascending), their counts, per sector their positions in those lists, and the sum per sector.
+
+    The sums are those of the sector-wise ``bincount`` over all slots cast to int64: sums of integers, exact either way.
+    """
+    kept_slots: list[int] = []
+    kept_counts: list[int] = []
     positions: dict[int, list[int]] = {}
-    for p, s in enumerate(sector[slots].tolist()):
-        positions.setdefault(s, []).append(p)
-    return slots, counts[slots].tolist(), positions
+    totals = [0] * sectors
+    for slot, count, s in zip(slots.tolist(), counts.tolist(), sector.tolist(), strict=True):
+        if count:
+            positions.setdefault(s, []).append(len(kept_slots))
+            kept_slots.append(slot)
+            kept_counts.append(count)
+            totals[s] += count
+    return kept_slots, kept_counts, positions, totals
 
 
 def _split(total: int, weights: list[int]) -> list[int]:
