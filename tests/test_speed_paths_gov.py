@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bottrop_sim import BottropModel, load_scenario
+from bottrop_sim.economy.accounts import KIND_INDEX, Accounts
 from bottrop_sim.economy.adjacency import KEY
-from bottrop_sim.governance import brokerage
+from bottrop_sim.governance import brokerage, projects
 from bottrop_sim.governance.adaptation import link_local_supply
 from bottrop_sim.governance.holders import holder_of, holders_of
 from bottrop_sim.governance.pooling import pool_staff
@@ -303,3 +304,197 @@ def test_partner_counts_of_the_alliance_run_are_the_bincounts(alliance_states):
         got, want = model.network.partner_counts(member), plain_partner_counts(model.network, member)
         assert [a.tobytes() for a in got] == [a.tobytes() for a in want]
         assert got[1].sum() > 0
+
+
+# -- brokered links' arrays, price premiums and failures ------------------------------------
+def fresh_link_arrays(links):
+    table = np.array(links, dtype=float)
+    return table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2]
+
+
+def test_kept_link_arrays_follow_appended_and_replaced_lists():
+    """Arrays kept for a list are those built afresh after links are appended, or the list is replaced by a shorter one."""
+
+    class Links:
+        brokered_arrays = None
+
+    alliance = Links()
+    alliance.brokered = [(3, 7, 0.01)]
+    for step in range(6):
+        got, want = brokerage._link_arrays(alliance), fresh_link_arrays(alliance.brokered)
+        assert [a.tobytes() for a in got] == [a.tobytes() for a in want]
+        assert all(not a.flags.writeable for a in got)
+        if step % 2 == 0:
+            alliance.brokered.append((step + 10, step + 20, 0.001 * step))  # brokered: appended to the same list
+        else:
+            alliance.brokered = [*alliance.brokered[1:], (1, 2, 0.5)]  # links dropped: a new list (here of the same length)
+
+
+def plain_pay_price_premiums(model, alliance):
+    """Price premiums as they were paid: the links' arrays built afresh, the list rebuilt, holders from the full array."""
+    premium = alliance.spec.brokered_price_premium
+    if premium <= 0 or not alliance.brokered:
+        return 0.0
+    firms = model.firms
+    supplier, buyer, coefficient = fresh_link_arrays(alliance.brokered)
+    live = firms.alive[supplier] & firms.alive[buyer]
+    alliance.brokered = [link for link, keep in zip(alliance.brokered, live, strict=True) if keep]
+    supplier, buyer, coefficient = supplier[live], buyer[live], coefficient[live]
+    amount = premium * coefficient * firms.planned[buyer]
+    if len(amount) == 0:
+        return 0.0
+    np.subtract.at(firms.liquidity, buyer, amount)
+    np.add.at(firms.liquidity, supplier, amount)
+    holders = model.holder_of_slots()
+    size = len(model.accounts.holders)
+    matrix = np.zeros((size, size))
+    np.add.at(matrix, (holders[buyer], holders[supplier]), amount)
+    model.accounts.pay_matrix("local_price_premiums", matrix)
+    return float(amount.sum())
+
+
+def plain_fail_links(model, alliance):
+    """Link failures as they were settled (arrays built afresh, holders from the full array)."""
+    spec = alliance.spec
+    if spec.brokered_failure_rate <= 0 or not alliance.brokered:
+        return 0
+    firms = model.firms
+    supplier, buyer, coefficient = fresh_link_arrays(alliance.brokered)
+    draws = model.streams.uniform("brokered_link_failure", model.month, buyer * KEY + supplier)
+    failing = firms.alive[supplier] & firms.alive[buyer] & (draws < spec.brokered_failure_rate)
+    if not failing.any():
+        return 0
+    accounts, holders = model.accounts, model.holder_of_slots()
+    ended = 0
+    for s, b, c in zip(supplier[failing], buyer[failing], coefficient[failing], strict=True):
+        if not model.network.remove_link(int(s), int(b), float(c)):
+            continue
+        ended += 1
+        firms.import_per_output[b] += c
+        firms.local_input_per_output[b] -= c
+        firms.substituted[b] -= c
+        switching = spec.brokered_switching_months * c * float(firms.planned[b])
+        if switching > 0:
+            firms.liquidity[b] -= switching
+            accounts.pay("switching_costs", int(holders[b]), accounts.rest_of_world, switching)
+        loss = spec.brokered_failure_order_loss
+        if loss > 0:
+            lost = loss * float(firms.exogenous_demand[b] + firms.household_demand[b])
+            firms.exogenous_demand[b] *= 1.0 - loss
+            firms.household_demand[b] *= 1.0 - loss
+            model.demand_flows["lost_to_outside"] += lost
+        firms.trust[[b, s]] *= 1.0 - spec.trust_loss
+    alliance.brokered = [link for link, gone in zip(alliance.brokered, failing, strict=True) if not gone]
+    alliance.failed_links += ended
+    return ended
+
+
+def test_failures_and_premiums_on_kept_link_arrays_settle_as_before(alliance_states):
+    """Months of failures (a high failure rate) and premiums, some links' firms gone: the same bookings, trust and links."""
+    ended = 0
+    for state in alliance_states:
+        fast, plain = copy.deepcopy(state), copy.deepcopy(state)
+        for model in (fast, plain):
+            alliance = model.governance.alliance
+            alliance.spec = alliance.spec.model_copy(update={"brokered_failure_rate": 0.3})
+            if alliance.brokered:  # a supplier that has exited: its links are dropped
+                model.firms.alive[alliance.brokered[0][0]] = False
+        for month in range(3):
+            for model in (fast, plain):
+                model.month += month
+            got = (brokerage.fail_links(fast, fast.governance.alliance), brokerage.pay_price_premiums(fast, fast.governance.alliance))
+            want = (plain_fail_links(plain, plain.governance.alliance), plain_pay_price_premiums(plain, plain.governance.alliance))
+            assert got == want
+            assert_same_state(fast, plain)
+            ended += got[0]
+    assert ended > 0
+
+
+# -- lab sectors, project contributions ----------------------------------------------------
+def test_lab_sectors_by_lookup_table_are_np_isin(alliance_states):
+    """Every lab of the shipped alliance, a lab of unknown sectors and one of all sectors: np.isin's answer per firm."""
+    model = copy.deepcopy(alliance_states[-1])
+    firms, n = model.firms, model.firms.size
+    firms.sector[:n][::97] = len(model.sector_names)  # codes past the table's sectors (as the mine's)
+    firms.is_mine[:n][5::101] = True  # mines in the labs' sectors: never eligible
+    labs = list(model.governance.alliance.spec.labs.values())
+    labs.append(labs[0].model_copy(update={"sectors": ("no_such_sector",)}))
+    labs.append(labs[0].model_copy(update={"sectors": tuple(model.sector_names)}))
+    for lab in labs:
+        codes = [model.sector_names.index(s) for s in lab.sectors if s in model.sector_names]
+        want = (np.isin(firms.sector[:n], codes) & ~firms.is_mine[:n]) if lab.sectors else ~firms.is_mine[:n]
+        assert projects._in_sectors(model, lab).tobytes() == want.tobytes()
+
+
+def plain_collect_contributions(model, alliance):
+    """Contributions as they were collected: a draw call per project, holders from the full array."""
+    firms = model.firms
+    for project in alliance.projects:
+        lab = alliance.spec.labs[project.lab]
+        slots = project.participants[firms.alive[project.participants] & firms.member[project.participants]]
+        if len(slots) == 0:
+            continue
+        draws = model.streams.uniform("free_riding", model.month, slots * projects.PAIR_KEY + project.key)
+        free_ride = draws < alliance.spec.free_riding_propensity * (1.0 - firms.trust[slots])
+        broke = firms.liquidity[slots] < lab.contribution_eur_month
+        paying = slots[~free_ride & ~broke]
+        firms.liquidity[paying] -= lab.contribution_eur_month
+        project.paid_eur += lab.contribution_eur_month * len(paying)
+        project.free_riders += int((free_ride | broke).sum())
+        project.contributions_due += len(slots)
+        model.accounts.pay_from_holders(
+            "alliance_contributions", model.holder_of_slots()[paying], model.accounts.rest_of_world, np.full(len(paying), lab.contribution_eur_month)
+        )
+
+
+def test_contributions_drawn_in_one_call_are_collected_as_before(alliance_states):
+    """Several projects, a participant that exited, firms short of cash: the same payments, free riders and bookings."""
+    checked = 0
+    for state in alliance_states:
+        if not state.governance.alliance.projects:
+            continue
+        fast, plain = copy.deepcopy(state), copy.deepcopy(state)
+        for model in (fast, plain):
+            participants = model.governance.alliance.projects[0].participants
+            model.firms.alive[participants[0]] = False
+            model.firms.liquidity[participants[1:3]] = 1.0  # broke
+        projects.collect_contributions(fast, fast.governance.alliance)
+        plain_collect_contributions(plain, plain.governance.alliance)
+        assert_same_state(fast, plain)
+        summary = [[(p.paid_eur, p.free_riders, p.contributions_due) for p in m.governance.alliance.projects] for m in (fast, plain)]
+        assert summary[0] == summary[1]
+        checked += len(summary[0])
+    assert checked >= 3
+
+
+# -- the ledger's payments from many holders ----------------------------------------------------
+def plain_pay_from_holders(accounts, kind, payers, payee, eur):
+    """The booking with both directions always summed (as before the shortcut)."""
+    size = len(accounts.holders)
+    positive = np.bincount(payers, weights=np.maximum(eur, 0.0), minlength=size)
+    negative = np.bincount(payers, weights=np.maximum(-eur, 0.0), minlength=size)
+    k = KIND_INDEX[kind]
+    accounts.month[k, :, payee] += positive
+    accounts.month[k, payee, :] += negative
+    accounts._move(positive - negative, payee)
+
+
+amounts = st.lists(st.one_of(st.floats(0.0, 1e9), st.just(0.0), st.just(-0.0), st.floats(-1e6, 0.0), st.just(float("nan"))), min_size=0, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(bookings=st.lists(st.tuples(amounts, st.integers(0, 2**32 - 1), st.sampled_from(["alliance_contributions", "search_costs", "imports"])), max_size=6))
+def test_payments_from_holders_without_negative_entries_book_the_plain_bits(bookings):
+    """Runs of bookings (non-negative, zero, -0.0, negative, NaN entries; to a kept and an outside payee): same month and positions."""
+    fast, plain = Accounts(("a", "b", "c"), "2014-12"), Accounts(("a", "b", "c"), "2014-12")
+    for accounts in (fast, plain):
+        accounts.position[:] = np.arange(len(accounts.position)) * 1e5 - 3e5
+    for eur, seed, kind in bookings:
+        rng = np.random.default_rng(seed)
+        eur = np.array(eur, float)
+        payers = rng.integers(0, len(fast.holders), len(eur))
+        payee = int(rng.choice([fast.rest_of_world, fast.households, fast.city]))
+        fast.pay_from_holders(kind, payers, payee, eur)
+        plain_pay_from_holders(plain, kind, payers, payee, eur)
+        assert fast.month.tobytes() == plain.month.tobytes()
+        assert fast.position.tobytes() == plain.position.tobytes()

@@ -60,6 +60,7 @@ class Alliance(mesa.Agent):
         self.contributions_since_meeting = 0
         self.brokered_links = 0
         self.brokered: list[tuple[int, int, float]] = []  # (supplier, buyer, coefficient) of the links brokered so far
+        self.brokered_arrays: tuple[list, int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None  # brokerage._link_arrays' copy
         self.premiums_eur = 0.0  # price premiums paid to brokered suppliers so far
         self.failed_links = 0  # brokered links whose supplier failed so far
         self.office_paid_month = 0.0  # public project funding of the office this month, EUR

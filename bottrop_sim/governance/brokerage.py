@@ -98,7 +98,8 @@ def pay_price_premiums(model: BottropModel, alliance: Alliance) -> float:
     firms = model.firms
     supplier, buyer, coefficient = _link_arrays(alliance)
     live = firms.alive[supplier] & firms.alive[buyer]
-    alliance.brokered = [link for link, keep in zip(alliance.brokered, live, strict=True) if keep]
+    if not live.all():  # the same list while every link lives (its arrays stay kept, see _link_arrays)
+        alliance.brokered = [link for link, keep in zip(alliance.brokered, live, strict=True) if keep]
     supplier, buyer, coefficient = supplier[live], buyer[live], coefficient[live]
     amount = premium * coefficient * firms.planned[buyer]
     if len(amount) == 0:
@@ -154,6 +155,18 @@ def fail_links(model: BottropModel, alliance: Alliance) -> int:
 
 
 def _link_arrays(alliance: Alliance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Supplier slots, buyer slots and coefficients of the alliance's brokered links (in the order brokered)."""
-    links = np.array(alliance.brokered, dtype=float)
-    return links[:, 0].astype(np.int64), links[:, 1].astype(np.int64), links[:, 2]
+    """Supplier slots, buyer slots and coefficients of the alliance's brokered links (in the order brokered; read-only).
+
+    Kept while ``alliance.brokered`` is the same list with the same length: links are
+    only appended to it (brokerage) or it is replaced by a new list (links dropped), so
+    the arrays of the list's tuples are those built afresh.
+    """
+    links, kept = alliance.brokered, alliance.brokered_arrays
+    if kept is not None and kept[0] is links and kept[1] == len(links):
+        return kept[2]
+    table = np.array(links, dtype=float)
+    arrays = (table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
+    for array in arrays:
+        array.flags.writeable = False
+    alliance.brokered_arrays = (links, len(links), arrays)
+    return arrays

@@ -106,12 +106,17 @@ def launch(model: BottropModel, alliance: Alliance) -> Project | None:
 def collect_contributions(model: BottropModel, alliance: Alliance) -> None:
     """Participants pay their monthly contribution, or free-ride (a draw keyed by the firm and the project)."""
     firms = model.firms
-    for project in alliance.projects:
+    due = [(project, project.participants[firms.alive[project.participants] & firms.member[project.participants]]) for project in alliance.projects]
+    due = [(project, slots) for project, slots in due if len(slots)]
+    if not due:
+        return
+    # keyed by the firm and the project: each number depends on its key alone, so one call draws every project's
+    all_draws = model.streams.uniform("free_riding", model.month, np.concatenate([slots * PAIR_KEY + project.key for project, slots in due]))
+    start = 0
+    for project, slots in due:
         lab = alliance.spec.labs[project.lab]
-        slots = project.participants[firms.alive[project.participants] & firms.member[project.participants]]
-        if len(slots) == 0:
-            continue
-        draws = model.streams.uniform("free_riding", model.month, slots * PAIR_KEY + project.key)  # keyed by the firm and the project
+        draws = all_draws[start : start + len(slots)]
+        start += len(slots)
         free_ride = draws < alliance.spec.free_riding_propensity * (1.0 - firms.trust[slots])
         broke = firms.liquidity[slots] < lab.contribution_eur_month
         paying = slots[~free_ride & ~broke]
@@ -203,4 +208,7 @@ def _in_sectors(model: BottropModel, lab: LabSpec) -> np.ndarray:
     if not lab.sectors:
         return ~firms.is_mine[:n]
     codes = [model.sector_names.index(s) for s in lab.sectors if s in model.sector_names]
-    return np.isin(firms.sector[:n], codes) & ~firms.is_mine[:n]
+    sector = firms.sector[:n]
+    wanted = np.zeros(int(sector.max(initial=0)) + 1, bool)  # a lookup table by sector code: np.isin's answer per firm
+    wanted[[c for c in codes if c < len(wanted)]] = True
+    return wanted[sector] & ~firms.is_mine[:n]
