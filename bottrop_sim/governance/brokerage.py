@@ -53,24 +53,28 @@ def broker_links(model: BottropModel, alliance: Alliance, max_substitution: floa
     # one row per member also with a single attempt, where a draw per attempt failed on the 1-d result).
     buyer_draws = streams.uniform("brokerage_buyer", month, members, draws=attempts).reshape(len(members), attempts)
     supplier_draws: np.ndarray | None = None
+    # what a link changes is the buyer's substituted imports (and its input mix, cash): the members' other values hold all meeting
+    most_substituted, planned, member_sector = max_substitution * firms.import_base[members], firms.planned[members], firms.sector[members]
+    produces, member_spare = planned > 0, spare[members]
+    may_supply = (member_spare > 0) & ~firms.is_mine[members]
     for attempt in range(attempts):
-        room = max_substitution * firms.import_base[members] - firms.substituted[members]
-        can_buy = (room > 1e-6) & (firms.planned[members] > 0)
+        room = most_substituted - firms.substituted[members]
+        can_buy = (room > 1e-6) & produces
         buyers = members[can_buy]
         if len(buyers) == 0:
             break
-        picked = weighted_sample(buyer_draws[can_buy, attempt], firms.planned[buyers])
+        picked = weighted_sample(buyer_draws[can_buy, attempt], planned[can_buy])
         if len(picked) == 0:
             break
         buyer = int(buyers[picked[0]])
         supplies = model.sector_coefficients[:, firms.sector[buyer]] > 0
-        can_supply = supplies[firms.sector[members]] & (members != buyer) & (spare[members] > 0) & ~firms.is_mine[members]
+        can_supply = supplies[member_sector] & (members != buyer) & may_supply
         suppliers = members[can_supply]
         if len(suppliers) == 0:
             continue
         if supplier_draws is None:
             supplier_draws = streams.uniform("brokerage_supplier", month, members, draws=attempts).reshape(len(members), attempts)
-        supplier = int(suppliers[weighted_sample(supplier_draws[can_supply, attempt], spare[suppliers])[0]])
+        supplier = int(suppliers[weighted_sample(supplier_draws[can_supply, attempt], member_spare[can_supply])[0]])
         if streams.uniform("brokerage_match", month, [buyer * KEY + supplier])[0] >= 0.5 * (firms.trust[buyer] + firms.trust[supplier]):
             continue
         room_left = max_substitution * firms.import_base[buyer] - firms.substituted[buyer]

@@ -92,12 +92,12 @@ def _by_sector(slots: np.ndarray, counts: np.ndarray, sector: np.ndarray, sector
     kept_counts: list[int] = []
     positions: dict[int, list[int]] = {}
     totals = [0] * sectors
-    for slot, count, s in zip(slots.tolist(), counts.tolist(), sector.tolist(), strict=True):
-        if count:
-            positions.setdefault(s, []).append(len(kept_slots))
-            kept_slots.append(slot)
-            kept_counts.append(count)
-            totals[s] += count
+    nonzero = np.flatnonzero(counts)
+    for slot, count, s in zip(slots[nonzero].tolist(), counts[nonzero].tolist(), sector[nonzero].tolist(), strict=True):
+        positions.setdefault(s, []).append(len(kept_slots))
+        kept_slots.append(slot)
+        kept_counts.append(count)
+        totals[s] += count
     return kept_slots, kept_counts, positions, totals
 
 
