@@ -21,7 +21,7 @@ from bottrop_sim.governance import brokerage, projects
 from bottrop_sim.governance.adaptation import link_local_supply
 from bottrop_sim.governance.holders import holder_of, holders_of
 from bottrop_sim.governance.pooling import pool_staff
-from bottrop_sim.streams import Streams, weighted_sample
+from bottrop_sim.streams import Streams, purpose_code, weighted_sample
 from tests.conftest import SCENARIOS
 from tests.test_network_store import TwinEconomies, operation
 
@@ -455,9 +455,16 @@ def test_contributions_drawn_in_one_call_are_collected_as_before(alliance_states
             continue
         fast, plain = copy.deepcopy(state), copy.deepcopy(state)
         for model in (fast, plain):
-            participants = model.governance.alliance.projects[0].participants
+            alliance = model.governance.alliance
+            participants = alliance.projects[0].participants
             model.firms.alive[participants[0]] = False
             model.firms.liquidity[participants[1:3]] = 1.0  # broke
+            if len(alliance.projects) > 1 and len(participants) > 3:  # a firm in two projects, with cash for one contribution
+                shared = participants[3]
+                alliance.projects[1].participants = np.unique(np.append(alliance.projects[1].participants, shared))
+                model.firms.liquidity[shared] = 1.5 * alliance.spec.labs[alliance.projects[0].lab].contribution_eur_month
+                model.firms.trust[shared] = 1.0  # never free-rides
+                model.firms.member[shared] = True
         projects.collect_contributions(fast, fast.governance.alliance)
         plain_collect_contributions(plain, plain.governance.alliance)
         assert_same_state(fast, plain)
@@ -498,3 +505,51 @@ def test_payments_from_holders_without_negative_entries_book_the_plain_bits(book
         plain_pay_from_holders(plain, kind, payers, payee, eur)
         assert fast.month.tobytes() == plain.month.tobytes()
         assert fast.position.tobytes() == plain.position.tobytes()
+
+
+# -- keyed uniform numbers ----------------------------------------------------------------------
+_U64 = (1 << 64) - 1
+
+
+def plain_mix(value: int) -> int:
+    value &= _U64
+    value ^= value >> 30
+    value = (value * 0xBF58476D1CE4E5B9) & _U64
+    value ^= value >> 27
+    value = (value * 0x94D049BB133111EB) & _U64
+    return value ^ (value >> 31)
+
+
+def plain_uniform(seed, purpose, month, entities, draws):
+    """``(mix(mix(id * GOLDEN + key) + j * M2) >> 11) * 2**-53`` in Python integers, the key from (seed, purpose, month) afresh."""
+    seed_key = plain_mix(seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019)
+    key = plain_mix(plain_mix(seed_key ^ purpose_code(purpose)) + (month & _U64) * 0x9E3779B97F4A7C15)
+    ids = range(entities) if isinstance(entities, int) else entities
+    rows = [[(plain_mix(plain_mix(i * 0x9E3779B97F4A7C15 + key) + j * 0x94D049BB133111EB) >> 11) * 2.0**-53 for j in range(draws)] for i in ids]
+    values = np.array(rows, float).reshape(len(rows), draws)
+    return values[:, 0] if draws == 1 else values
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**40),
+    calls=st.lists(
+        st.tuples(
+            st.sampled_from(["free_riding", "brokerage_buyer", "alliance_membership"]),
+            st.integers(0, 400),
+            st.one_of(st.integers(0, 30), st.lists(st.integers(0, 2**40), min_size=0, max_size=20)),
+            st.integers(1, 4),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_uniform_with_kept_month_keys_gives_the_formulas_numbers(seed, calls):
+    """Calls of a few purposes, months going back and forth (the kept key of a purpose replaced and found again)."""
+    streams = Streams(seed)
+    for purpose, month, entities, draws in calls:
+        given_entities = entities if isinstance(entities, int) else np.array(entities, np.int64)
+        got = streams.uniform(purpose, month, given_entities, draws=draws)
+        want = plain_uniform(seed, purpose, month, entities, draws)
+        assert got.dtype == np.float64 and got.shape == want.shape
+        assert got.tobytes() == want.tobytes()

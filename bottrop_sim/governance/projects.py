@@ -110,24 +110,28 @@ def collect_contributions(model: BottropModel, alliance: Alliance) -> None:
     due = [(project, slots) for project, slots in due if len(slots)]
     if not due:
         return
-    # keyed by the firm and the project: each number depends on its key alone, so one call draws every project's
-    all_draws = model.streams.uniform("free_riding", model.month, np.concatenate([slots * PAIR_KEY + project.key for project, slots in due]))
+    # keyed by the firm and the project: each number depends on its key alone, so one call draws every project's.
+    # Trust and holders do not change here: free riding and holders are found for all at once; cash is read per project,
+    # after the projects before it were paid (a firm may take part in two).
+    every = np.concatenate([slots for _, slots in due])
+    draws = model.streams.uniform("free_riding", model.month, np.concatenate([slots * PAIR_KEY + project.key for project, slots in due]))
+    free_rides = (draws < alliance.spec.free_riding_propensity * (1.0 - firms.trust[every])).tolist()
+    holders = holders_of(model, every).tolist()
     start = 0
     for project, slots in due:
-        lab = alliance.spec.labs[project.lab]
-        draws = all_draws[start : start + len(slots)]
-        start += len(slots)
-        free_ride = draws < alliance.spec.free_riding_propensity * (1.0 - firms.trust[slots])
-        broke = firms.liquidity[slots] < lab.contribution_eur_month
-        paying = slots[~free_ride & ~broke]
-        firms.liquidity[paying] -= lab.contribution_eur_month
-        amount = lab.contribution_eur_month * len(paying)
-        project.paid_eur += amount
-        project.free_riders += int((free_ride | broke).sum())
+        contribution = alliance.spec.labs[project.lab].contribution_eur_month
+        end = start + len(slots)
+        paying, payers = [], []
+        for slot, cash, free_ride, holder in zip(slots.tolist(), firms.liquidity[slots].tolist(), free_rides[start:end], holders[start:end], strict=True):
+            if not free_ride and not cash < contribution:  # neither free riding nor broke
+                paying.append(slot)
+                payers.append(holder)
+        start = end
+        firms.liquidity[paying] -= contribution
+        project.paid_eur += contribution * len(paying)
+        project.free_riders += len(slots) - len(paying)
         project.contributions_due += len(slots)
-        model.accounts.pay_from_holders(
-            "alliance_contributions", holders_of(model, paying), model.accounts.rest_of_world, np.full(len(paying), lab.contribution_eur_month)
-        )
+        model.accounts.pay_from_holders("alliance_contributions", np.array(payers, np.int64), model.accounts.rest_of_world, np.full(len(paying), contribution))
 
 
 def finish(model: BottropModel, alliance: Alliance) -> None:
