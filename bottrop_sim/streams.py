@@ -147,13 +147,20 @@ class Streams:
         self._seed_key = _mix_int(self.seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019)
         self._pool: dict[str, tuple[np.random.Philox, np.random.Generator]] = {}
         self._purpose_keys: dict[str, int] = {}
+        self._month_keys: dict[str, tuple[int, int]] = {}  # per purpose: (month, key) of its latest month
 
     def key(self, purpose: str, month: int) -> int:
-        """The 64-bit key of (seed, purpose, month)."""
+        """The 64-bit key of (seed, purpose, month) (the latest month's kept per purpose: most draw on several calls a month)."""
+        month = int(month)
+        kept = self._month_keys.get(purpose)
+        if kept is not None and kept[0] == month:
+            return kept[1]
         inner = self._purpose_keys.get(purpose)
         if inner is None:  # the purpose's part of the key, the same every month
             inner = self._purpose_keys[purpose] = _mix_int(self._seed_key ^ purpose_code(purpose))
-        return _mix_int(inner + (int(month) & _MASK) * 0x9E3779B97F4A7C15)
+        key = _mix_int(inner + (month & _MASK) * 0x9E3779B97F4A7C15)
+        self._month_keys[purpose] = (month, key)
+        return key
 
     def uniform(self, purpose: str, month: int, entities: np.ndarray | int, draws: int = 1) -> np.ndarray:
         """Uniform numbers in [0, 1), one row per entity.
@@ -185,9 +192,7 @@ class Streams:
             x = np.add(x[:, None], _draw_offsets(draws)[None, :])
         _mix(x)
         np.right_shift(x, _S11, out=x)
-        values = x.astype(np.float64)
-        values *= _TO_UNIT  # a power of two: exact
-        return values
+        return np.multiply(x, _TO_UNIT)  # the 53-bit integers cast to double (exact), times a power of two (exact)
 
     def normal(self, purpose: str, month: int, entities: np.ndarray | int) -> np.ndarray:
         """Standard normal numbers, one per entity (inverse of the normal CDF of :meth:`uniform`).

@@ -137,8 +137,18 @@ class Accounts:
             self.position[payee] += eur
 
     def pay_from_holders(self, kind: str, payers: np.ndarray, payee: int, eur: np.ndarray) -> None:
-        """Book payments from many payers (holder index per entry) to one payee; negative entries go the other way."""
+        """Book payments from many payers (holder index per entry) to one payee; negative entries go the other way.
+
+        Without negative entries (the usual case: fees, contributions, costs) the reverse
+        bookings are sums of +0.0: adding them changes no cell of ``month`` (which holds
+        no -0.0) and subtracting them changes no payment, so they are left out.
+        """
         size = len(self.holders)
+        if len(eur) and eur.min() >= 0.0:  # not for NaN (min is NaN), nor for no entries (the plain path's +0.0 stays)
+            positive = np.bincount(payers, weights=eur, minlength=size)
+            self.month[KIND_INDEX[kind], :, payee] += positive
+            self._move(positive, payee)
+            return
         positive = np.bincount(payers, weights=np.maximum(eur, 0.0), minlength=size)
         negative = np.bincount(payers, weights=np.maximum(-eur, 0.0), minlength=size)
         k = KIND_INDEX[kind]

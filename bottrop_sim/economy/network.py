@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse import _sparsetools
 
-from bottrop_sim.economy.adjacency import KEY, BuyerRows
+from bottrop_sim.economy.adjacency import FREE, KEY, BuyerRows
 from bottrop_sim.economy.place_pairs import PlacePairs
 from bottrop_sim.economy.supplier_draws import draw_all_sectors, no_self_draws
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 _NO_SLOTS = np.zeros(0, np.int64)
+_CSC_MATVEC, _CSR_MATVEC = _sparsetools.csc_matvec, _sparsetools.csr_matvec  # scipy's kernels of ``matrix @ vector``
 
 
 class SupplyNetwork:
@@ -427,21 +429,42 @@ class SupplyNetwork:
     def partner_counts(self, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per slot: local suppliers plus customers, and how many of them are members (as ``M != 0`` counts them).
 
+        The counts are sums over the used places, in storage order, of ``member`` of the
+        place's buyer (per supplier) and of its supplier (per buyer): those of the
+        bincounts over the used places' suppliers and buyers. scipy's ``csc_matvec`` and
+        ``csr_matvec`` on the store's arrays, with 1.0 for a used place and 0.0 for a free
+        one, add the same terms in the same order (and +0.0 for each free place, which
+        changes no sum), without gathering the used places first; tests/test_speed_paths_gov.py
+        checks them against the bincounts.
+
         Args:
             member: 1.0 for member slots, else 0.0 (per slot).
         """
+        rows, capacity = self.rows, self.capacity
 
-        def structure() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            rows = self.rows
-            used = rows.used()
-            buyers, suppliers = rows.key[used] // KEY, rows.col[used].astype(np.int64)
-            partners = np.bincount(suppliers, minlength=self.capacity).astype(float) + rows.length.astype(float)
-            return buyers, suppliers, partners
+        def structure() -> tuple[np.ndarray, np.ndarray]:
+            used = ((rows.key[: rows.end] & (KEY - 1)) != FREE).astype(float)
+            suppliers = np.zeros(capacity)
+            _CSC_MATVEC(capacity, capacity, rows.indptr, rows.col[: rows.end], used, np.ones(capacity), suppliers)
+            return used, suppliers + rows.length.astype(float)
 
-        buyers, suppliers, partners = self._cached("partners", structure)
-        member_partners = np.bincount(suppliers, weights=member[buyers], minlength=self.capacity) + np.bincount(
-            buyers, weights=member[suppliers], minlength=self.capacity
-        )
+        used, partners = self._cached("partners", structure)
+        if len(used) != rows.end or len(partners) != capacity:  # the kernels read len(used) places: never stale ones
+            self._cache.pop("partners", None)
+            used, partners = self._cached("partners", structure)
+        member = np.ascontiguousarray(member, np.float64)
+        if ((member == 0.0) | (member == 1.0)).all():  # members as 0/1: counts (exact in any order) from the members' rows alone
+            buyers = np.flatnonzero(member[:capacity])
+            starts, ends = rows.indptr[buyers].astype(np.int64), rows.indptr[buyers + 1].astype(np.int64)
+            sizes = ends - starts
+            places = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+            member_partners = np.bincount(rows.col[places], weights=used[places], minlength=capacity).astype(np.float64, copy=False)  # no places: int zeros
+        else:  # any weights: the bincount's additions in storage order
+            member_partners = np.zeros(capacity)
+            _CSC_MATVEC(capacity, capacity, rows.indptr, rows.col[: rows.end], used, member, member_partners)  # per supplier: member buyers
+        member_buyers = np.zeros(capacity)
+        _CSR_MATVEC(capacity, capacity, rows.indptr, rows.col[: rows.end], used, member, member_buyers)  # per buyer: member suppliers
+        member_partners += member_buyers
         return partners.copy(), member_partners
 
     # -- views ------------------------------------------------------------

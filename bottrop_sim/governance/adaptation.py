@@ -40,6 +40,7 @@ import pandas as pd
 
 from bottrop_sim.calendar import month_number
 from bottrop_sim.economy.adjacency import KEY
+from bottrop_sim.governance.holders import holder_of, holders_of
 from bottrop_sim.streams import weighted_sample
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class Adaptation:
         # shared information lowers what a search costs a member (leads and contacts from the meetings), not its chance of success
         cost = spec.search_cost_share * firms.reference_orders[searching] / (1.0 + self.information_bonus * firms.member[searching])
         firms.liquidity[searching] -= cost
-        model.accounts.pay_from_holders("search_costs", model.holder_of_slots()[searching], model.accounts.rest_of_world, cost)
+        model.accounts.pay_from_holders("search_costs", holders_of(model, searching), model.accounts.rest_of_world, cost)
         chance = np.minimum(1.0, spec.search_success_rate * firms.capability[searching])
         draws = self.model.streams.uniform("customer_search", self.model.month, searching, draws=2)  # keyed by the firm
         success = draws[:, 0] < chance
@@ -203,7 +204,7 @@ class Adaptation:
             return False
         target = int(weighted_sample(model.streams.uniform("diversification_target", model.month, slot * KEY + np.arange(len(weights))), weights)[0])
         firms.liquidity[slot] -= cost - grant
-        accounts, holder = model.accounts, int(model.holder_of_slots()[slot])
+        accounts, holder = model.accounts, holder_of(model, slot)
         accounts.pay("diversification_costs", holder, accounts.rest_of_world, cost)
         accounts.pay("diversification_grants", accounts.city, holder, grant)
         firms.diversify_tried[slot] = True

@@ -18,6 +18,7 @@ import numpy as np
 
 from bottrop_sim.calendar import month_number
 from bottrop_sim.governance import brokerage, membership, projects
+from bottrop_sim.governance.holders import holders_of
 
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
@@ -59,6 +60,7 @@ class Alliance(mesa.Agent):
         self.contributions_since_meeting = 0
         self.brokered_links = 0
         self.brokered: list[tuple[int, int, float]] = []  # (supplier, buyer, coefficient) of the links brokered so far
+        self.brokered_arrays: tuple[list, int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None  # brokerage._link_arrays' copy
         self.premiums_eur = 0.0  # price premiums paid to brokered suppliers so far
         self.failed_links = 0  # brokered links whose supplier failed so far
         self.office_paid_month = 0.0  # public project funding of the office this month, EUR
@@ -111,9 +113,7 @@ class Alliance(mesa.Agent):
         if len(members):  # the fee is paid in cash; staff time is paid in output capacity (membership.reserve_staff_time)
             fee = self.spec.membership_cost_eur_month * (1.0 - self.cost_relief)
             firms.liquidity[members] -= fee
-            model.accounts.pay_from_holders(
-                "alliance_contributions", model.holder_of_slots()[members], model.accounts.rest_of_world, np.full(len(members), fee)
-            )
+            model.accounts.pay_from_holders("alliance_contributions", holders_of(model, members), model.accounts.rest_of_world, np.full(len(members), fee))
         brokerage.fail_links(model, self)
         self.premiums_eur += brokerage.pay_price_premiums(model, self)
         if self.spec.projects:

@@ -27,6 +27,7 @@ import numpy as np
 
 from bottrop_sim.economy.adjacency import KEY
 from bottrop_sim.governance.adaptation import link_local_supply
+from bottrop_sim.governance.holders import holder_of, holders_of
 from bottrop_sim.streams import weighted_sample
 
 if TYPE_CHECKING:
@@ -47,20 +48,33 @@ def broker_links(model: BottropModel, alliance: Alliance, max_substitution: floa
     spare = np.maximum(firms.capacity_limit(model.scenario.economy.spare_capacity_share)[:n] - firms.orders[:n], 0.0)
     made = 0
     streams, month, attempts = model.streams, model.month, spec.brokered_links_per_meeting
+    # A firm's draw of attempt j is a function of (purpose, month, firm, j) alone: the members' rows, drawn once,
+    # hold every attempt's numbers of the buyers and suppliers picked among them (the same bits as a draw per attempt;
+    # one row per member also with a single attempt, where a draw per attempt failed on the 1-d result).
+    buyer_draws = streams.uniform("brokerage_buyer", month, members, draws=attempts).reshape(len(members), attempts)
+    supplier_draws: np.ndarray | None = None
+    # what a link changes is the buyer's substituted imports (and its input mix, cash): the members' other values hold all meeting
+    most_substituted, planned, member_sector = max_substitution * firms.import_base[members], firms.planned[members], firms.sector[members]
+    produces, member_spare = planned > 0, spare[members]
+    may_supply = (member_spare > 0) & ~firms.is_mine[members]
     for attempt in range(attempts):
-        room = max_substitution * firms.import_base[members] - firms.substituted[members]
-        buyers = members[(room > 1e-6) & (firms.planned[members] > 0)]
+        room = most_substituted - firms.substituted[members]
+        can_buy = (room > 1e-6) & produces
+        buyers = members[can_buy]
         if len(buyers) == 0:
             break
-        picked = weighted_sample(streams.uniform("brokerage_buyer", month, buyers, draws=attempts)[:, attempt], firms.planned[buyers])
+        picked = weighted_sample(buyer_draws[can_buy, attempt], planned[can_buy])
         if len(picked) == 0:
             break
         buyer = int(buyers[picked[0]])
         supplies = model.sector_coefficients[:, firms.sector[buyer]] > 0
-        suppliers = members[supplies[firms.sector[members]] & (members != buyer) & (spare[members] > 0) & ~firms.is_mine[members]]
+        can_supply = supplies[member_sector] & (members != buyer) & may_supply
+        suppliers = members[can_supply]
         if len(suppliers) == 0:
             continue
-        supplier = int(suppliers[weighted_sample(streams.uniform("brokerage_supplier", month, suppliers, draws=attempts)[:, attempt], spare[suppliers])[0]])
+        if supplier_draws is None:
+            supplier_draws = streams.uniform("brokerage_supplier", month, members, draws=attempts).reshape(len(members), attempts)
+        supplier = int(suppliers[weighted_sample(supplier_draws[can_supply, attempt], member_spare[can_supply])[0]])
         if streams.uniform("brokerage_match", month, [buyer * KEY + supplier])[0] >= 0.5 * (firms.trust[buyer] + firms.trust[supplier]):
             continue
         room_left = max_substitution * firms.import_base[buyer] - firms.substituted[buyer]
@@ -70,7 +84,7 @@ def broker_links(model: BottropModel, alliance: Alliance, max_substitution: floa
         if switching > 0:  # the buyer qualifies its new supplier: paid once, to outside providers
             firms.liquidity[buyer] -= switching
             accounts = model.accounts
-            accounts.pay("switching_costs", int(model.holder_of_slots()[buyer]), accounts.rest_of_world, switching)
+            accounts.pay("switching_costs", holder_of(model, buyer), accounts.rest_of_world, switching)
         alliance.brokered.append((supplier, buyer, coefficient))
         made += 1
     return made
@@ -88,18 +102,18 @@ def pay_price_premiums(model: BottropModel, alliance: Alliance) -> float:
     firms = model.firms
     supplier, buyer, coefficient = _link_arrays(alliance)
     live = firms.alive[supplier] & firms.alive[buyer]
-    alliance.brokered = [link for link, keep in zip(alliance.brokered, live, strict=True) if keep]
+    if not live.all():  # the same list while every link lives (its arrays stay kept, see _link_arrays)
+        alliance.brokered = [link for link, keep in zip(alliance.brokered, live, strict=True) if keep]
     supplier, buyer, coefficient = supplier[live], buyer[live], coefficient[live]
     amount = premium * coefficient * firms.planned[buyer]
     if len(amount) == 0:
         return 0.0
     np.subtract.at(firms.liquidity, buyer, amount)
     np.add.at(firms.liquidity, supplier, amount)
-    holders = model.holder_of_slots()
     accounts = model.accounts
     size = len(accounts.holders)
     matrix = np.zeros((size, size))
-    np.add.at(matrix, (holders[buyer], holders[supplier]), amount)  # one booking per (buyer holder, supplier holder)
+    np.add.at(matrix, (holders_of(model, buyer), holders_of(model, supplier)), amount)  # one booking per (buyer holder, supplier holder)
     accounts.pay_matrix("local_price_premiums", matrix)
     return float(amount.sum())
 
@@ -119,7 +133,7 @@ def fail_links(model: BottropModel, alliance: Alliance) -> int:
     failing = firms.alive[supplier] & firms.alive[buyer] & (draws < spec.brokered_failure_rate)
     if not failing.any():
         return 0
-    accounts, holders = model.accounts, model.holder_of_slots()
+    accounts = model.accounts
     ended = 0
     for s, b, c in zip(supplier[failing], buyer[failing], coefficient[failing], strict=True):
         if not model.network.remove_link(int(s), int(b), float(c)):
@@ -131,7 +145,7 @@ def fail_links(model: BottropModel, alliance: Alliance) -> int:
         switching = spec.brokered_switching_months * c * float(firms.planned[b])
         if switching > 0:  # qualifying an outside supplier again
             firms.liquidity[b] -= switching
-            accounts.pay("switching_costs", int(holders[b]), accounts.rest_of_world, switching)
+            accounts.pay("switching_costs", holder_of(model, int(b)), accounts.rest_of_world, switching)
         loss = spec.brokered_failure_order_loss
         if loss > 0:  # customers the buyer could not serve go to rivals outside the region
             lost = loss * float(firms.exogenous_demand[b] + firms.household_demand[b])
@@ -145,6 +159,18 @@ def fail_links(model: BottropModel, alliance: Alliance) -> int:
 
 
 def _link_arrays(alliance: Alliance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Supplier slots, buyer slots and coefficients of the alliance's brokered links (in the order brokered)."""
-    links = np.array(alliance.brokered, dtype=float)
-    return links[:, 0].astype(np.int64), links[:, 1].astype(np.int64), links[:, 2]
+    """Supplier slots, buyer slots and coefficients of the alliance's brokered links (in the order brokered; read-only).
+
+    Kept while ``alliance.brokered`` is the same list with the same length: links are
+    only appended to it (brokerage) or it is replaced by a new list (links dropped), so
+    the arrays of the list's tuples are those built afresh.
+    """
+    links, kept = alliance.brokered, alliance.brokered_arrays
+    if kept is not None and kept[0] is links and kept[1] == len(links):
+        return kept[2]
+    table = np.array(links, dtype=float)
+    arrays = (table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
+    for array in arrays:
+        array.flags.writeable = False
+    alliance.brokered_arrays = (links, len(links), arrays)
+    return arrays

@@ -23,6 +23,7 @@ from bottrop_sim.governance import membership, projects
 from bottrop_sim.governance.adaptation import Adaptation
 from bottrop_sim.governance.alliance import Alliance
 from bottrop_sim.governance.city_office import CityOffice
+from bottrop_sim.governance.holders import holders_of
 from bottrop_sim.governance.pooling import pool_staff
 from bottrop_sim.scenario.governance import ALLIANCE_MODES
 
@@ -130,7 +131,7 @@ class Governance:
         receiving = np.flatnonzero(training > 0)
         if len(receiving):  # the receiving member pays the pooled staff's training, to outside providers
             firms.liquidity[receiving] -= training[receiving]
-            model.accounts.pay_from_holders("pooling_training", model.holder_of_slots()[receiving], model.accounts.rest_of_world, training[receiving])
+            model.accounts.pay_from_holders("pooling_training", holders_of(model, receiving), model.accounts.rest_of_world, training[receiving])
         self.pooled_month = int(out_of.sum())
         self.member_layoffs_month = int(fires[member].sum())
         return hires, fires, out_of, into

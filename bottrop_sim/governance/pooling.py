@@ -17,6 +17,8 @@ of pooling skilled staff).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -25,10 +27,17 @@ def pool_staff(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Match members' layoffs with members' hires between related sectors.
 
+    Only the members that lay off or hire take part, so the matching runs on short
+    Python lists of them (in ascending slot order, as the full arrays had them): a
+    firm without layoffs gets no share of a sector's leavers and one without hires
+    no share of its movers (its weight is 0, see :func:`_split`), and the
+    additions of ``0 x (1 - relatedness)`` to other firms' distance change no bit.
+    tests/test_speed_paths_gov.py checks the result against the array formula.
+
     Args:
         member: membership per firm slot.
-        hires: persons each firm wants to hire.
-        fires: persons each firm wants to lay off.
+        hires: persons each firm wants to hire (non-negative integers).
+        fires: persons each firm wants to lay off (non-negative integers).
         sector: sector index per firm slot.
         relatedness: skill relatedness 0..1 between sectors (square, indexed by sector).
         min_relatedness: the least relatedness over which staff move.
@@ -40,39 +49,71 @@ def pool_staff(
     out_of = np.zeros_like(fires)
     into = np.zeros_like(hires)
     distance = np.zeros(len(hires))
-    member_fires = np.where(member, fires, 0)
-    member_hires = np.where(member, hires, 0)
-    if member_fires.sum() == 0 or member_hires.sum() == 0:
+    slots = np.flatnonzero(member)
+    senders, send_left, send_of, fires_left = _by_sector(slots, fires[slots], sector[slots], relatedness.shape[0])
+    receivers, receive_left, receive_of, hires_left = _by_sector(slots, hires[slots], sector[slots], relatedness.shape[0])
+    if not senders or not receivers:  # no member lays off, or none hires
         return hires, fires, out_of, into, distance
-    sectors = relatedness.shape[0]
-    fires_left = np.bincount(sector, weights=member_fires, minlength=sectors).astype(np.int64)
-    hires_left = np.bincount(sector, weights=member_hires, minlength=sectors).astype(np.int64)
-    pairs = [(a, b) for a in np.flatnonzero(fires_left) for b in np.flatnonzero(hires_left) if relatedness[a, b] >= min_relatedness]
-    pairs.sort(key=lambda pair: (-relatedness[pair], pair[0] != pair[1], pair))  # most related first, own sector first
-    firm_fires_left, firm_hires_left = member_fires.copy(), member_hires.copy()
+    related = relatedness.tolist()
+    pairs = [(a, b) for a in range(len(fires_left)) if fires_left[a] for b in range(len(hires_left)) if hires_left[b] and related[a][b] >= min_relatedness]
+    pairs.sort(key=lambda pair: (-related[pair[0]][pair[1]], pair[0] != pair[1], pair))  # most related first, own sector first
+    sent_total, received_total = [0] * len(senders), [0] * len(receivers)
+    received_distance = [0.0] * len(receivers)
     for a, b in pairs:
-        moved = int(min(fires_left[a], hires_left[b]))
+        moved = min(fires_left[a], hires_left[b])
         if moved == 0:
             continue
         fires_left[a] -= moved
         hires_left[b] -= moved
-        senders = np.where(sector == a, firm_fires_left, 0)
-        receivers = np.where(sector == b, firm_hires_left, 0)
-        sent, received = _split(moved, senders), _split(moved, receivers)
-        firm_fires_left -= sent
-        firm_hires_left -= received
-        out_of += sent
-        into += received
-        distance += received * (1.0 - relatedness[a, b])
+        away = 1.0 - related[a][b]
+        send_positions, receive_positions = send_of[a], receive_of[b]
+        sent = _split(moved, [send_left[p] for p in send_positions])
+        received = _split(moved, [receive_left[p] for p in receive_positions])
+        for p, count in zip(send_positions, sent, strict=True):
+            send_left[p] -= count
+            sent_total[p] += count
+        for p, count in zip(receive_positions, received, strict=True):
+            receive_left[p] -= count
+            received_total[p] += count
+            if count:
+                received_distance[p] += count * away
+    out_of[senders] = sent_total
+    into[receivers] = received_total
+    distance[receivers] = received_distance
     return hires - into, fires - out_of, out_of, into, distance
 
 
-def _split(total: int, weights: np.ndarray) -> np.ndarray:
-    """Integer split of ``total`` (at most ``weights.sum()``) in proportion to ``weights``; sums exactly to ``total``."""
-    raw = total * weights / weights.sum()
-    base = np.floor(raw).astype(weights.dtype)
-    rest = total - int(base.sum())
+def _by_sector(slots: np.ndarray, counts: np.ndarray, sector: np.ndarray, sectors: int) -> tuple[list[int], list[int], dict[int, list[int]], list[int]]:
+    """The slots with a non-zero count (ascending), their counts, per sector their positions in those lists, and the sum per sector.
+
+    The sums are those of the sector-wise ``bincount`` over all slots cast to int64: sums of integers, exact either way.
+    """
+    kept_slots: list[int] = []
+    kept_counts: list[int] = []
+    positions: dict[int, list[int]] = {}
+    totals = [0] * sectors
+    nonzero = np.flatnonzero(counts)
+    for slot, count, s in zip(slots[nonzero].tolist(), counts[nonzero].tolist(), sector[nonzero].tolist(), strict=True):
+        positions.setdefault(s, []).append(len(kept_slots))
+        kept_slots.append(slot)
+        kept_counts.append(count)
+        totals[s] += count
+    return kept_slots, kept_counts, positions, totals
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """Integer split of ``total`` (at most ``sum(weights)``) in proportion to ``weights``; sums exactly to ``total``.
+
+    The numbers of the array formula ``total * w / w.sum()`` (int64 products and sum cast to
+    double, one division), floor, and the ``rest`` largest remainders by a stable sort
+    (ties in slot order), on Python numbers: the same IEEE operations, the same result.
+    """
+    divisor = float(sum(weights))
+    raw = [float(total * w) / divisor for w in weights]
+    base = [math.floor(r) for r in raw]
+    rest = total - sum(base)
     if rest:
-        order = np.argsort(-(raw - base), kind="stable")
-        base[order[:rest]] += 1
+        order = sorted(range(len(raw)), key=lambda i: -(raw[i] - base[i]))
+        for i in order[:rest]:
+            base[i] += 1
     return base

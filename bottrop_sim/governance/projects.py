@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bottrop_sim.governance.holders import holders_of
 from bottrop_sim.governance.membership import HOURS_PER_MONTH
 from bottrop_sim.scenario.governance import LAB_TYPES
 from bottrop_sim.streams import weighted_sample
@@ -105,23 +106,32 @@ def launch(model: BottropModel, alliance: Alliance) -> Project | None:
 def collect_contributions(model: BottropModel, alliance: Alliance) -> None:
     """Participants pay their monthly contribution, or free-ride (a draw keyed by the firm and the project)."""
     firms = model.firms
-    for project in alliance.projects:
-        lab = alliance.spec.labs[project.lab]
-        slots = project.participants[firms.alive[project.participants] & firms.member[project.participants]]
-        if len(slots) == 0:
-            continue
-        draws = model.streams.uniform("free_riding", model.month, slots * PAIR_KEY + project.key)  # keyed by the firm and the project
-        free_ride = draws < alliance.spec.free_riding_propensity * (1.0 - firms.trust[slots])
-        broke = firms.liquidity[slots] < lab.contribution_eur_month
-        paying = slots[~free_ride & ~broke]
-        firms.liquidity[paying] -= lab.contribution_eur_month
-        amount = lab.contribution_eur_month * len(paying)
-        project.paid_eur += amount
-        project.free_riders += int((free_ride | broke).sum())
+    due = [(project, project.participants[firms.alive[project.participants] & firms.member[project.participants]]) for project in alliance.projects]
+    due = [(project, slots) for project, slots in due if len(slots)]
+    if not due:
+        return
+    # keyed by the firm and the project: each number depends on its key alone, so one call draws every project's.
+    # Trust and holders do not change here: free riding and holders are found for all at once; cash is read per project,
+    # after the projects before it were paid (a firm may take part in two).
+    every = np.concatenate([slots for _, slots in due])
+    draws = model.streams.uniform("free_riding", model.month, np.concatenate([slots * PAIR_KEY + project.key for project, slots in due]))
+    free_rides = (draws < alliance.spec.free_riding_propensity * (1.0 - firms.trust[every])).tolist()
+    holders = holders_of(model, every).tolist()
+    start = 0
+    for project, slots in due:
+        contribution = alliance.spec.labs[project.lab].contribution_eur_month
+        end = start + len(slots)
+        paying, payers = [], []
+        for slot, cash, free_ride, holder in zip(slots.tolist(), firms.liquidity[slots].tolist(), free_rides[start:end], holders[start:end], strict=True):
+            if not free_ride and not cash < contribution:  # neither free riding nor broke
+                paying.append(slot)
+                payers.append(holder)
+        start = end
+        firms.liquidity[paying] -= contribution
+        project.paid_eur += contribution * len(paying)
+        project.free_riders += len(slots) - len(paying)
         project.contributions_due += len(slots)
-        model.accounts.pay_from_holders(
-            "alliance_contributions", model.holder_of_slots()[paying], model.accounts.rest_of_world, np.full(len(paying), lab.contribution_eur_month)
-        )
+        model.accounts.pay_from_holders("alliance_contributions", np.array(payers, np.int64), model.accounts.rest_of_world, np.full(len(paying), contribution))
 
 
 def finish(model: BottropModel, alliance: Alliance) -> None:
@@ -202,4 +212,7 @@ def _in_sectors(model: BottropModel, lab: LabSpec) -> np.ndarray:
     if not lab.sectors:
         return ~firms.is_mine[:n]
     codes = [model.sector_names.index(s) for s in lab.sectors if s in model.sector_names]
-    return np.isin(firms.sector[:n], codes) & ~firms.is_mine[:n]
+    sector = firms.sector[:n]
+    wanted = np.zeros(int(sector.max(initial=0)) + 1, bool)  # a lookup table by sector code: np.isin's answer per firm
+    wanted[[c for c in codes if c < len(wanted)]] = True
+    return wanted[sector] & ~firms.is_mine[:n]
