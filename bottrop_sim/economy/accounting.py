@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse import _sparsetools
 
 from bottrop_sim.economy.accounts import Accounts
+from bottrop_sim.economy.kernels import MATVEC
 
 if TYPE_CHECKING:
     from bottrop_sim.economy.place_pairs import PlacePairs
@@ -194,7 +194,7 @@ def times(matrix: sp.csr_matrix | sp.csc_matrix, vector: np.ndarray) -> np.ndarr
     the dispatch and checks around it cost about a third of a product of the
     monthly trade's size, twelve times a month. Anything else goes through ``@``.
     """
-    kernel = _KERNELS.get(matrix.format)
+    kernel = MATVEC.get(matrix.format)
     if (
         kernel is None
         or matrix.dtype != np.float64
@@ -209,13 +209,9 @@ def times(matrix: sp.csr_matrix | sp.csc_matrix, vector: np.ndarray) -> np.ndarr
     return result
 
 
-#: scipy's matrix-vector kernels by format (a private module of scipy.sparse; ``times`` falls back to ``@`` without them).
-_KERNELS = {name: getattr(_sparsetools, f"{name}_matvec") for name in ("csr", "csc") if hasattr(_sparsetools, f"{name}_matvec")}
-
-
 def solve_output(matrix: sp.csr_matrix, demand: np.ndarray, capacity: np.ndarray | None, start: np.ndarray) -> np.ndarray:
     """Output x = min(d + M x, capacity) by iteration from ``start`` (all arrays of the matrix's size)."""
-    kernel = _KERNELS.get(matrix.format)
+    kernel = MATVEC.get(matrix.format)
     direct = (
         kernel is not None
         and matrix.dtype == np.float64

@@ -36,7 +36,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import _sparsetools
+
+from bottrop_sim.economy.kernels import CSR_MATVEC
 
 #: Kinds of transaction, in the order of the monthly arrays. See docs/ODD.md §7.2 for payer and payee of each.
 KINDS = (
@@ -84,8 +85,6 @@ KINDS = (
     "short_time_contribution_refunds",  # state -> firms: the Bundesagentur's refund of those contributions (2020-21)
 )
 KIND_INDEX = {name: i for i, name in enumerate(KINDS)}
-#: scipy's CSR matrix-vector kernel (private module of scipy.sparse; the sums fall back to ``np.bincount`` without it).
-_CSR_MATVEC = getattr(_sparsetools, "csr_matvec", None)
 INSTITUTIONS = ("mine", "households", "city", "state", "bank", "rest_of_world")
 
 
@@ -191,10 +190,10 @@ class Accounts:
         out = np.zeros((len(rows), size))
         for i, row in enumerate(rows):
             row = np.ascontiguousarray(row, np.float64)
-            if _CSR_MATVEC is None or row.shape != holder.shape:
+            if CSR_MATVEC is None or row.shape != holder.shape:
                 out[i] = np.bincount(holder, weights=row, minlength=size)  # the same additions in the same order
             else:
-                _CSR_MATVEC(size, len(holder), indptr, slots, ones, row, out[i])
+                CSR_MATVEC(size, len(holder), indptr, slots, ones, row, out[i])
         return out
 
     def pay_sums_from(self, kind: str, paid: np.ndarray, payee: int) -> None:

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse import _sparsetools
 
 from bottrop_sim.economy.adjacency import FREE, KEY, BuyerRows
+from bottrop_sim.economy.kernels import csc_matvec, csr_matvec
 from bottrop_sim.economy.place_pairs import PlacePairs
 from bottrop_sim.economy.supplier_draws import draw_all_sectors, no_self_draws
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
 _NO_SLOTS = np.zeros(0, np.int64)
-_CSC_MATVEC, _CSR_MATVEC = _sparsetools.csc_matvec, _sparsetools.csr_matvec  # scipy's kernels of ``matrix @ vector``
 
 
 class SupplyNetwork:
@@ -445,7 +444,7 @@ class SupplyNetwork:
         def structure() -> tuple[np.ndarray, np.ndarray]:
             used = ((rows.key[: rows.end] & (KEY - 1)) != FREE).astype(float)
             suppliers = np.zeros(capacity)
-            _CSC_MATVEC(capacity, capacity, rows.indptr, rows.col[: rows.end], used, np.ones(capacity), suppliers)
+            csc_matvec((capacity, capacity), rows.indptr, rows.col, used, np.ones(capacity), suppliers)
             return used, suppliers + rows.length.astype(float)
 
         used, partners = self._cached("partners", structure)
@@ -461,9 +460,9 @@ class SupplyNetwork:
             member_partners = np.bincount(rows.col[places], weights=used[places], minlength=capacity).astype(np.float64, copy=False)  # no places: int zeros
         else:  # any weights: the bincount's additions in storage order
             member_partners = np.zeros(capacity)
-            _CSC_MATVEC(capacity, capacity, rows.indptr, rows.col[: rows.end], used, member, member_partners)  # per supplier: member buyers
+            csc_matvec((capacity, capacity), rows.indptr, rows.col, used, member, member_partners)  # per supplier: member buyers
         member_buyers = np.zeros(capacity)
-        _CSR_MATVEC(capacity, capacity, rows.indptr, rows.col[: rows.end], used, member, member_buyers)  # per buyer: member suppliers
+        csr_matvec((capacity, capacity), rows.indptr, rows.col, used, member, member_buyers)  # per buyer: member suppliers
         member_partners += member_buyers
         return partners.copy(), member_partners
 

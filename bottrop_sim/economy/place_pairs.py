@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse import _sparsetools
+
+from bottrop_sim.economy.kernels import CSC_MATVEC
 
 if TYPE_CHECKING:
     from bottrop_sim.economy.adjacency import BuyerRows
 
-#: scipy's CSC matrix-vector kernel (what ``csc_matrix @ vector`` ends in; a private module of scipy.sparse).
-_CSC_MATVEC = getattr(_sparsetools, "csc_matvec", None)
 #: Up to this many rationing suppliers, :meth:`PlacePairs.sums` multiplies only their places (one pass each).
 FEW_RATIONING = 3
 
@@ -111,8 +110,8 @@ class PlacePairs:
         size = self.groups * self.groups
         planned = np.ascontiguousarray(planned, np.float64)
         columns = len(rows.indptr) - 1
-        if _CSC_MATVEC is None or len(planned) != columns:  # the same additions in the same order through scipy
+        if CSC_MATVEC is None or len(planned) != columns:  # the same additions in the same order through scipy
             return sp.csc_matrix((weighted, self.pairs, rows.indptr), shape=(size, columns)) @ planned[:columns]
         out = np.zeros(size)
-        _CSC_MATVEC(size, columns, rows.indptr, self.pairs, weighted, planned, out)
+        CSC_MATVEC(size, columns, rows.indptr, self.pairs, weighted, planned, out)
         return out
