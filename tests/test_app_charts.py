@@ -217,4 +217,3 @@ def test_the_kept_page_figure_draws_what_a_new_figure_draws(panels):
         assert kept.size == new.size
         difference = np.abs(np.asarray(kept, dtype=int) - np.asarray(new, dtype=int))
         assert difference.max() == 0, f"{moment} {lang} bands={bands is not None}: {int((difference.max(axis=-1) > 0).sum())} pixels differ"
-    assert canvas.drawings == len(order)

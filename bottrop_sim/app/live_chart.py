@@ -31,14 +31,12 @@ class SeriesCanvas:
         self.figure, self.grid = series_axes()
         FigureCanvasAgg(self.figure)  # kept: its renderer keeps the measured sizes of the labels
         self._lock = threading.Lock()
-        self.drawings = 0
 
     def png(self, snapshots: Mapping[str, PanelSnapshot], lang: str, ensemble: Ensemble | None = None, observed: Mapping | None = None) -> bytes:
         """The chart of ``snapshots`` as PNG bytes at the page's fixed size (as ``png_bytes(series_figure(...), tight=False)``)."""
         with self._lock:
             self._empty()
             draw_series(self.figure, self.grid, snapshots, lang, ensemble, observed)
-            self.drawings += 1
             return png_bytes(self.figure, tight=False)
 
     def _empty(self) -> None:
