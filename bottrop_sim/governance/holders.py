@@ -1,9 +1,10 @@
 """The accounts holder of the firm slots a governance mechanism books payments for.
 
 The same formula as :meth:`BottropModel.holder_of_slots` (``firms:<sector>``, or the
-mine), on the few slots that pay instead of the whole capacity-sized array: the
-alliance books a member's fee, a project contribution or a switching cost for a
-handful of firms at a time. tests/test_speed_paths_gov.py checks both against it.
+mine): the one formula, for every slot (:meth:`BottropModel.holder_of_slots`), for
+the few slots that pay (the alliance books a member's fee, a project contribution
+or a switching cost for a handful of firms at a time) and for one slot (an exit's
+money). tests/test_speed_paths_gov.py checks the parts against the whole.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel
 
 
-def holders_of(model: BottropModel, slots: np.ndarray) -> np.ndarray:
-    """Accounts holder index of each of ``slots`` (int64, as ``model.holder_of_slots()[slots]``)."""
+def holders_of(model: BottropModel, slots: np.ndarray | slice) -> np.ndarray:
+    """Accounts holder index of each of ``slots`` (int64; ``slice(None)``: every slot, :meth:`BottropModel.holder_of_slots`)."""
     firms, accounts = model.firms, model.accounts
     return np.where(firms.is_mine[slots], accounts.mine, np.minimum(firms.sector[slots], accounts.n_sectors - 1))
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bottrop_sim.economy import finance
+from bottrop_sim.governance.holders import holder_of
 from bottrop_sim.model.firm import Firm
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ class FirmDynamics:
     def settle_exit(self, slot: int) -> None:
         """An exiting firm's money: the bank writes off its debt, or its cash goes to its owners; booked."""
         firms, accounts = self.firms, self.accounts
-        holder = int(accounts.mine if firms.is_mine[slot] else min(int(firms.sector[slot]), accounts.n_sectors - 1))  # holder_of_slots()[slot]
+        holder = holder_of(self, slot)
         cash = float(firms.liquidity[slot])
         if cash < 0:
             accounts.pay("loan_write_off", accounts.bank, holder, -cash)

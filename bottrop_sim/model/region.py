@@ -35,6 +35,7 @@ from bottrop_sim.economy.sector_table import sector_table_for
 from bottrop_sim.economy.short_time_work import ShortTimeWork
 from bottrop_sim.governance.adaptation import relatedness_matrix
 from bottrop_sim.governance.coordinator import Governance
+from bottrop_sim.governance.holders import holders_of
 from bottrop_sim.model.firm import Firm
 from bottrop_sim.model.firm_dynamics import FirmDynamics
 from bottrop_sim.model.mine import Mine
@@ -324,8 +325,7 @@ class BottropModel(FirmDynamics, Observation, mesa.Model):
 
     def holder_of_slots(self) -> np.ndarray:
         """Accounts holder index per firm slot: ``firms:<sector>``, or the mine (capacity-sized)."""
-        firms = self.firms
-        return np.where(firms.is_mine, self.accounts.mine, np.minimum(firms.sector, self.accounts.n_sectors - 1))
+        return holders_of(self, slice(None))
 
     def resident_wage_share(self) -> np.ndarray:
         """Per slot: the share of its wage bill paid to residents (residents among its sector's staff), capacity-sized."""
