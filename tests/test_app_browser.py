@@ -28,6 +28,7 @@ import pytest
 
 from bottrop_sim import load_scenario
 from bottrop_sim.app.texts import SCENARIOS as SCENARIO_TEXTS
+from experiments.benchmarks.bench_app import session_cpu
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -220,18 +221,8 @@ def test_workshop_session_in_headless_chromium(server, browser_page, tmp_path):
 
 
 def workers_cpu(server_pid: int) -> float:
-    """CPU seconds used so far by the server's other processes (its ensemble's workers and their forkserver), from /proc."""
-    used = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == server_pid:
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == server_pid:  # same session as the server
-            used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return used
+    """CPU seconds used so far by the server's ensemble workers (and their forkserver), as bench_app reads them from /proc."""
+    return session_cpu(server_pid)["workers"]
 
 
 def test_a_closed_page_leaves_the_ensemble_workers_idle(server):

@@ -21,7 +21,7 @@ from bottrop_sim.app.texts import parse_number
 from bottrop_sim.app.why import mechanisms_of, split, variants, without
 from bottrop_sim.app.workers import member_task
 from bottrop_sim.compare import run_pair
-from bottrop_sim.simulate import replication_seeds
+from bottrop_sim.simulate import RunStoppedError, replication_seeds
 
 from .conftest import SCENARIOS
 
@@ -258,7 +258,7 @@ def test_closing_a_page_stops_its_ensemble():
     state.close()
     assert ensemble.cancelled and os.path.exists(handed[0][0][-1])  # the workers see the stop flag
     count = len(handed)
-    handed[0][1].set_exception(RuntimeError("stopped"))  # a worker gives a run up: the next one is not handed over
+    handed[0][1].set_exception(RunStoppedError("stopped"))  # a worker gives a run up: the next one is not handed over
     assert len(handed) == count
 
 
@@ -273,12 +273,14 @@ def test_changed_settings_start_their_ensemble_before_the_start_and_the_start_ta
     opening = state.ensemble.value
     state.set_seed("4242")
     monkeypatch.setattr(module, "PREPARE_AFTER_SECONDS", 0.0)
+    before = len(handed)
     state._prepare_if_settled()  # the service thread sees the change ...
-    assert state._prepared is None
+    assert state._prepared is None and len(handed) == before
     state._prepare_if_settled()  # ... and, once it stood still, starts its ensemble
     prepared = state._prepared
     assert prepared is not None and prepared.base_seed == 4242 and opening.cancelled  # the opening ensemble's runs stop
-    assert {task[4] for task, _ in handed[-4:]} == set(prepared.seeds)
+    new_tasks = handed[before:]  # as many as the pool takes at a time (two per core)
+    assert new_tasks and {task[4] for task, _ in new_tasks} <= set(prepared.seeds) and set(prepared.seeds).isdisjoint(opening.seeds)
     count = len(handed)
     state._prepare_if_settled()
     assert state._prepared is prepared and len(handed) == count  # the same settings: nothing started twice
@@ -402,8 +404,6 @@ def test_a_run_still_in_its_worker_when_the_ensemble_is_replaced_stops_at_its_ne
     """A replaced ensemble's runs free their worker: the pair is given up at the first month after the cancel, nothing of it kept."""
     import os
 
-    from bottrop_sim.simulate import RunStoppedError
-
     base, _ = short
     cache = ResultCache(size=8)
     later = Deferred()
@@ -436,7 +436,6 @@ def test_the_server_pool_gives_up_the_runs_of_a_replaced_ensemble(short, monkeyp
     import threading
 
     from bottrop_sim.app import workers as module
-    from bottrop_sim.simulate import RunStoppedError
 
     monkeypatch.setenv("BOTTROP_SIM_APP_WORKERS", "1")
     module.discard_pool()

@@ -24,8 +24,8 @@ def stored(draw):
 
 @settings(max_examples=60, deadline=None)
 @given(stored())
-def test_kernels_and_their_fallbacks_add_the_same_terms_as_scipy(monkeypatch_case):
-    size, indptr, indices, data, vector = monkeypatch_case
+def test_kernels_and_their_fallbacks_add_the_same_terms_as_scipy(case):
+    size, indptr, indices, data, vector = case
     stored_entries = indices[: len(data)]
     for fmt, function, kernel_name in (("csc", kernels.csc_matvec, "CSC_MATVEC"), ("csr", kernels.csr_matvec, "CSR_MATVEC")):
         matrix = (sp.csc_matrix if fmt == "csc" else sp.csr_matrix)((data, stored_entries, indptr), shape=(size, size))

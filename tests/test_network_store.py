@@ -149,7 +149,7 @@ class TwinEconomies:
         draw = np.random.default_rng(self.used)
         for groups in (2, 5):  # two labellings: the cache follows the labels as well as the store's changes
             group = draw.integers(0, groups, store.capacity)
-            for rationing in (1, 3, store.capacity):  # a few suppliers (only their entries multiplied) or many (all gathered)
+            for rationing in (1, 3, store.capacity):  # a few rationing suppliers or many
                 fill = np.ones(store.capacity)
                 fill[draw.choice(store.capacity, min(rationing, store.capacity), replace=False)] = draw.uniform(0.1, 1.0, min(rationing, store.capacity))
                 planned = draw.uniform(0.0, 1e6, store.capacity)
@@ -188,14 +188,17 @@ operation = st.one_of(
     st.tuples(st.just("unlink"), st.integers(0, 10_000)),
 )
 
+#: A random economy and up to 30 changes of its network (hypothesis arguments of the store's tests and their speed paths).
+STORE_HISTORY = {
+    "seed": st.integers(0, 2**32 - 1),
+    "sectors": st.integers(2, 4),
+    "firms_per_sector": st.integers(2, 12),
+    "operations": st.lists(operation, max_size=30),
+}
+
 
 @settings(max_examples=40, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    sectors=st.integers(2, 4),
-    firms_per_sector=st.integers(2, 12),
-    operations=st.lists(operation, max_size=30),
-)
+@given(**STORE_HISTORY)
 def test_store_matches_the_former_edge_list_after_random_changes(seed, sectors, firms_per_sector, operations):
     twins = TwinEconomies(seed, sectors, firms_per_sector)
     twins.check()

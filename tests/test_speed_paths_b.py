@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, book_trade, trade
 from bottrop_sim.economy.accounts import Accounts
-from tests.test_network_store import TwinEconomies, operation
+from tests.test_network_store import STORE_HISTORY, TwinEconomies
 
 
 def plain_pair_sums(twins: TwinEconomies, group: np.ndarray, groups: int, fill: np.ndarray, planned: np.ndarray) -> np.ndarray:
@@ -34,7 +34,7 @@ def model_like_groups(twins: TwinEconomies) -> np.ndarray:
 
 def check_pair_sums(twins: TwinEconomies, group: np.ndarray, groups: int, draw: np.random.Generator) -> None:
     pairs = twins.store.place_pairs(group, groups)
-    for rationing in (0, 1, 3, twins.capacity):  # nobody, a few suppliers (only their places multiplied), many (all gathered)
+    for rationing in (0, 1, 3, twins.capacity):  # nobody (the values as they are), a few rationing suppliers, many
         fill = np.ones(twins.capacity)
         count = min(rationing, twins.capacity)
         fill[draw.choice(twins.capacity, count, replace=False)] = draw.uniform(0.1, 1.0, count)
@@ -44,10 +44,7 @@ def check_pair_sums(twins: TwinEconomies, group: np.ndarray, groups: int, draw: 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    seed=st.integers(0, 2**32 - 1),
-    sectors=st.integers(2, 4),
-    firms_per_sector=st.integers(2, 12),
-    operations=st.lists(operation, max_size=30),
+    **STORE_HISTORY,
     relabel_at=st.sets(st.integers(0, 29), max_size=3),
 )
 def test_place_pairs_kept_across_changes_sum_as_a_bincount_over_the_entries(seed, sectors, firms_per_sector, operations, relabel_at):

@@ -23,7 +23,7 @@ from bottrop_sim.governance.holders import holder_of, holders_of
 from bottrop_sim.governance.pooling import pool_staff
 from bottrop_sim.streams import Streams, purpose_code, weighted_sample
 from tests.conftest import SCENARIOS
-from tests.test_network_store import TwinEconomies, operation
+from tests.test_network_store import STORE_HISTORY, TwinEconomies
 
 
 # -- staff pooling -------------------------------------------------------------------
@@ -281,12 +281,7 @@ def check_partner_counts(store, draw):
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    sectors=st.integers(2, 4),
-    firms_per_sector=st.integers(2, 12),
-    operations=st.lists(operation, max_size=30),
-)
+@given(**STORE_HISTORY)
 def test_partner_counts_by_scipys_kernels_are_the_bincounts_over_the_used_places(seed, sectors, firms_per_sector, operations):
     """Through exits, entries, links, growth of the arrays and repacks: the same counts (and sums of any weights) to the bit."""
     twins = TwinEconomies(seed, sectors, firms_per_sector)
@@ -411,7 +406,7 @@ def test_failures_and_premiums_on_kept_link_arrays_settle_as_before(alliance_sta
 
 
 # -- lab sectors, project contributions ----------------------------------------------------
-def test_lab_sectors_by_lookup_table_are_np_isin(alliance_states):
+def test_lab_sectors_are_the_labs_sector_codes_and_never_mines(alliance_states):
     """Every lab of the shipped alliance, a lab of unknown sectors and one of all sectors: np.isin's answer per firm."""
     model = copy.deepcopy(alliance_states[-1])
     firms, n = model.firms, model.firms.size

@@ -80,8 +80,7 @@ def png_bytes(figure: Figure, dpi: int = DPI, stamp: Mapping[str, str] | None = 
             size from one update to the next; the charts keep everything inside the figure
             (``tests/test_app_charts.py`` checks).
     """
-    if not isinstance(figure.canvas, FigureCanvasAgg):  # a kept canvas (the page's picture) keeps its renderer
-        FigureCanvasAgg(figure)
+    _agg_canvas(figure)
     metadata: dict[str, str | None] = {"Software": None}
     if stamp:
         figure.text(0.005, 1.0, stamp["line"], fontsize=TICK_FONT, va="bottom", ha="left", color="#222222", transform=figure.transFigure)
@@ -171,6 +170,11 @@ def observed_series(observed: Mapping[str, Mapping[str, float]] | None) -> tuple
     return years, values, annual
 
 
+def _agg_canvas(figure: Figure) -> FigureCanvasAgg:
+    """The figure's Agg canvas: the one it has (a kept figure keeps its renderer and the labels' measured sizes), else a new one."""
+    return figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+
+
 def series_axes() -> tuple[Figure, np.ndarray]:
     """The empty figure of the time-series chart and its 2 x 3 grid of axes (the last one holds the legend)."""
     figure = Figure(figsize=(WIDTH_INCHES, SERIES_HEIGHT_INCHES), dpi=DPI)
@@ -198,16 +202,12 @@ def draw_series(
     Dotted lines mark the closure, each alliance's founding and each shock.
 
     Args:
-        figure: the chart's figure, from :func:`series_axes`.
+        figure: the chart's figure, from :func:`series_axes` (new, or emptied by :class:`~bottrop_sim.app.live_chart.SeriesCanvas`).
         grid: its 2 x 3 axes, from :func:`series_axes`.
         snapshots: panel name ("A", "B") -> snapshot (the same month in both).
         lang: "de" or "en".
         ensemble: the panels' ensemble, or None (single runs only).
         observed: published unemployment rates to draw over the model's line ({"monthly": {YYYY-MM: share}, "annual": {YYYY: share}}).
-
-    ``figure`` and ``grid`` come from :func:`series_axes`, empty or emptied by
-    :class:`~bottrop_sim.app.live_chart.SeriesCanvas` (which draws the page's
-    picture into the same figure at every update).
     """
     first = next(iter(snapshots.values()))
     done = max(s.months_done for s in snapshots.values())
@@ -306,7 +306,7 @@ def fit_legend(figure: Figure, cell, entries: list[tuple[Artist, str]], fontsize
         drawn = cell.legend(handles=[h for h, _ in entries], loc="upper left", bbox_to_anchor=(-0.08, 1.0), fontsize=size, frameon=False, handlelength=2.2)
         if known is not None:
             return
-        renderer = renderer or (figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)).get_renderer()
+        renderer = renderer or _agg_canvas(figure).get_renderer()
         drawn.draw(renderer)  # a legend finds its place when drawn (onto this scratch canvas; the picture is drawn afresh)
         if size <= SMALLEST_LEGEND_FONT or drawn.get_window_extent(renderer).y0 >= margin:
             if len(_FITTED_LEGENDS) >= 256:

@@ -375,6 +375,10 @@ class Ensemble:
         if self.on_arrival is not None:
             self.on_arrival()
 
+    def serves(self, scenarios: Mapping[str, Scenario] | None, base_seed: int) -> bool:
+        """Whether this ensemble, not cancelled, is the one of these panels' scenarios and base seed."""
+        return not self.cancelled and self.scenarios == scenarios and self.base_seed == base_seed
+
     def cancel(self) -> None:
         """Drop the runs still queued here and stop those in the workers at their next month (the settings changed).
 

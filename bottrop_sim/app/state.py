@@ -358,9 +358,8 @@ class Workshop:
             if scenarios is None or self.months_done:
                 return
             seed = self.seed.value
-            for existing in (self._prepared, self.ensemble.value):
-                if existing is not None and not existing.cancelled and existing.scenarios == scenarios and existing.base_seed == seed:
-                    return
+            if any(existing is not None and existing.serves(scenarios, seed) for existing in (self._prepared, self.ensemble.value)):
+                return
             for replaced in (self._prepared, self.ensemble.value):
                 if replaced is not None:
                     replaced.cancel()
@@ -371,7 +370,7 @@ class Workshop:
         if not self.dirty.value:
             self._settled = None
             return
-        changed = (self.seed.value, *(id(self.applied[panel].value) for panel in PANELS))
+        changed = (self.seed.value, *(self.applied[panel].value for panel in PANELS))
         now = time.monotonic()
         if self._settled is None or self._settled[0] != changed:
             self._settled = (changed, now)
@@ -583,13 +582,13 @@ class Workshop:
         old = self.ensemble.value
         scenarios = self._ensemble_scenarios()
         seed = self.seed.value
-        if old is not None and old.scenarios == scenarios and old.base_seed == seed and not old.cancelled:
+        if old is not None and old.serves(scenarios, seed):
             return
         if old is not None:
             old.cancel()
         self.why.set(None)
         prepared, self._prepared = self._prepared, None
-        if prepared is not None and (scenarios is None or prepared.scenarios != scenarios or prepared.base_seed != seed or prepared.cancelled):
+        if prepared is not None and not prepared.serves(scenarios, seed):
             prepared.cancel()
             prepared = None
         if scenarios is None:

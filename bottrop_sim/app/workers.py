@@ -123,12 +123,13 @@ def member_task(task: tuple) -> tuple[str, str, int, int, dict[str, float], pd.D
 
 _flags: str | None = None
 """Folder of the server's stop flags (created on first use, removed when the server exits)."""
+_flags_lock = threading.Lock()
 
 
 def stop_flag() -> str:
     """The path of a new stop flag (no file yet: :meth:`Ensemble.cancel` creates it)."""
     global _flags
-    with _pool_lock:
+    with _flags_lock:
         if _flags is None:
             _flags = tempfile.mkdtemp(prefix="bottrop-sim-ensembles-")
             atexit.register(shutil.rmtree, _flags, True)

@@ -447,20 +447,10 @@ class SupplyNetwork:
             csc_matvec((capacity, capacity), rows.indptr, rows.col, used, np.ones(capacity), suppliers)
             return used, suppliers + rows.length.astype(float)
 
-        used, partners = self._cached("partners", structure)
-        if len(used) != rows.end or len(partners) != capacity:  # the kernels read len(used) places: never stale ones
-            self._cache.pop("partners", None)
-            used, partners = self._cached("partners", structure)
+        used, partners = self._cached("partners", structure)  # every change of the rows bumps the version
         member = np.ascontiguousarray(member, np.float64)
-        if ((member == 0.0) | (member == 1.0)).all():  # members as 0/1: counts (exact in any order) from the members' rows alone
-            buyers = np.flatnonzero(member[:capacity])
-            starts, ends = rows.indptr[buyers].astype(np.int64), rows.indptr[buyers + 1].astype(np.int64)
-            sizes = ends - starts
-            places = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
-            member_partners = np.bincount(rows.col[places], weights=used[places], minlength=capacity).astype(np.float64, copy=False)  # no places: int zeros
-        else:  # any weights: the bincount's additions in storage order
-            member_partners = np.zeros(capacity)
-            csc_matvec((capacity, capacity), rows.indptr, rows.col, used, member, member_partners)  # per supplier: member buyers
+        member_partners = np.zeros(capacity)
+        csc_matvec((capacity, capacity), rows.indptr, rows.col, used, member, member_partners)  # per supplier: member buyers
         member_buyers = np.zeros(capacity)
         csr_matvec((capacity, capacity), rows.indptr, rows.col, used, member, member_buyers)  # per buyer: member suppliers
         member_partners += member_buyers

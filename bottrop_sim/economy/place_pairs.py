@@ -29,9 +29,6 @@ from bottrop_sim.economy.kernels import CSC_MATVEC
 if TYPE_CHECKING:
     from bottrop_sim.economy.adjacency import BuyerRows
 
-#: Up to this many rationing suppliers, :meth:`PlacePairs.sums` multiplies only their places (one pass each).
-FEW_RATIONING = 3
-
 
 class PlacePairs:
     """The (buyer group, supplier group) pair of every stored place of the network store, kept up to date.
@@ -97,16 +94,9 @@ class PlacePairs:
         """
         rows = self.rows
         values, suppliers = rows.value[: rows.end], rows.col[: rows.end]
-        rationing = np.flatnonzero(fill != 1.0)  # suppliers that served less than their orders (usually none or a handful)
-        if not len(rationing):
-            weighted = values  # value * 1.0 is value (the kernel does not write its matrix)
-        elif len(rationing) <= FEW_RATIONING:
-            weighted = values.copy()
-            for supplier in rationing.tolist():
-                at = suppliers == supplier
-                weighted[at] *= fill[supplier]
-        else:
-            weighted = values * np.take(fill, suppliers, mode="wrap")  # indices in range: the values of "raise", fewer instructions
+        # nobody rationed (static mode): value * 1.0 is value (the kernel does not write its matrix); adaptive runs ration
+        # in every month of every shipped scenario; take's indices are in range: "wrap" gives the values of "raise", in fewer instructions
+        weighted = values * np.take(fill, suppliers, mode="wrap") if (fill != 1.0).any() else values
         size = self.groups * self.groups
         planned = np.ascontiguousarray(planned, np.float64)
         columns = len(rows.indptr) - 1

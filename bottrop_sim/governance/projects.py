@@ -212,7 +212,4 @@ def _in_sectors(model: BottropModel, lab: LabSpec) -> np.ndarray:
     if not lab.sectors:
         return ~firms.is_mine[:n]
     codes = [model.sector_names.index(s) for s in lab.sectors if s in model.sector_names]
-    sector = firms.sector[:n]
-    wanted = np.zeros(int(sector.max(initial=0)) + 1, bool)  # a lookup table by sector code: np.isin's answer per firm
-    wanted[[c for c in codes if c < len(wanted)]] = True
-    return wanted[sector] & ~firms.is_mine[:n]
+    return np.isin(firms.sector[:n], codes) & ~firms.is_mine[:n]
