@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("solara")
 
 from bottrop_sim import load_scenario
-from bottrop_sim.app.ensemble import Ensemble, Member, ResultCache, band_of, holm, paired_differences, paired_p
+from bottrop_sim.app.ensemble import Ensemble, InFlight, Member, ResultCache, band_of, holm, paired_differences, paired_p
 from bottrop_sim.app.export import scenario_toml
 from bottrop_sim.app.levers import LEVER_BY_PATH, check_entry
 from bottrop_sim.app.scoring import KEY_INDICATORS, RESILIENCE, ensemble_rows
@@ -293,6 +293,40 @@ def test_changed_settings_start_their_ensemble_before_the_start_and_the_start_ta
     assert not prepared.cancelled
 
 
+def test_a_lever_changed_in_one_panel_leaves_the_other_panels_runs_going(monkeypatch):
+    """The workshop replaces its ensemble after a lever change in B: A's runs in the workers go on for the new one, B's stop."""
+    import os
+
+    from bottrop_sim.app import state as module
+
+    monkeypatch.setenv("BOTTROP_SIM_APP_WORKERS", "2")
+    monkeypatch.setattr(module, "PREPARE_AFTER_SECONDS", 0.0)
+    later = Deferred()
+    state = Workshop(SCENARIOS, ensemble_size=2, submit=later)
+    opening = state.ensemble.value
+    handed = list(later.handed)
+    assert {task[0] for task, _ in handed} == {"A", "B"}
+    state.set_lever("B", "governance.mode", "city_led")
+    state._prepare_if_settled()
+    state._prepare_if_settled()
+    prepared = state._prepared
+    assert prepared is not None and opening.cancelled
+    for task, _ in handed:  # the flags the workers look for: only the changed panel's runs stop
+        assert os.path.exists(task[-1]) == (task[0] == "B"), task[:3]
+    assert all(task[0] == "B" and task[3].governance.mode == "city_led" for task, _ in later.handed[len(handed) :])
+    for task, future in later.handed:
+        if task[0] == "B" and task[3].governance.mode != "city_led":
+            future.set_exception(RunStoppedError("stopped"))
+        else:
+            future.set_result(member_task(task))
+    while not prepared.complete:  # the queued replications follow as places free up
+        for task, future in later.handed:
+            if not future.done():
+                future.set_result(member_task(task))
+    assert sorted(prepared.members("A")) == [0, 1] and prepared.failed() == 0
+    assert sum(task[0] == "A" for task, _ in later.handed) == 2  # panel A ran once per seed
+
+
 def test_a_prepared_ensemble_of_settings_changed_again_is_not_shown():
     """Settings changed once more before the start: the prepared ensemble stops, the start shows the latest settings."""
     later = Deferred()
@@ -429,6 +463,65 @@ def test_a_run_still_in_its_worker_when_the_ensemble_is_replaced_stops_at_its_ne
 
     with pytest.raises(RunStoppedError, match="stopped after 3 of 60 months"):
         run_pair(base, 11, counted)
+
+
+def test_runs_under_way_that_the_next_ensemble_needs_go_on_for_it_and_only_the_others_stop(short, monkeypatch):
+    """A lever changed in panel B: panel A's runs in the workers go on for the new ensemble; only B's stop (and run again changed)."""
+    import os
+
+    monkeypatch.setenv("BOTTROP_SIM_APP_WORKERS", "2")  # four tasks in the pool at a time
+    base, alliance = short
+    hybrid = base.model_copy(update={"governance": base.governance.model_copy(update={"mode": "hybrid"})})
+    cache, running, later = ResultCache(size=16), InFlight(), Deferred()
+    old = Ensemble({"A": base, "B": alliance}, 11, 2, submit=later, cache=cache, running=running)
+    assert [task[:3] for task, _ in later.handed] == [("A", "", 0), ("B", "", 0), ("A", "", 1), ("B", "", 1)]
+    new = Ensemble({"A": base, "B": hybrid}, 11, 2, submit=later, cache=cache, running=running)  # the successor first ...
+    old.cancel()  # ... then the old one stops
+    assert [task[3] for task, _ in later.handed[4:]] == [hybrid, hybrid]  # new are only the changed panel's runs
+    flags = {(task[0], task[3].governance.mode, task[2]): task[-1] for task, _ in later.handed}
+    assert not os.path.exists(flags["A", "none", 0]) and not os.path.exists(flags["A", "none", 1])  # A's runs go on
+    assert os.path.exists(flags["B", "alliance", 0]) and os.path.exists(flags["B", "alliance", 1])  # the old B's stop at their next month
+    assert not any(os.path.exists(flags["B", "hybrid", r]) for r in range(2))
+    for task, future in later.handed[:4]:
+        if task[0] == "B":
+            future.set_exception(RunStoppedError("stopped"))
+    for task, future in later.handed:
+        if not future.done():
+            future.set_result(member_task(task))
+    assert len(later.handed) == 6  # nothing ran twice
+    assert new.complete and new.failed() == 0 and old.members("A") == {} and len(running) == 0
+    for r in range(2):  # what arrived for A is A's run with the new ensemble's seed, nothing else
+        scores, run, twin = run_pair(base, new.seeds[r])
+        assert new.members("A")[r].scores == scores and new.members("A")[r].run.equals(run) and new.members("A")[r].twin.equals(twin)
+    assert not any(os.path.exists(flag) for flag in flags.values())  # the given-up runs' flags are removed
+
+
+def test_a_run_nobody_waits_for_any_more_is_not_joined_and_runs_afresh(short):
+    """Once given up, a run is not waited for: an ensemble that wants it again (a lever set back) starts it anew."""
+    base, _ = short
+    running, later = InFlight(), Deferred()
+    old = Ensemble({"A": base}, 11, 1, submit=later, running=running)
+    old.cancel()
+    again = Ensemble({"A": base}, 11, 1, submit=later, running=running)
+    assert len(later.handed) == 2 and later.handed[0][0][-1] != later.handed[1][0][-1]  # a new run with its own stop flag
+    later.handed[0][1].set_exception(RunStoppedError("stopped"))
+    assert len(running) == 1  # the given-up run's end leaves the new one registered
+    later.handed[1][1].set_result(member_task(later.handed[1][0]))
+    assert again.complete and again.failed() == 0 and len(running) == 0
+
+
+def test_the_same_settings_in_both_panels_run_each_replication_once(short):
+    """Both panels alike (the page opens so): one run per seed serves both, and every paired difference is exactly zero."""
+    base, _ = short
+    later = Deferred()
+    ensemble = Ensemble({"A": base, "B": base}, 11, 3, submit=later)
+    for task, future in later.handed:
+        future.set_result(member_task(task))
+    assert [task[:3] for task, _ in later.handed] == [("A", "", 0), ("A", "", 1), ("A", "", 2)] and ensemble.complete
+    for r in range(3):
+        assert ensemble.members("B")[r].scores == ensemble.members("A")[r].scores and ensemble.members("B")[r].seed == ensemble.seeds[r]
+    difference = ensemble.differences(["employment"])["employment"]
+    assert difference.mean == 0.0 and difference.n == 3
 
 
 def test_the_server_pool_gives_up_the_runs_of_a_replaced_ensemble(short, monkeypatch):

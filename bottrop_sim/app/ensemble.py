@@ -26,13 +26,11 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import suppress
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +42,10 @@ from bottrop_sim.scenario.schema import Scenario
 from bottrop_sim.simulate import replication_seeds
 from bottrop_sim.statistics import CONFIDENCE, interval
 
-from .workers import discard_pool, member_task, pool, stop_flag, worker_count
+from .replications import RESULTS, RUNNING, InFlight, Member, ResultCache
+from .workers import discard_pool, member_task, pool, worker_count
+
+__all__ = ["RESULTS", "RUNNING", "Band", "Difference", "Ensemble", "InFlight", "Member", "ResultCache", "band_of", "paired_differences"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,77 +59,6 @@ IN_FLIGHT = 2
 """Tasks per worker handed to the pool at a time."""
 ALPHA = 1.0 - CONFIDENCE
 """Family-wise error rate of the verdicts (Holm)."""
-
-
-@dataclass(frozen=True)
-class Member:
-    """One finished replication of one panel (or of one of its variants)."""
-
-    seed: int
-    scores: dict[str, float]
-    run: pd.DataFrame
-    twin: pd.DataFrame
-
-
-CACHE_SIZE = 256
-"""Finished replications kept by :data:`RESULTS` (each about 0.1 MB: a run's and its twin's monthly series)."""
-
-
-class ResultCache:
-    """Finished replications by (scenario, seed), least recently used out first; thread-safe.
-
-    A run is a pure function of its scenario and seed (keyed streams, no other
-    input), so a replication once computed is the same whenever it is asked for
-    again: the other panel's seeds after a lever change in one panel, a lever set
-    back, a "Why?" variant that equals a panel, another session with the same
-    settings. The key is the scenario's whole content (its JSON dump: every field,
-    name and description included, so nothing that could change a run is left out)
-    and the seed. The cached series are shared between ensembles: read them, never
-    change them in place.
-
-    Args:
-        size: replications kept.
-    """
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = int(size)
-        self._items: OrderedDict[tuple[str, int], Member] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    @staticmethod
-    def key(scenario: Scenario, seed: int) -> tuple[str, int]:
-        """The cache key of a replication."""
-        return scenario.model_dump_json(), int(seed)
-
-    def get(self, scenario: Scenario, seed: int) -> Member | None:
-        """The replication if it was computed before (and is still kept), else None."""
-        key = self.key(scenario, seed)
-        with self._lock:
-            member = self._items.get(key)
-            if member is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return member
-
-    def put(self, scenario: Scenario, seed: int, member: Member) -> None:
-        """Keep a finished replication (the least recently used one goes when full)."""
-        key = self.key(scenario, seed)
-        with self._lock:
-            self._items[key] = member
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
-
-
-RESULTS = ResultCache()
-"""The server's cache, shared by all sessions (used by ensembles that run on the server's pool)."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +173,8 @@ class Ensemble:
         submit: schedule a task (default: the server's pool); tests pass a synchronous stand-in.
         cache: finished replications to take instead of running them again, and to keep new ones in
             (default: the server's :data:`RESULTS` with the server's pool, none with another ``submit``).
+        running: replications under way to wait for instead of starting them again (default: the server's
+            :data:`RUNNING` with the server's pool, one of the ensemble's own with another ``submit``).
     """
 
     def __init__(
@@ -253,9 +185,11 @@ class Ensemble:
         on_arrival: Callable[[], None] | None = None,
         submit: Callable[[tuple], Future] | None = None,
         cache: ResultCache | None = None,
+        running: InFlight | None = None,
     ) -> None:
         self.scenarios = dict(scenarios)
         self._cache = cache if cache is not None else (RESULTS if submit is None else None)
+        self._running = running if running is not None else (RUNNING if submit is None else InFlight())
         self.base_seed = int(base_seed)
         self.seeds = replication_seeds(self.base_seed, size)
         self.on_arrival = on_arrival
@@ -269,7 +203,6 @@ class Ensemble:
         self._expected: dict[str, int] = {}
         self._panels: dict[str, set[str]] = {}
         self.cancelled = False
-        self._flag = stop_flag()  # created by cancel(): the runs in the workers stop at their next month
         self.add_variant("", self.scenarios)
 
     # ---------------------------------------------------------------- running
@@ -284,7 +217,7 @@ class Ensemble:
         early and a view that needs all variants of a seed can show it soon.
         """
         tasks = [
-            (panel, variant, r, scenario, seed, self._flag)
+            (panel, variant, r, scenario, seed)
             for r, seed in enumerate(self.seeds)
             for variant, scenarios in variants.items()
             for panel, scenario in scenarios.items()
@@ -301,7 +234,16 @@ class Ensemble:
                     cached[task[:3]] = member
         with self._lock:
             self._members.update(cached)
-            self._queue.extend(task for task in tasks if task[:3] not in cached)
+        adopted = []
+        for task in tasks:  # replications under way (for a replaced ensemble, or this one's other panel) are waited for, not run again
+            if task[:3] not in cached and (future := self._running.join(task[3], task[4], self)) is not None:
+                adopted.append((task, future))
+        with self._lock:
+            self._in_flight += len(adopted)
+            joined = {task[:3] for task, _ in adopted}
+            self._queue.extend(task for task in tasks if task[:3] not in cached and task[:3] not in joined)
+        for task, future in adopted:
+            future.add_done_callback(lambda done, task=task: self._arrived(done, task))
         if cached and self.on_arrival is not None:
             self.on_arrival()
         self._pump()
@@ -327,8 +269,10 @@ class Ensemble:
         logged as a warning and shown as failed runs, never as a traceback.
         """
         for attempt in range(2):
+            if (future := self._running.join(task[3], task[4], self)) is not None:  # started meanwhile by another ensemble
+                return future
             try:
-                return self._submit(task)
+                return self._running.start(task[3], task[4], self, lambda flag: self._submit((*task, flag)))
             except (BrokenProcessPool, OSError, RuntimeError) as error:
                 if attempt == 0:
                     discard_pool()
@@ -347,17 +291,14 @@ class Ensemble:
     def _arrived(self, future: Future, task: tuple) -> None:
         with self._lock:
             self._in_flight -= 1
-            last = self._in_flight == 0
         if self.cancelled:  # stopped in its worker (RunStoppedError); one that finished first is kept: the next ensemble may ask for it
             if self._cache is not None and not future.cancelled() and future.exception() is None:
                 self._cache.put(task[3], task[4], Member(*future.result()[3:]))
-            if last:
-                with suppress(OSError):
-                    os.remove(self._flag)
             return
         self._pump()
+        panel, variant, replication = task[:3]  # this ensemble's: a run waited for may have been started for another task
         try:
-            panel, variant, replication, seed, scores, run, twin = future.result()
+            _, _, _, seed, scores, run, twin = future.result()
         except BrokenProcessPool:  # the workers were stopped (the server shuts down) or one died: counted, the pool is rebuilt on next use
             logger.warning("workshop app: ensemble run %s lost: the worker processes stopped", task[:3])
             with self._lock:
@@ -382,6 +323,8 @@ class Ensemble:
     def cancel(self) -> None:
         """Drop the runs still queued here and stop those in the workers at their next month (the settings changed).
 
+        A run under way that another ensemble waits for (the successor of this
+        one, created before this is called, or another session) goes on for it.
         Before, the few runs handed to the pool ran to their end: with the ensemble
         that opens the page replaced by the one of the typed seed, up to four pairs
         (about a third of a play's computing) kept both workers from the new runs.
@@ -389,10 +332,7 @@ class Ensemble:
         with self._lock:
             self.cancelled = True
             self._queue.clear()
-            in_flight = self._in_flight
-        if in_flight:
-            with suppress(OSError):
-                open(self._flag, "x").close()
+        self._running.leave(self)  # runs another ensemble waits for go on
 
     # ---------------------------------------------------------------- reading
     def members(self, panel: str, variant: str = "") -> dict[int, Member]:

@@ -31,7 +31,7 @@ from bottrop_sim.errors import ScenarioError
 from bottrop_sim.scenario.loading import load_scenario
 from bottrop_sim.scenario.schema import MAX_SEED, Scenario
 
-from .ensemble import ENSEMBLE_SIZE, Ensemble
+from .ensemble import ENSEMBLE_SIZE, RUNNING, Ensemble, InFlight
 from .levers import lever_values, panel_scenario
 from .runs import PanelRun, PanelSnapshot, advance
 from .share import CodeError, Settings, UploadProblem, decode, encode, read_upload, scenario_json, scenario_of_json
@@ -99,6 +99,7 @@ class Workshop:
         self.folder = Path(folder) if folder is not None else scenario_folder()
         self.ensemble_size = int(ensemble_size)
         self._submit = submit
+        self._running = RUNNING if submit is None else InFlight()  # the session's ensembles wait for each other's runs (all sessions' with the server's pool)
         self.catalog = scenario_catalog(self.folder)
         self.lang = solara.reactive(DEFAULT_LANGUAGE)
         self.scenario_name: solara.Reactive[str | None] = solara.reactive(None)
@@ -360,10 +361,11 @@ class Workshop:
             seed = self.seed.value
             if any(existing is not None and existing.serves(scenarios, seed) for existing in (self._prepared, self.ensemble.value)):
                 return
-            for replaced in (self._prepared, self.ensemble.value):
-                if replaced is not None:
-                    replaced.cancel()
-            self._prepared = Ensemble(scenarios, seed, self.ensemble_size, on_arrival=self._wake.set, submit=self._submit)
+            replaced = (self._prepared, self.ensemble.value)
+            self._prepared = self._new_ensemble(scenarios, seed)
+            for ensemble in replaced:  # after the new one joined the runs under way it needs too (they go on)
+                if ensemble is not None:
+                    ensemble.cancel()
 
     def _prepare_if_settled(self) -> None:
         """Prepare the ensemble of changed settings once they stood still for :data:`PREPARE_AFTER_SECONDS` (service thread)."""
@@ -577,21 +579,27 @@ class Workshop:
         scenarios = {panel: scenario for panel in PANELS if (scenario := self.applied[panel].value) is not None}
         return scenarios if self.ensemble_size >= 2 and len(scenarios) == len(PANELS) else None
 
+    def _new_ensemble(self, scenarios: dict[str, Scenario], seed: int) -> Ensemble:
+        """An ensemble of these settings on the session's pool, waiting for the runs under way it needs."""
+        return Ensemble(scenarios, seed, self.ensemble_size, on_arrival=self._wake.set, submit=self._submit, running=self._running)
+
     def _start_ensemble(self) -> None:
-        """Replace the ensemble by one of the current settings: the prepared one if it fits (the old one's runs stop)."""
+        """Replace the ensemble by one of the current settings: the prepared one if it fits (the old one's runs stop, those the new one needs go on)."""
         old = self.ensemble.value
         scenarios = self._ensemble_scenarios()
         seed = self.seed.value
         if old is not None and old.serves(scenarios, seed):
             return
-        if old is not None:
-            old.cancel()
         self.why.set(None)
         prepared, self._prepared = self._prepared, None
+        replaced = [old]
         if prepared is not None and not prepared.serves(scenarios, seed):
-            prepared.cancel()
+            replaced.append(prepared)
             prepared = None
         if scenarios is None:
             self.ensemble.set(None)
-            return
-        self.ensemble.set(prepared or Ensemble(scenarios, seed, self.ensemble_size, on_arrival=self._wake.set, submit=self._submit))
+        else:
+            self.ensemble.set(prepared or self._new_ensemble(scenarios, seed))
+        for ensemble in replaced:  # after the new one joined the runs under way it needs too (they go on)
+            if ensemble is not None:
+                ensemble.cancel()
