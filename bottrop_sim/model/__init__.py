@@ -1,6 +1,8 @@
 """The model: ``BottropModel`` (builds the region, orders the monthly step) and its parts.
 
 * :mod:`.region`: ``BottropModel`` itself (construction and the month's order);
+* :mod:`.initial_economy`: the initial economy, sectors, firms, supply network, steady state (a part of ``BottropModel``);
+* :mod:`.settlement`: holders' money positions, the mine's and the city's settlement with the state (a part of ``BottropModel``);
 * :mod:`.firm_dynamics`: staffing, exit, entry, branches and dividends (a part of ``BottropModel``);
 * :mod:`.observation`: the monthly record the DataCollector keeps;
 * :mod:`.firm`, :mod:`.mine`: the individual Mesa agents (a firm's exit, the mine's phase-down).
