@@ -20,7 +20,7 @@ store gives the same matrices, to the last bit, as building them from an edge
 list in the order edges were drawn and merged (the former implementation);
 where three or more parts add up to one matrix entry (a table edge and links,
 or several links), the order in which scipy would add them depends on that
-edge order, and :class:`~bottrop_sim.economy.summation_order._SummationOrder`
+edge order, and :class:`~bottrop_sim.economy.summation_order.SummationOrder`
 reproduces it.
 
 :class:`SupplyNetwork` is one class in three parts: this module holds the store
@@ -37,10 +37,10 @@ from collections.abc import Callable
 import numpy as np
 
 from bottrop_sim.economy.adjacency import KEY, BuyerRows
-from bottrop_sim.economy.network_rewiring import _NO_SLOTS, NetworkRewiring
+from bottrop_sim.economy.network_rewiring import NO_SLOTS, NetworkRewiring
 from bottrop_sim.economy.network_views import NetworkViews
 from bottrop_sim.economy.place_pairs import PlacePairs
-from bottrop_sim.economy.summation_order import _SummationOrder
+from bottrop_sim.economy.summation_order import SummationOrder
 from bottrop_sim.economy.supplier_draws import draw_all_sectors, no_self_draws
 
 
@@ -74,7 +74,7 @@ class SupplyNetwork(NetworkRewiring, NetworkViews):
         self.calls_at_merge = 0
         self.late_buyers: list[int] = []  # buyers drawn after a buyer with a higher slot
         self._highest_drawn = -1
-        self.summation = _SummationOrder(self)
+        self.summation = SummationOrder(self)
         # active firms per sector (the candidates of supplier draws)
         self._by_sector: dict[int, np.ndarray] | None = None
         self._indexed = np.zeros(capacity, bool)
@@ -113,7 +113,7 @@ class SupplyNetwork(NetworkRewiring, NetworkViews):
         buyer_sectors = set(sector[buyers].tolist())  # a buyer can draw itself only from its own sector
         inputs, pools = [], []
         for input_sector in np.flatnonzero(self.input_coefficients[:, buyer_sector] > 0).tolist():
-            candidates = self._by_sector.get(input_sector, _NO_SLOTS)
+            candidates = self._by_sector.get(input_sector, NO_SLOTS)
             if len(candidates):  # else nobody local: all of this input is imported
                 inputs.append(input_sector)
                 pools.append(candidates)
@@ -215,7 +215,7 @@ class SupplyNetwork(NetworkRewiring, NetworkViews):
         new = new[alive[new] & ~self._indexed[new]]
         for s in set(sector[new].tolist()):
             joining = new[sector[new] == s]
-            self._by_sector[s] = np.sort(np.concatenate([self._by_sector.get(s, _NO_SLOTS), joining]))
+            self._by_sector[s] = np.sort(np.concatenate([self._by_sector.get(s, NO_SLOTS), joining]))
             self._indexed[joining] = True
 
     def _changed(self) -> None:

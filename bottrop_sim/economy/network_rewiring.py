@@ -19,9 +19,10 @@ from bottrop_sim.economy.adjacency import KEY
 
 if TYPE_CHECKING:
     from bottrop_sim.economy.adjacency import BuyerRows
-    from bottrop_sim.economy.summation_order import _SummationOrder
+    from bottrop_sim.economy.summation_order import SummationOrder
 
-_NO_SLOTS = np.zeros(0, np.int64)
+NO_SLOTS = np.zeros(0, np.int64)
+"""No slots: an empty index array, shared by the store and its rewiring."""
 
 
 class NetworkRewiring:
@@ -37,7 +38,7 @@ class NetworkRewiring:
     calls: int
     merged: bool
     calls_at_merge: int
-    summation: _SummationOrder
+    summation: SummationOrder
     _by_sector: dict[int, np.ndarray] | None
     _indexed: np.ndarray
     _sector: np.ndarray
@@ -101,15 +102,15 @@ class NetworkRewiring:
             of import-replacing links that ended.
         """
         self._sector = sector
-        self._index_active(sector, alive, _NO_SLOTS)
+        self._index_active(sector, alive, NO_SLOTS)
         firm_sector = int(sector[firm])
         if self._indexed[firm]:
             members = self._by_sector[firm_sector]
             self._by_sector[firm_sector] = members[members != firm]
             self._indexed[firm] = False
-        others = self._by_sector.get(firm_sector, _NO_SLOTS)
+        others = self._by_sector.get(firm_sector, NO_SLOTS)
         ended: list[tuple[int, float]] = []
-        moved_keys = _NO_SLOTS
+        moved_keys = NO_SLOTS
         as_link_supplier = self.link_supplier == firm
         keep = ~(as_link_supplier | (self.link_buyer == firm))
         if not keep.all():  # the firm has import-replacing links (most exits have none: nothing to do)

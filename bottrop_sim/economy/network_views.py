@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from bottrop_sim.economy.adjacency import BuyerRows
-    from bottrop_sim.economy.summation_order import _SummationOrder
+    from bottrop_sim.economy.summation_order import SummationOrder
 
 
 class NetworkViews:
@@ -37,7 +37,7 @@ class NetworkViews:
     draw_call: np.ndarray
     calls_at_merge: int
     merged: bool
-    summation: _SummationOrder
+    summation: SummationOrder
     _place_pairs: PlacePairs | None
     _sector: np.ndarray
 

@@ -3,7 +3,7 @@
 The supply network's store (:mod:`bottrop_sim.economy.network`) gives the same
 matrices, to the last bit, as the former implementation that built them from an
 edge list; where three or more parts add up to one entry, the sum depends on the
-order scipy added them in, and :class:`_SummationOrder` reproduces it.
+order scipy added them in, and :class:`SummationOrder` reproduces it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bottrop_sim.economy.network import SupplyNetwork
 
 
-class _SummationOrder:
+class SummationOrder:
     """The order in which scipy would add three or more parts of one matrix entry.
 
     The former implementation built ``M`` from an edge list (table edges in the
