@@ -510,6 +510,27 @@ def test_a_run_nobody_waits_for_any_more_is_not_joined_and_runs_afresh(short):
     assert again.complete and again.failed() == 0 and len(running) == 0
 
 
+def test_a_run_handed_over_while_its_ensemble_is_cancelled_stops_too(short):
+    """The cancel comes from another thread while the pool takes a task: that run gets its stop flag as well."""
+    import os
+
+    base, _ = short
+    later = Deferred()
+    holder: list[Ensemble] = []
+
+    def cancelling(task) -> Future:
+        future = later(task)
+        if holder:  # the page's settings change just now (another thread in the app)
+            holder[0].cancel()
+        return future
+
+    ensemble = Ensemble({"A": base}, 11, 1, submit=later)
+    holder.append(ensemble)
+    ensemble._submit = cancelling
+    ensemble.add_variant("late", {"A": base.model_copy(update={"end": "2019-06"})})
+    assert ensemble.cancelled and all(os.path.exists(task[-1]) for task, _ in later.handed)
+
+
 def test_the_same_settings_in_both_panels_run_each_replication_once(short):
     """Both panels alike (the page opens so): one run per seed serves both, and every paired difference is exactly zero."""
     base, _ = short

@@ -259,6 +259,8 @@ class Ensemble:
             future = self._hand_over(task)
             if future is None:
                 return
+            if self.cancelled:  # cancelled while this task was handed over: its run stops too, unless another ensemble waits for it
+                self._running.leave(self)
             future.add_done_callback(lambda done, task=task: self._arrived(done, task))
 
     def _hand_over(self, task: tuple) -> Future | None:
