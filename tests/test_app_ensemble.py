@@ -264,7 +264,7 @@ def test_closing_a_page_stops_its_ensemble():
 
 def test_changed_settings_start_their_ensemble_before_the_start_and_the_start_takes_it(monkeypatch):
     """Settings that stand still at the runs' start get their ensemble at once; "Start" then shows it and asks the pool for nothing more."""
-    from bottrop_sim.app import state as module
+    from bottrop_sim.app import workshop_ensembles as module  # reads PREPARE_AFTER_SECONDS
 
     later = Deferred()  # the runs stay in their workers
     handed = later.handed
@@ -297,7 +297,7 @@ def test_a_lever_changed_in_one_panel_leaves_the_other_panels_runs_going(monkeyp
     """The workshop replaces its ensemble after a lever change in B: A's runs in the workers go on for the new one, B's stop."""
     import os
 
-    from bottrop_sim.app import state as module
+    from bottrop_sim.app import workshop_ensembles as module  # reads PREPARE_AFTER_SECONDS
 
     monkeypatch.setenv("BOTTROP_SIM_APP_WORKERS", "2")
     monkeypatch.setattr(module, "PREPARE_AFTER_SECONDS", 0.0)

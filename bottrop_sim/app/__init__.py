@@ -10,6 +10,8 @@ Modules: ``texts`` (German and English words, number formats), ``levers``
 (the Mesa models of a panel, stepped in lockstep, and their snapshots),
 ``charts`` (matplotlib figures), ``scoring`` (the scorecard of A and B),
 ``export`` (scenario TOML, CSV), ``state`` (one session's reactive state and
-actions), ``components`` and ``views`` (the Solara components), ``main`` (the
-page), ``server`` (starting the server).
+actions, with ``workshop_settings`` for the settings controls and
+``workshop_ensembles`` for the session's ensembles), ``components`` and
+``views`` (the Solara components), ``main`` (the page), ``server`` (starting
+the server).
 """
