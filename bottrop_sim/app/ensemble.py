@@ -45,8 +45,6 @@ from bottrop_sim.statistics import CONFIDENCE, interval
 from .replications import RESULTS, RUNNING, InFlight, Member, ResultCache
 from .workers import discard_pool, member_task, pool, worker_count
 
-__all__ = ["RESULTS", "RUNNING", "Band", "Difference", "Ensemble", "InFlight", "Member", "ResultCache", "band_of", "paired_differences"]
-
 logger = logging.getLogger(__name__)
 
 ENSEMBLE_SIZE = 8
