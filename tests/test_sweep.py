@@ -117,10 +117,21 @@ def test_dask_scheduler_and_workers_as_processes_give_identical_results(sequenti
 # --- crash safety, failures, interruption ---------------------------------------------------
 
 
+def _as_from_a_terminal() -> None:
+    """In the sweep's process before it starts: Ctrl-C does what it does in a terminal.
+
+    A test run started in the background by a shell without job control (``pytest &``,
+    ``nohup``) has SIGINT ignored, and ignored signals stay ignored in every child:
+    the sweep would never see the interrupt the Ctrl-C test sends.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_sweep(experiment, out, *extra, env=None) -> subprocess.Popen:
     return subprocess.Popen(
         [str(BIN / "bottrop-sim"), "sweep", str(experiment), "--out", str(out), "--quiet", *extra],
         env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
     )  # fmt: skip
 
 
