@@ -159,8 +159,8 @@ class InFlight:
             with suppress(OSError):
                 os.remove(item.flag)
 
-    def leave(self, waiter: object) -> int:
-        """``waiter`` waits for none of its runs any more; those nobody else waits for are given up. Returns how many were given up."""
+    def leave(self, waiter: object) -> None:
+        """``waiter`` waits for none of its runs any more; those nobody else waits for are given up."""
         given_up = []
         with self._lock:
             for item in self._items.values():
@@ -172,7 +172,6 @@ class InFlight:
         for flag in given_up:  # what the workers look for before every month
             with suppress(OSError):
                 open(flag, "x").close()
-        return len(given_up)
 
     def __len__(self) -> int:
         with self._lock:
