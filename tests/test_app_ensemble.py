@@ -545,6 +545,52 @@ def test_the_same_settings_in_both_panels_run_each_replication_once(short):
     assert difference.mean == 0.0 and difference.n == 3
 
 
+def test_a_run_that_finishes_between_the_cache_look_and_the_join_is_not_run_again(short):
+    """Another ensemble asks the cache (not there yet), the run finishes in its worker, then the ensemble asks the runs under way (gone)."""
+    base, _ = short
+    later, running = Deferred(), InFlight()
+
+    class Racing(ResultCache):
+        """A cache at whose next look the run in the worker finishes (the pool's thread, just then)."""
+
+        finish = None
+
+        def get(self, scenario, seed, *, counted=True):
+            member = super().get(scenario, seed, counted=counted)
+            if self.finish is not None:
+                finish, self.finish = self.finish, None
+                finish()
+            return member
+
+    cache = Racing(size=8)
+    first = Ensemble({"A": base}, 11, 1, submit=later, cache=cache, running=running)
+    task, future = later.handed[0]
+    result = member_task(task)
+    cache.finish = lambda: future.set_result(result)
+    second = Ensemble({"A": base}, 11, 1, submit=later, cache=cache, running=running)
+    assert len(later.handed) == 1  # found finished in the cache when it was no longer under way: not handed to the pool again
+    assert first.complete and second.complete and second.failed() == 0 and len(running) == 0
+    found, ran = second.members("A")[0], first.members("A")[0]
+    assert found.seed == ran.seed == second.seeds[0] and found.scores == ran.scores and found.run is ran.run and found.twin is ran.twin
+
+
+def test_a_finished_run_is_in_the_cache_before_it_is_no_longer_under_way(short):
+    """The order of the two records of a finished run: never a moment in which an ensemble asking finds it in neither."""
+    base, _ = short
+    later, running = Deferred(), InFlight()
+    under_way_at_put: list[int] = []
+
+    class Watching(ResultCache):
+        def put(self, scenario, seed, member):
+            under_way_at_put.append(len(running))
+            super().put(scenario, seed, member)
+
+    ensemble = Ensemble({"A": base}, 11, 1, submit=later, cache=Watching(size=8), running=running)
+    task, future = later.handed[0]
+    future.set_result(member_task(task))
+    assert under_way_at_put == [1] and len(running) == 0 and ensemble.complete
+
+
 def test_the_server_pool_gives_up_the_runs_of_a_replaced_ensemble(short, monkeypatch):
     """With real worker processes: the replaced ensemble's runs end given up (RunStoppedError) and the next ensemble's run arrives."""
     import threading

@@ -254,25 +254,39 @@ class Ensemble:
                     return
                 task = self._queue.popleft()
                 self._in_flight += 1
-            future = self._hand_over(task)
-            if future is None:
+            if not self._hand_over(task):
                 return
             if self.cancelled:  # cancelled while this task was handed over: its run stops too, unless another ensemble waits for it
                 self._running.leave(self)
-            future.add_done_callback(lambda done, task=task: self._arrived(done, task))
 
-    def _hand_over(self, task: tuple) -> Future | None:
-        """Submit ``task``; if the pool cannot take it, try once more with a fresh pool, else count it and the queue as failed.
+    def _hand_over(self, task: tuple) -> bool:
+        """Submit ``task`` (its result arrives in :meth:`_arrived`); if the pool cannot take it, try once more with a fresh pool, else count it and the queue as failed.
 
-        The pool cannot take a task when its worker processes or their
-        forkserver are gone (the server is stopping, or they were killed); this is
-        logged as a warning and shown as failed runs, never as a traceback.
+        Before it submits, it asks whether the replication is under way (then waits
+        for that run) and then whether it finished meanwhile (it was not cached when
+        the task was queued): a run that finished between those looks is in the
+        cache, since runs enter the cache before they leave the runs under way
+        (:meth:`InFlight.start`). The pool cannot take a task when its worker
+        processes or their forkserver are gone (the server is stopping, or they
+        were killed); this is logged as a warning and shown as failed runs, never
+        as a traceback. Returns whether the task was handed over (or found).
         """
+
+        def arrived(done: Future) -> None:
+            self._arrived(done, task)
+
         for attempt in range(2):
             if (future := self._running.join(task[3], task[4], self)) is not None:  # started meanwhile by another ensemble
-                return future
+                future.add_done_callback(arrived)
+                return True
+            if self._cache is not None and (member := self._cache.get(task[3], task[4], counted=False)) is not None:
+                found: Future = Future()  # finished meanwhile (by another ensemble): it arrives as if from the pool
+                found.set_result((*task[:3], member.seed, member.scores, member.run, member.twin))
+                arrived(found)
+                return True
             try:
-                return self._running.start(task[3], task[4], self, lambda flag: self._submit((*task, flag)))
+                self._running.start(task[3], task[4], self, lambda flag: self._submit((*task, flag)), arrived)
+                return True
             except (BrokenProcessPool, OSError, RuntimeError) as error:
                 if attempt == 0:
                     discard_pool()
@@ -286,7 +300,7 @@ class Ensemble:
                 logger.warning("workshop app: %d ensemble runs not started: the worker processes cannot start (%s)", len(lost), error)
         if self.on_arrival is not None:
             self.on_arrival()
-        return None
+        return False
 
     def _arrived(self, future: Future, task: tuple) -> None:
         with self._lock:

@@ -70,16 +70,23 @@ class ResultCache:
         """The cache key of a replication."""
         return scenario.model_dump_json(), int(seed)
 
-    def get(self, scenario: Scenario, seed: int) -> Member | None:
-        """The replication if it was computed before (and is still kept), else None."""
+    def get(self, scenario: Scenario, seed: int, *, counted: bool = True) -> Member | None:
+        """The replication if it was computed before (and is still kept), else None.
+
+        Args:
+            scenario: the replication's scenario.
+            seed: its seed.
+            counted: count the lookup in :attr:`hits` / :attr:`misses` (False for a second look
+                at a replication already counted, see :meth:`Ensemble._hand_over`).
+        """
         key = self.key(scenario, seed)
         with self._lock:
             member = self._items.get(key)
             if member is None:
-                self.misses += 1
+                self.misses += counted
                 return None
             self._items.move_to_end(key)
-            self.hits += 1
+            self.hits += counted
             return member
 
     def put(self, scenario: Scenario, seed: int, member: Member) -> None:
@@ -136,11 +143,15 @@ class InFlight:
             item.waiting.append(waiter)
             return item.future
 
-    def start(self, scenario: Scenario, seed: int, waiter: object, hand_over: Callable[[str], Future]) -> Future:
+    def start(self, scenario: Scenario, seed: int, waiter: object, hand_over: Callable[[str], Future], arrived: Callable[[Future], None]) -> Future:
         """Hand a new run to the pool, ``hand_over(stop flag path)`` -> its future, and keep it here until it is back.
 
-        An exception of ``hand_over`` (the pool cannot take the task) goes to the
-        caller and nothing is kept.
+        ``arrived(future)`` is the waiter's own handling of the result. It runs
+        before the run leaves this registry, so a finished run is in the waiter's
+        cache before it is no longer under way: an ensemble that asks meanwhile
+        (the run under way? else the cache?) finds it in one or the other, never
+        in neither (it would run it again). An exception of ``hand_over`` (the pool
+        cannot take the task) goes to the caller and nothing is kept.
         """
         flag = stop_flag()
         future = hand_over(flag)
@@ -148,6 +159,7 @@ class InFlight:
         item = _Running(future, flag, [waiter])
         with self._lock:
             self._items[key] = item
+        future.add_done_callback(arrived)  # done callbacks run in the order they were added: the cache first
         future.add_done_callback(lambda _, key=key, item=item: self._back(key, item))
         return future
 
