@@ -4,11 +4,13 @@ The files mutated and the tests run are set in pyproject.toml (``[tool.mutmut]``
 
 * accounts: economy/accounts.py, economy/accounting.py, economy/finance.py,
   economy/households.py, economy/short_time_work.py (its payments are booked in the
-  ledger) and model/spillovers.py (the city's budget), tested by tests/test_accounts_fast.py;
+  ledger) and model/spillovers.py (the city's budget), tested by tests/test_accounts_fast.py,
+  tests/test_trade_fast.py, tests/test_households_fast.py and tests/test_short_time_city_fast.py;
 * labour: economy/labour.py, model/population.py and streams.py, tested by
-  tests/test_labour_fast.py.
+  tests/test_labour_fast.py, tests/test_labour_flows_fast.py, tests/test_staffing_fast.py and
+  tests/test_streams_fast.py.
 
-Both test files are the selection (a few seconds together); mutmut runs, for each
+These test files (and tests/test_accounts_paths.py) are the selection (a few seconds together); mutmut runs, for each
 mutant, only the tests that reach its function. ``--target`` picks the set to
 mutate. Target: at least 90 % of the mutants of each set killed.
 
