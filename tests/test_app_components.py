@@ -217,7 +217,7 @@ def test_invalid_month_and_seed_entries_are_refused_with_a_message(app):
 
 def test_typing_survives_redraws_of_the_page_around_the_entry():
     """A redraw while someone types (an ensemble member arriving) keeps what is typed; Enter hands it over once."""
-    from bottrop_sim.app.components import Entry
+    from bottrop_sim.app.entry import Entry
 
     redraws = solara.reactive(0)
     shown = solara.reactive("2099-12")
@@ -250,7 +250,7 @@ def test_typing_survives_redraws_of_the_page_around_the_entry():
 
 
 def test_an_enter_that_arrives_before_its_text_hands_the_text_over_when_it_arrives():
-    from bottrop_sim.app.components import Entry
+    from bottrop_sim.app.entry import Entry
 
     handed: list[str] = []
 

@@ -14,7 +14,8 @@ import solara.lab
 
 from .chart_components import EXPORT_DPI, DrawnChart, export_stamp, file_stamp, observed_for
 from .charts import alliance_figure, counterfactual_note, network_figure, panel_label, png_bytes, series_figure
-from .components import Entry, Guard, Message
+from .components import Guard, Message
+from .entry import Entry
 from .explain_views import ScorecardView, WhyView
 from .export import panel_description, panel_file_comment, scenario_toml, timeseries_csv
 from .live_chart import SeriesCanvas
