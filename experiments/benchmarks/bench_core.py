@@ -11,8 +11,10 @@
 2. Start: ``bottrop-sim --help`` (target 0.6 s) and ``python -c "import bottrop_sim"``
    (target 0.5 s), wall time of fresh processes.
 3. Memory of one run (a fresh process each): peak resident memory of the
-   process, its resident memory just before the run (interpreter and imports),
-   and the run's peak of traced allocations (tracemalloc, numpy included).
+   process (Linux ``VmHWM``; not ``ru_maxrss``, which Linux keeps across ``exec``
+   and so reports this benchmark's own size), its resident memory just before
+   the run (interpreter and imports), and the run's peak of traced allocations
+   (tracemalloc, numpy included).
 
 Every figure is given as min / median / max over the repetitions. Runs per
 second of a sweep on 2 workers: see bench_sweep.py.
@@ -37,8 +39,21 @@ MODES = ("none", "city_led", "alliance", "hybrid")
 MEMORY_SCRIPT = """
 import json, resource, sys, tracemalloc
 from bottrop_sim import BottropModel, load_scenario
+
+def resident_mb(field):
+    # Linux: VmRSS (now) and VmHWM (peak) of this process's own memory since its exec. ru_maxrss is no
+    # measure here: Linux keeps it across exec, so it starts at the size of the process that started this one.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # elsewhere (may include the parent's size)
+
 scenario = load_scenario(sys.argv[1])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = resident_mb("VmRSS")
 tracemalloc.start()
 model = BottropModel(scenario)
 while model.running:
@@ -46,8 +61,7 @@ while model.running:
 model.datacollector.get_model_vars_dataframe()
 _, traced = tracemalloc.get_traced_memory()
 tracemalloc.stop()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"peak_rss_mb": peak / 1024, "rss_before_run_mb": before / 1024, "run_traced_peak_mb": traced / 2**20}))
+print(json.dumps({"peak_rss_mb": resident_mb("VmHWM"), "rss_before_run_mb": before, "run_traced_peak_mb": traced / 2**20}))
 """
 
 
