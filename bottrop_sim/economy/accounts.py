@@ -113,7 +113,7 @@ class Accounts:
         self._opening_label = start_label
         self._opening: np.ndarray | None = None
         self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._cells: dict[tuple[tuple[str, str, int], ...], tuple[np.ndarray, list[float], tuple[np.ndarray, np.ndarray]]] = {}
+        self._cells: dict[tuple[tuple[str, str, int], ...], tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]] = {}
         self._bins: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def __getstate__(self) -> dict:
@@ -251,7 +251,11 @@ class Accounts:
         """
         cells, signs, counterpart_rows = self._booking_cells(bookings)
         # each call adds the holders' positive amounts to one side of the counterpart and the negative ones to the other
-        np.add.at(self.month.reshape(-1), cells, np.stack([np.maximum(sums, 0.0), np.maximum(-sums, 0.0)], axis=1).ravel())
+        # (written into one block in the order of ``cells``: booking, then side, then holder)
+        amounts = np.empty((len(sums), 2, sums.shape[1]))
+        np.maximum(sums, 0.0, out=amounts[:, 0])
+        np.maximum(-sums, 0.0, out=amounts[:, 1])
+        np.add.at(self.month.reshape(-1), cells, amounts.reshape(-1))
         # positions: each kept holder pays its amount of each booking in turn, then the counterpart (if kept) gets
         # the booking's total; as one running sum per holder (np.cumsum adds strictly in order; x - a is x + (-a),
         # and -0.0 where nothing is added leaves every value, signed zeros included, as it is)
@@ -259,13 +263,13 @@ class Accounts:
         k = len(bookings)
         steps = np.full((2 * k + 1, len(kept)), -0.0)
         steps[0] = self.position[kept]
-        steps[1::2] = -(np.asarray(signs)[:, None] * sums[:, kept])
+        steps[1::2] = -(signs[:, None] * sums[:, kept])
         totals = sums.sum(axis=1)  # row by row, as each call sums its array
         rows, columns = counterpart_rows
-        steps[2 * rows + 2, columns] = np.asarray(signs)[rows] * totals[rows]
+        steps[2 * rows + 2, columns] = signs[rows] * totals[rows]
         self.position[kept] = np.cumsum(steps, axis=0)[-1]
 
-    def _booking_cells(self, bookings: tuple[tuple[str, str, int], ...]) -> tuple[np.ndarray, list[float], tuple[np.ndarray, np.ndarray]]:
+    def _booking_cells(self, bookings: tuple[tuple[str, str, int], ...]) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """What :meth:`pay_sums` needs of its bookings (cached per tuple of bookings).
 
         Returns:
@@ -287,7 +291,7 @@ class Accounts:
             kept_column = {h: column for column, h in enumerate(self._kept)}
             rows = [row for row, (_, _, counterpart) in enumerate(bookings) if counterpart in kept_column]
             columns = [kept_column[bookings[row][2]] for row in rows]
-            hit = self._cells[bookings] = (np.concatenate(parts), signs, (np.array(rows, np.intp), np.array(columns, np.intp)))
+            hit = self._cells[bookings] = (np.concatenate(parts), np.array(signs), (np.array(rows, np.intp), np.array(columns, np.intp)))
         return hit
 
     def pay_matrix(self, kind: str, matrix: np.ndarray) -> None:

@@ -37,6 +37,7 @@ Flows (the rules and their sources are in docs/ODD.md, section 7.8):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -232,13 +233,16 @@ class LabourMarket:
         """
         staff, leaving = sector_staff.tolist(), separations.tolist()
         unemployed = [0, 0, 0]  # added to the unemployed after the loop (whole numbers: the order of additions does not matter)
+        left = found = 0  # and so are the flow counters
         for sector in np.flatnonzero(separations).tolist():
             residents = self._draw_residents(rng, sector, int(staff[sector]), int(leaving[sector]))
-            found = sum(residents)
             unemployed = [u + r for u, r in zip(unemployed, residents, strict=True)]
-            self.flows["separations"] += int(leaving[sector])
-            self.flows["to_unemployment"] += found
-            self.flows["in_commuters_separated"] += int(leaving[sector]) - found
+            left += int(leaving[sector])
+            found += sum(residents)
+        flows = self.flows
+        flows["separations"] += left
+        flows["to_unemployment"] += found
+        flows["in_commuters_separated"] += left - found
         if any(unemployed):
             self.unemployed += unemployed
 
@@ -271,13 +275,16 @@ class LabourMarket:
         for sector in np.flatnonzero(hires).tolist():
             count = int(counts[sector])
             by_skill = rng.multinomial(count, self.skill_shares[sector])
-            # one binomial per skill, in skill order: the draws of rng.binomial(by_skill, chance), without its broadcasting
-            wanted = [rng.binomial(persons, share) for persons, share in zip(by_skill.tolist(), chance, strict=True)]
+            # one binomial per skill, in skill order: the draws of rng.binomial(by_skill, chance), without its broadcasting;
+            # numpy's binomial returns 0 without drawing when n == 0 or p == 0, so those calls are left out
+            wanted = [rng.binomial(persons, share) if persons and share else 0 for persons, share in zip(by_skill.tolist(), chance, strict=True)]
             local = [min(w, u) for w, u in zip(wanted, unemployed, strict=True)]
-            unemployed = [u - taken for u, taken in zip(unemployed, local, strict=True)]
-            self.employed_local[sector] += local
+            taken = int(sum(local))
+            if taken:
+                unemployed = [u - t for u, t in zip(unemployed, local, strict=True)]
+                self.employed_local[sector] += local
             hired += count
-            hired_local += int(sum(local))
+            hired_local += taken
         self.unemployed[:] = unemployed
         self.flows["hires"] += hired
         self.flows["hires_from_unemployment"] += hired_local
@@ -377,15 +384,19 @@ class LabourMarket:
         finding = min(1.0, self.outside_search_intensity * zone.job_finding_rate())
         lost = rng.binomial(self.out_commuters, self.separation_rate)
         found = rng.binomial(self.unemployed, finding)
-        pool = self.baseline_unemployed * (zone.unemployment_rate() / zone.baseline_rate)
-        excess = np.maximum(self.unemployed - found - pool, 0.0)
-        moved = np.floor(migration_rate * excess + 0.5).astype(np.int64)
-        self.unemployed += lost - found - moved
-        self.out_commuters += found - lost
-        self.moved_away += moved
-        self.flows["unemployed_to_outside_jobs"] += int(found.sum())
-        self.flows["outside_jobs_to_unemployment"] += int(lost.sum())
-        self.flows["moved_away"] += int(moved.sum())
+        ratio = zone.unemployment_rate() / zone.baseline_rate
+        # three skills: in Python numbers, the same operations as the arrays' (int * float, int - float, floor of a double)
+        lost_by_skill, found_by_skill, unemployed = lost.tolist(), found.tolist(), self.unemployed.tolist()
+        moved = [
+            math.floor(migration_rate * max(u - f - b * ratio, 0.0) + 0.5)
+            for u, f, b in zip(unemployed, found_by_skill, self.baseline_unemployed.tolist(), strict=True)
+        ]
+        self.unemployed[:] = [u + (lo - f - m) for u, lo, f, m in zip(unemployed, lost_by_skill, found_by_skill, moved, strict=True)]
+        self.out_commuters[:] = [o + (f - lo) for o, f, lo in zip(self.out_commuters.tolist(), found_by_skill, lost_by_skill, strict=True)]
+        self.moved_away[:] = [a + m for a, m in zip(self.moved_away.tolist(), moved, strict=True)]
+        self.flows["unemployed_to_outside_jobs"] += sum(found_by_skill)
+        self.flows["outside_jobs_to_unemployment"] += sum(lost_by_skill)
+        self.flows["moved_away"] += sum(moved)
         in_commuters_hired = self.flows["hires"] - self.flows["hires_from_unemployment"]
         zone.step(float(self.flows["in_commuters_separated"] - in_commuters_hired))
 
@@ -405,7 +416,7 @@ class LabourMarket:
         if count == 0:
             return [0, 0, 0]
         by_skill = multivariate_hypergeometric(rng, colors, count)
-        held -= by_skill  # the row of employed_local, in place
+        held[:] = [c - b for c, b in zip(colors, by_skill, strict=True)]  # the row of employed_local, in place (whole numbers)
         return by_skill
 
 
