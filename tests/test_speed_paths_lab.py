@@ -8,6 +8,7 @@ state as the plain formula, written out here as it stood before the shortcut:
   from Bottrop's unemployed;
 * the residents drawn from a sector's staff leave its row of ``employed_local``
   as Python integers;
+* moves draw with the streams' multivariate hypergeometric on Python lists;
 * the outside market's month (three skills) runs on Python numbers;
 * the ledger's batched bookings write both sides of the amounts into one block
   (no ``np.stack``);
@@ -110,6 +111,47 @@ def test_separations_equal_numpys_draws_and_array_updates(seed, employed, extra,
     plain_separate(plain, plain_rng, staff, np.array(leaving))
     same_state(fast, plain, fast_rng, plain_rng)
     assert fast.employed_local.dtype == np.int64
+
+
+def plain_move(labour: LabourMarket, rng: np.random.Generator, staff: np.ndarray, leaving: np.ndarray, arriving: np.ndarray) -> None:
+    """Moves with numpy's own multivariate hypergeometric draws and array updates."""
+    pool = np.zeros(3, np.int64)
+    for sector in np.flatnonzero(leaving):
+        held = labour.employed_local[sector]
+        residents, count = int(held.sum()), min(int(leaving[sector]), int(staff[sector]))
+        found = int(rng.hypergeometric(residents, max(int(staff[sector]) - residents, 0), count)) if count and residents else 0
+        by_skill = rng.multivariate_hypergeometric(held, found) if found else np.zeros(3, np.int64)
+        held -= by_skill
+        pool += by_skill
+    if pool.sum():
+        per_sector = rng.multivariate_hypergeometric(arriving.astype(np.int64), int(pool.sum()))
+        for sector in np.flatnonzero(per_sector):
+            by_skill = rng.multivariate_hypergeometric(pool, int(per_sector[sector]))
+            pool -= by_skill
+            labour.employed_local[sector] += by_skill
+    labour.flows["moves"] += int(leaving.sum())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    employed=rows,
+    extra=st.lists(st.integers(0, 10), min_size=4, max_size=4),
+    leaving=st.lists(st.integers(0, 12), min_size=4, max_size=4),
+    weights=st.lists(st.integers(0, 5), min_size=4, max_size=4),
+)
+def test_moves_equal_numpys_draws_and_array_updates(seed, employed, extra, leaving, weights):
+    total = sum(leaving)
+    arriving = np.array(weights) * total  # at least the total (numpy's draw needs no more than the colours hold)
+    if total and not arriving.sum():
+        arriving[1] = total
+    fast, plain = market(employed, [1, 2, 3]), market(employed, [1, 2, 3])
+    staff = np.array([float(sum(row) + more) for row, more in zip(employed, extra, strict=True)])  # the model's staff are floats
+    fast_rng, plain_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+    fast.move(fast_rng, staff, np.array(leaving), arriving)
+    plain_move(plain, plain_rng, staff, np.array(leaving), arriving)
+    same_state(fast, plain, fast_rng, plain_rng)
+    assert fast.employed_local.sum() == plain.employed_local.sum() == sum(map(sum, employed))  # moves keep every resident employed
 
 
 def plain_outside_flows(labour: LabourMarket, rng: np.random.Generator, migration_rate: float) -> None:

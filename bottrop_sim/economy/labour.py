@@ -301,16 +301,20 @@ class LabourMarket:
         total = int(leaving.sum())
         if total == 0:
             return
-        pool = np.zeros(3, np.int64)
-        for sector in np.flatnonzero(leaving):
-            pool += np.array(self._draw_residents(rng, sector, int(sector_staff[sector]), int(leaving[sector])), np.int64)
-        residents = int(pool.sum())
+        # whole numbers in Python lists, and the streams' multivariate hypergeometric: numpy's "marginals" draws
+        pool = [0, 0, 0]
+        staff, moving = sector_staff.tolist(), leaving.tolist()
+        for sector in np.flatnonzero(leaving).tolist():
+            drawn = self._draw_residents(rng, sector, int(staff[sector]), int(moving[sector]))
+            pool = [p + d for p, d in zip(pool, drawn, strict=True)]
+        residents = sum(pool)
         if residents:
-            per_sector = rng.multivariate_hypergeometric(arriving.astype(np.int64), residents)
-            for sector in np.flatnonzero(per_sector):
-                by_skill = rng.multivariate_hypergeometric(pool, int(per_sector[sector]))
-                pool -= by_skill
-                self.employed_local[sector] += by_skill
+            per_sector = multivariate_hypergeometric(rng, [int(a) for a in arriving.tolist()], residents)
+            for sector, count in enumerate(per_sector):
+                if count:
+                    by_skill = multivariate_hypergeometric(rng, pool, count)
+                    pool = [p - b for p, b in zip(pool, by_skill, strict=True)]
+                    self.employed_local[sector] += by_skill
         self.flows["moves"] += total
 
     def start_training(self, rng: np.random.Generator, count: int, ends: int) -> int:
