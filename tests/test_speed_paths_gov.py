@@ -548,3 +548,45 @@ def test_uniform_with_kept_month_keys_gives_the_formulas_numbers(seed, calls):
         want = plain_uniform(seed, purpose, month, entities, draws)
         assert got.dtype == np.float64 and got.shape == want.shape
         assert got.tobytes() == want.tobytes()
+
+
+# -- membership's net benefit and the governance indicators ----------------------------
+def plain_net_benefit(model, alliance):
+    """The net benefit as it was computed: the membership cost of ``np.arange(n)`` (a copy of every slot's wage)."""
+    from bottrop_sim.governance.membership import membership_cost, partner_member_share
+
+    spec, firms, n = alliance.spec, model.firms, model.firms.size
+    shortfall = np.zeros(n)
+    np.divide(firms.reference_orders[:n] - firms.expected_orders[:n], firms.reference_orders[:n], out=shortfall, where=firms.reference_orders[:n] > 0)
+    shortfall = np.clip(shortfall, 0.0, 1.0)
+    benefit = spec.base_benefit + spec.need_weight * shortfall + spec.peer_weight * partner_member_share(model)
+    value_added = firms.planned[:n] * (1.0 - firms.local_input_per_output[:n] - firms.import_per_output[:n])
+    cost = np.full(n, np.inf)
+    np.divide(membership_cost(model, alliance, np.arange(n)), value_added, out=cost, where=value_added > 0)
+    net = firms.trust[:n] * benefit - cost
+    net[~firms.alive[:n] | firms.is_mine[:n]] = -np.inf
+    return net
+
+
+def test_net_benefit_over_a_slice_of_every_slot_gives_the_arange_formulas_bits(alliance_states):
+    from bottrop_sim.governance.membership import net_benefit
+
+    for model in alliance_states:
+        alliance = model.governance.alliance
+        got, want = net_benefit(model, alliance), plain_net_benefit(model, alliance)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    assert np.isfinite(got).any()
+
+
+def test_indicator_counts_are_the_alliances_member_count_and_the_plain_sums(alliance_states):
+    """``alliance_members`` and ``firms_diversified`` by count_nonzero on the indicators' own masks: the plain counts."""
+    for model in alliance_states:
+        firms, n = model.firms, model.firms.size
+        got = model.governance.indicators()
+        assert got["alliance_members"] == model.governance.alliance.member_count() > 0
+        assert got["firms_diversified"] == int((firms.diversified[:n] & firms.alive[:n]).sum())
+    changed = copy.deepcopy(alliance_states[-1])
+    changed.firms.diversified[: changed.firms.size] = True
+    changed.firms.member[: changed.firms.size] = False
+    got = changed.governance.indicators()
+    assert got["alliance_members"] == 0 and got["firms_diversified"] == int(changed.firms.alive[: changed.firms.size].sum())

@@ -155,7 +155,7 @@ class Governance:
         local = float(planned @ firms.local_input_per_output[:n][members])
         inputs = local + float(planned @ firms.import_per_output[:n][members])
         return {
-            "alliance_members": self.alliance.member_count() if self.alliance is not None else 0,
+            "alliance_members": int(np.count_nonzero(members)) if self.alliance is not None else 0,  # Alliance.member_count()
             "alliance_projects_active": len(self.alliance.projects) if self.alliance is not None else 0,
             "alliance_trust_mean": self.alliance.trust_mean() if self.alliance is not None else 0.0,
             "alliance_local_sourcing_share": local / inputs if inputs > 0 else 0.0,
@@ -166,7 +166,7 @@ class Governance:
             "city_budget_spent_eur": self.city_spent_month if self.adaptive else 0.0,
             "public_money_eur": (self.city_spent_month + (self.alliance.office_paid_month if self.alliance is not None else 0.0)) if self.adaptive else 0.0,
             "trainees": int(model.labour.in_training.sum()),
-            "firms_diversified": int((firms.diversified[:n] & alive).sum()),
+            "firms_diversified": int(np.count_nonzero(firms.diversified[:n] & alive)),
             "green_jobs": int(firms.headcount[:n][alive & (firms.sector[:n] == green)].sum()) if green is not None else 0,
             "search_successes": self.adaptation.search_successes,
         }

@@ -50,8 +50,9 @@ def pool_staff(
     into = np.zeros_like(hires)
     distance = np.zeros(len(hires))
     slots = np.flatnonzero(member)
-    senders, send_left, send_of, fires_left = _by_sector(slots, fires[slots], sector[slots], relatedness.shape[0])
-    receivers, receive_left, receive_of, hires_left = _by_sector(slots, hires[slots], sector[slots], relatedness.shape[0])
+    member_sector = sector[slots]
+    senders, send_left, send_of, fires_left = _by_sector(slots, fires[slots], member_sector, relatedness.shape[0])
+    receivers, receive_left, receive_of, hires_left = _by_sector(slots, hires[slots], member_sector, relatedness.shape[0])
     if not senders or not receivers:  # no member lays off, or none hires
         return hires, fires, out_of, into, distance
     related = relatedness.tolist()
