@@ -155,7 +155,7 @@ class Governance:
         local = float(planned @ firms.local_input_per_output[:n][members])
         inputs = local + float(planned @ firms.import_per_output[:n][members])
         return {
-            "alliance_members": int(np.count_nonzero(members)) if self.alliance is not None else 0,  # Alliance.member_count()
+            "alliance_members": self.alliance.member_count() if self.alliance is not None else 0,
             "alliance_projects_active": len(self.alliance.projects) if self.alliance is not None else 0,
             "alliance_trust_mean": self.alliance.trust_mean() if self.alliance is not None else 0.0,
             "alliance_local_sourcing_share": local / inputs if inputs > 0 else 0.0,

@@ -211,20 +211,17 @@ class Observation:
         mine_staff = int(firms.headcount[self.mine.slot]) if self.mine is not None else 0
         inputs = flows.local_purchases + flows.imports
         employed_local = int(labour.employed_local.sum())
-        # the labour market's stocks summed once (whole numbers): labour_force() and unemployment_rate() from them
-        unemployed, out_commuters = int(labour.unemployed.sum()), int(labour.out_commuters.sum())
-        labour_force = employed_local + out_commuters + unemployed
         row: dict[str, float | str] = {
             "date": year_month(self.month),
             "employment_workplace": workplace,
             "mine_employment": mine_staff,
             "firm_employment": workplace - mine_staff,
-            "unemployed": unemployed,
-            "unemployment_rate": unemployed / labour_force if labour_force else 0.0,  # int / int: the double quotient, as int64 / int
-            "labour_force": labour_force,
+            "unemployed": int(labour.unemployed.sum()),
+            "unemployment_rate": labour.unemployment_rate(),
+            "labour_force": labour.labour_force(),
             "residents_employed_local": employed_local,
             "in_commuters": workplace - employed_local,
-            "out_commuters": out_commuters,
+            "out_commuters": int(labour.out_commuters.sum()),
             "retired": int(labour.retired.sum()),
             "moved_away": int(labour.moved_away.sum()),
             "hires": labour.flows["hires"],
