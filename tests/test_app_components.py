@@ -62,10 +62,24 @@ def texts(root: Widget) -> list[str]:
     return [child for w in descendants(root) for child in (getattr(w, "children", None) or []) if isinstance(child, str)]
 
 
+ENTRY = ipyvuetify.VuetifyTemplate
+"""The widget of an ``Entry``'s field (the Vue template ``bottrop_sim/app/vue/entry.vue``)."""
+
+
+def sync(field, text: str) -> None:
+    """The browser's state update of an Entry's field: the text typed so far."""
+    field.set_state({"text": text})
+
+
+def hand_over(field, text: str) -> None:
+    """The browser's Enter or leave message of an Entry's field, carrying the text shown when the key was pressed."""
+    field._handle_custom_msg({"event": "hand_over", "data": text}, [])
+
+
 def type_into(field, text: str) -> None:
-    """Type into a Solara InputText and press Enter."""
-    field.v_model = text
-    field.fire_event("keyup.enter", None)
+    """Type into an Entry's field and press Enter (the text's update, then the Enter message with it)."""
+    sync(field, text)
+    hand_over(field, text)
 
 
 def rendered_page():
@@ -162,7 +176,7 @@ def test_a_changed_lever_changes_the_next_run(app):
     click(rc, "bs-levers-toggle-B")
     lever = one(rc, "bs-lever-governance-alliance-founding-members")
     assert "bs-lever-B" in lever.class_.split()
-    type_into(one(lever, "bs-entry-number", ipyvuetify.TextField), "150")
+    type_into(one(lever, "bs-entry-number", ENTRY), "150")
     assert state.settings["B"].value["governance.alliance.founding_members"] == 150
     assert state.dirty.value
     assert TEXT["de"]["pending"] in texts(rc)  # mid-run: the change waits for a reset
@@ -195,11 +209,11 @@ def test_invalid_entries_show_a_message_next_to_the_control(app, entry, message)
     rc, state = app
     click(rc, "bs-levers-toggle-B")
     lever = one(rc, "bs-lever-governance-alliance-founding-members")
-    field = one(lever, "bs-entry-number", ipyvuetify.TextField)
+    field = one(lever, "bs-entry-number", ENTRY)
     type_into(field, entry)
     lever = one(rc, "bs-lever-governance-alliance-founding-members")
     assert message in texts(lever)
-    assert one(lever, "bs-entry-number", ipyvuetify.TextField).error
+    assert one(lever, "bs-entry-number", ENTRY).error
     assert state.settings["B"].value["governance.alliance.founding_members"] == 60  # unchanged
     assert not state.dirty.value
 
@@ -208,64 +222,90 @@ def test_invalid_month_and_seed_entries_are_refused_with_a_message(app):
     rc, state = app
     click(rc, "bs-levers-toggle-B")
     lever = one(rc, "bs-lever-governance-alliance-start")
-    type_into(one(lever, "bs-entry", ipyvuetify.TextField), "März 2017")
+    type_into(one(lever, "bs-entry", ENTRY), "März 2017")
     assert TEXT["de"]["month_expected"] in texts(one(rc, "bs-lever-governance-alliance-start"))
-    type_into(one(rc, "bs-seed", ipyvuetify.TextField), "-3")
+    type_into(one(rc, "bs-seed", ENTRY), "-3")
     assert any(text.startswith("Erlaubt: 0 bis") for text in texts(rc))
     assert state.seed.value == 20181221
 
 
-def test_typing_survives_redraws_of_the_page_around_the_entry():
-    """A redraw while someone types (an ensemble member arriving) keeps what is typed; Enter hands it over once."""
+def rendered_entry(shown, redraws=None):
+    """An ``Entry`` alone (redrawn whenever ``redraws`` ticks), what it handed over, and its render context."""
     from bottrop_sim.app.entry import Entry
 
-    redraws = solara.reactive(0)
-    shown = solara.reactive("2099-12")
     handed: list[str] = []
 
     @solara.component
     def Around():  # noqa: N802 - a Solara component
-        redraws.value  # noqa: B018 - redraw on every tick
+        if redraws is not None:
+            redraws.value  # noqa: B018 - redraw on every tick
         Entry(value=shown.value, on_value=handed.append, classes=["bs-test-entry"])
 
     box, rc = solara.render(Around(), handle_error=False)
+    return box, handed, rc
+
+
+def test_typing_survives_redraws_of_the_page_around_the_entry():
+    """A redraw while someone types (an ensemble member arriving) keeps what is typed; Enter hands it over once."""
+    redraws = solara.reactive(0)
+    shown = solara.reactive("2099-12")
+    box, handed, rc = rendered_entry(shown, redraws)
     try:
-        field = one(box, "bs-test-entry", ipyvuetify.TextField)
-        assert field.v_model == "2099-12"
-        field.v_model = "2017-03"  # typed in the browser, not yet Enter
+        field = one(box, "bs-test-entry", ENTRY)
+        assert field.text == "2099-12"
+        sync(field, "2017-03")  # typed in the browser, not yet Enter
         for _ in range(3):
             redraws.value += 1
-        field = one(box, "bs-test-entry", ipyvuetify.TextField)
-        assert field.v_model == "2017-03"  # Solara's InputText sends "2099-12" back here
+        assert one(box, "bs-test-entry", ENTRY) is field
+        assert field.text == "2017-03"  # Solara's InputText sends "2099-12" back here
         assert handed == []
-        field.fire_event("keyup.enter", None)
-        field.fire_event("focusout", None)
+        hand_over(field, "2017-03")  # Enter
+        hand_over(field, "2017-03")  # leaving the field
         assert handed == ["2017-03"]  # once, not again on leaving the field
         shown.value = "2020-01"  # a new value from outside (reset, restored code) replaces the draft
-        assert one(box, "bs-test-entry", ipyvuetify.TextField).v_model == "2020-01"
-        one(box, "bs-test-entry", ipyvuetify.TextField).fire_event("focusout", None)
+        assert field.text == "2020-01"
+        hand_over(field, "2020-01")
         assert handed == ["2017-03"]  # leaving an unchanged field hands nothing over
+        sync(field, "2017-03")
+        hand_over(field, "2017-03")  # the old text again, for the new value: handed over
+        assert handed == ["2017-03", "2017-03"]
     finally:
         rc.close()
 
 
-def test_an_enter_that_arrives_before_its_text_hands_the_text_over_when_it_arrives():
-    from bottrop_sim.app.entry import Entry
-
-    handed: list[str] = []
-
-    @solara.component
-    def Around():  # noqa: N802 - a Solara component
-        Entry(value="20181221", on_value=handed.append, classes=["bs-test-entry"])
-
-    box, rc = solara.render(Around(), handle_error=False)
+def test_an_enter_that_arrives_before_its_text_hands_over_the_text_it_carries():
+    """The browser sends Enter at once but holds the text's update while an earlier one is unanswered (seconds on a busy server)."""
+    shown = solara.reactive("20181221")
+    box, handed, rc = rendered_entry(shown)
     try:
-        field = one(box, "bs-test-entry", ipyvuetify.TextField)
-        field.fire_event("keyup.enter", None)  # the key came first ...
-        assert handed == []
-        field.v_model = "4242"  # ... then the text typed before it
+        field = one(box, "bs-test-entry", ENTRY)
+        sync(field, "4")  # the first key's update went out; the rest wait
+        hand_over(field, "4242")  # the Enter, with the text shown when it was pressed
+        assert handed == ["4242"]  # at once: no clock, however late the text's update comes
+        assert field.text == "4"
+        sync(field, "4242")  # the held update, much later
+        assert handed == ["4242"]  # not handed over again
+        assert field.text == "4242"
+        hand_over(field, "4242")  # leaving the field
         assert handed == ["4242"]
-        field.v_model = "42425"  # later typing waits for its own Enter
+        sync(field, "42425")  # typing on without Enter hands nothing over
+        assert handed == ["4242"]
+        assert field.text == "42425"
+    finally:
+        rc.close()
+
+
+def test_an_enter_before_any_update_of_its_text_hands_the_text_over():
+    """The seed typed and entered at once: the Enter is the first message the server gets."""
+    shown = solara.reactive("20181221")
+    box, handed, rc = rendered_entry(shown)
+    try:
+        field = one(box, "bs-test-entry", ENTRY)
+        hand_over(field, "4242")
+        assert handed == ["4242"] and field.text == "20181221"
+        shown.value = "4242"  # the model took it and the field shows it
+        sync(field, "4242")  # the late update
+        hand_over(field, "4242")
         assert handed == ["4242"]
     finally:
         rc.close()

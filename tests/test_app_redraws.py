@@ -22,11 +22,11 @@ ipyvuetify = pytest.importorskip("ipyvuetify")
 from bottrop_sim.app.share import decode  # noqa: E402
 from bottrop_sim.app.texts import TEXT  # noqa: E402
 
-from .test_app_components import click, descendants, one, rendered_page, settle, texts, type_into, with_class  # noqa: E402
+from .test_app_components import ENTRY, click, descendants, one, rendered_page, settle, texts, type_into, with_class  # noqa: E402
 
 pytestmark = pytest.mark.timeout(300)
 
-INPUTS = (ipyvuetify.TextField, ipyvuetify.Select, ipyvuetify.Slider, ipyvuetify.Switch)
+INPUTS = (ENTRY, ipyvuetify.Select, ipyvuetify.Slider, ipyvuetify.Switch)
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def assert_same_fields(root, before: dict[int, object], what: str) -> None:
 
 def test_a_seed_typed_into_the_field_shown_before_the_pending_notice_appears_reaches_the_settings_code(page):
     rc, state = page
-    shown = one(rc, "bs-seed", ipyvuetify.TextField)  # the field the facilitator starts typing into
+    shown = one(rc, "bs-seed", ENTRY)  # the field the facilitator starts typing into
     one(rc, "bs-select-governance-mode-B", ipyvuetify.Select).v_model = "city_led"  # the browser test's pick
     assert TEXT["de"]["pending_start"] in texts(rc)  # the notice under the controls appeared
     assert shown.comm is not None, "the seed field was replaced by a new widget: the browser's text and Enter are dropped"
@@ -66,9 +66,9 @@ def test_no_field_is_replaced_when_notices_and_messages_come_and_go(page):
     click(rc, "bs-levers-toggle-B")
     click(rc, "bs-step")
     before = fields(rc)
-    seed = one(rc, "bs-seed", ipyvuetify.TextField)
+    seed = one(rc, "bs-seed", ENTRY)
     (lever,) = [w for w in with_class(rc, "bs-lever-governance-city-budget-eur-year") if "bs-lever-A" in w.class_.split()]
-    budget = one(lever, "bs-entry-number", ipyvuetify.TextField)
+    budget = one(lever, "bs-entry-number", ENTRY)
     targeting = one(rc, "bs-select-governance-city-targeting-A", ipyvuetify.Select)
     targeting.v_model = "sectors"  # refused as a combination: the message stands in the panel, above its levers
     assert any(text.startswith("Nicht übernommen:") for text in texts(one(rc, "bs-panel-A", ipyvuetify.Card)))

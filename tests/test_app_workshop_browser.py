@@ -192,6 +192,39 @@ def test_typed_values_month_limits_seed_message_hint_and_width(app_server, brows
     assert_local(requests)
 
 
+def type_and_enter_at_once(field, text: str) -> None:
+    """Type ``text`` key by key and press Enter at once, as a facilitator does.
+
+    Each key is an update of the field's text; the browser sends one and holds
+    the rest until the server answers, but sends the Enter at once. Before the
+    Enter carried its text, the server got it with the first keys only and
+    took those (seed 4242 became 4).
+    """
+    field.click()
+    field.press("Control+a")
+    field.press_sequentially(text)
+    field.press("Enter")
+
+
+def test_a_seed_and_a_lever_typed_and_entered_at_once_reach_the_settings(app_server, browser):
+    url, _, _ = app_server
+    page, requests = open_page(browser, url)
+    type_and_enter_at_once(page.locator(".bs-seed input"), "987654")
+    wait_for_code(page, lambda code: code.seed != 20181221)
+    wait_for_code(page, lambda code: code.seed == 987654, timeout=5.0)
+    assert page.locator(".bs-seed input").input_value() == "987654"
+
+    page.locator(".bs-levers-toggle-B").click()
+    type_and_enter_at_once(entry(page, "B", "governance-alliance-founding-members"), "150")
+
+    def founding(code):
+        return dict(code.levers.get("B", {})).get("governance.alliance.founding_members")
+
+    wait_for_code(page, lambda code: founding(code) not in (None, 60))
+    wait_for_code(page, lambda code: founding(code) == 150, timeout=5.0)
+    assert_local(requests)
+
+
 def test_quick_clicks_coalesce_and_settings_survive_reload_and_restart(browser, tmp_path):
     port = free_port()
     log = tmp_path / "server.log"

@@ -4,11 +4,10 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from typing import Any
 
 import solara
-from solara import v
 
 
 def cast_none() -> Any:
@@ -16,10 +15,33 @@ def cast_none() -> Any:
     return None
 
 
+@solara.component_vue("vue/entry.vue")
+def EntryField(
+    text: str,
+    on_text: Callable[[str | None], None],
+    label: str,
+    error: bool,
+    class_: str,
+    style_: str,
+    event_hand_over: Callable[[str], None],
+):
+    """The browser's side of :func:`Entry`: a Vuetify text field that sends its text with the Enter or leave message.
+
+    Args:
+        text: the text shown; what is typed comes back through ``on_text`` (synced, may arrive late).
+        on_text: called with the text as the browser syncs it.
+        label: the field's label.
+        error: whether the field is marked as refused.
+        class_: CSS classes of the field (tests and the page's styles find fields by them).
+        style_: CSS style of the field.
+        event_hand_over: called with the text the user saw on pressing Enter or leaving the field, if typed since the last call.
+    """
+
+
 @solara.component
 def Entry(
     value: str,
-    on_value: Any,
+    on_value: Callable[[str], Any],
     label: str = "",
     error: bool = False,
     classes: list[str] | None = None,
@@ -34,6 +56,19 @@ def Entry(
     restored code, a language switch) replaces the draft. Enter and then
     leaving the field hand the text over once; leaving an untouched field hands
     nothing over.
+
+    The text handed over is the one the Enter or leave message carries, not the
+    synced draft: the browser sends such messages at once but holds state syncs
+    while one is unanswered, so the draft can arrive seconds after its Enter on
+    a busy server (or show only the first keys typed).
+
+    Args:
+        value: the committed text shown when nothing is being typed.
+        on_value: called with the text handed over.
+        label: the field's label.
+        error: whether the field is marked as refused (its message stands beside it).
+        classes: CSS classes of the field.
+        style: CSS style of the field, property to value.
     """
     draft, set_draft = solara.use_state(cast_none())
     handed = solara.use_ref((value, value))  # (value when text was last handed over, that text)
@@ -43,55 +78,19 @@ def Entry(
         handed.current = (value, value)
 
     solara.use_effect(replace_draft, [value])
-    pending = solara.use_ref(0.0)  # when an Enter came before the text it was for (0: none)
 
-    def drafted(text: str | None) -> None:
-        set_draft(text)
-        if pending.current and time.monotonic() - pending.current < PENDING_SECONDS:  # the Enter was for this text
-            pending.current = 0.0
-            shown, handler = commit.current
-            if text is not None and handed.current != (shown, text):
-                handed.current = (shown, text)
-                handler(text)
+    def hand_over(text: str | None) -> None:
+        text = text or ""
+        if handed.current != (value, text):  # the same text for the same value only once; the value itself not at all
+            handed.current = (value, text)
+            on_value(text)
 
-    field = v.TextField(
-        v_model=draft if draft is not None else value,
-        on_v_model=drafted,
+    return EntryField(
+        text=draft if draft is not None else value,
+        on_text=set_draft,
         label=label,
         error=error,
-        hide_details="auto",
         class_=" ".join(classes or []),
         style_=";".join(f"{key}: {val}" for key, val in (style or {}).items()),
+        event_hand_over=hand_over,
     )
-    commit = solara.use_ref((value, on_value))
-    commit.current = (value, on_value)
-
-    def listen():
-        widget = solara.get_widget(field)
-
-        def committed(_widget, _event, _data):
-            shown, handler = commit.current
-            text = widget.v_model if widget.v_model is not None else ""
-            if handed.current != (shown, text):  # Enter and then leaving the field hand it over once; an untouched field not at all
-                handed.current = (shown, text)
-                handler(text)
-            else:  # the browser may send the key before the text typed just before it: hand that text over when it arrives
-                pending.current = time.monotonic()
-
-        for event in ENTRY_EVENTS:
-            widget.on_event(event, committed)
-
-        def stop():
-            for event in ENTRY_EVENTS:
-                widget.on_event(event, committed, remove=True)
-
-        return stop
-
-    solara.use_effect(listen, [])
-    return field
-
-
-ENTRY_EVENTS = ("focusout", "keyup.enter")
-"""Browser events on which an :func:`Entry` hands over its text."""
-PENDING_SECONDS = 2.0
-"""How long after an Enter a text that arrives late is still the one the Enter was for."""
