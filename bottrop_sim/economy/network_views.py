@@ -108,7 +108,7 @@ class NetworkViews:
         bincounts over the used places' suppliers and buyers. scipy's ``csc_matvec`` and
         ``csr_matvec`` on the store's arrays, with 1.0 for a used place and 0.0 for a free
         one, add the same terms in the same order (and +0.0 for each free place, which
-        changes no sum), without gathering the used places first; tests/test_speed_paths_gov.py
+        changes no sum), without gathering the used places first; tests/test_speed_paths_members.py
         checks them against the bincounts.
 
         Args:

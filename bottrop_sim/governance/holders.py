@@ -4,7 +4,7 @@ The same formula as :meth:`BottropModel.holder_of_slots` (``firms:<sector>``, or
 mine): the one formula, for every slot (:meth:`BottropModel.holder_of_slots`), for
 the few slots that pay (the alliance books a member's fee, a project contribution
 or a switching cost for a handful of firms at a time) and for one slot (an exit's
-money). tests/test_speed_paths_gov.py checks the parts against the whole.
+money). tests/test_speed_paths_members.py checks the parts against the whole.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def partner_member_share(model: BottropModel) -> np.ndarray:
 def net_benefit(model: BottropModel, alliance: Alliance) -> np.ndarray:
     """Expected net benefit of membership per firm (per EUR of monthly value added)."""
     spec, firms, n = alliance.spec, model.firms, model.firms.size
-    slots = slice(0, n)  # every slot: a view gives the values of np.arange(n)'s copy (tests/test_speed_paths_gov.py)
+    slots = slice(0, n)  # every slot: a view gives the values of np.arange(n)'s copy (tests/test_speed_paths_members.py)
     shortfall = np.zeros(n)
     np.divide(firms.reference_orders[:n] - firms.expected_orders[:n], firms.reference_orders[:n], out=shortfall, where=firms.reference_orders[:n] > 0)
     shortfall = np.clip(shortfall, 0.0, 1.0)

@@ -32,7 +32,7 @@ def pool_staff(
     firm without layoffs gets no share of a sector's leavers and one without hires
     no share of its movers (its weight is 0, see :func:`_split`), and the
     additions of ``0 x (1 - relatedness)`` to other firms' distance change no bit.
-    tests/test_speed_paths_gov.py checks the result against the array formula.
+    tests/test_speed_paths_members.py checks the result against the array formula.
 
     Args:
         member: membership per firm slot.
