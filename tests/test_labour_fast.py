@@ -1,4 +1,4 @@
-"""Fast checks of the labour market (economy/labour.py) at the start and at its edges, one rule at a time.
+"""Fast checks of the labour market (economy/labour.py, economy/labour_flows.py) at the start and at its edges, one rule at a time.
 
 The matching function and the commuting zone, the market at the start, and the
 edges and accumulation found by the mutation runs, on small hand-made inputs.
@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bottrop_sim.economy.labour import FLOW_NAMES, MatchingFunction, MineSeparation
+from bottrop_sim.economy.labour import MatchingFunction
+from bottrop_sim.economy.labour_flows import FLOW_NAMES, MineSeparation
 from tests.labour_markets import check_flows, market, stocks, tiny_market, zone
 
 

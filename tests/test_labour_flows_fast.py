@@ -1,4 +1,4 @@
-"""Fast checks of the labour market's flows (economy/labour.py): every resident stays in exactly one state.
+"""Fast checks of the labour market's flows (economy/labour_flows.py, the hires in economy/labour.py): every resident stays in exactly one state.
 
 Separations, hires, moves, training, placements and the outside flows, on small
 hand-made markets: after every flow each resident is in exactly one state and
@@ -17,7 +17,8 @@ import copy
 import numpy as np
 import pytest
 
-from bottrop_sim.economy.labour import MineSeparation, _apportion, _apportion_rows
+from bottrop_sim.economy.labour import _apportion, _apportion_rows
+from bottrop_sim.economy.labour_flows import MineSeparation
 from tests.labour_markets import check_flows, market, stocks, zone
 
 

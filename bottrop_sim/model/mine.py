@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from bottrop_sim.economy.labour import MineSeparation
+from bottrop_sim.economy.labour_flows import MineSeparation
 
 if TYPE_CHECKING:
     from bottrop_sim.model import BottropModel

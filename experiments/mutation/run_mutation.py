@@ -6,7 +6,7 @@ The files mutated and the tests run are set in pyproject.toml (``[tool.mutmut]``
   economy/households.py, economy/short_time_work.py (its payments are booked in the
   ledger) and model/spillovers.py (the city's budget), tested by tests/test_accounts_fast.py,
   tests/test_trade_fast.py, tests/test_households_fast.py and tests/test_short_time_city_fast.py;
-* labour: economy/labour.py, model/population.py and streams.py, tested by
+* labour: economy/labour.py, economy/labour_flows.py, model/population.py and streams.py, tested by
   tests/test_labour_fast.py, tests/test_labour_flows_fast.py, tests/test_staffing_fast.py and
   tests/test_streams_fast.py.
 
@@ -37,7 +37,7 @@ TARGETS = {
         "bottrop_sim.economy.short_time_work.",
         "bottrop_sim.model.spillovers.",
     ),
-    "labour": ("bottrop_sim.economy.labour.", "bottrop_sim.model.population.", "bottrop_sim.streams."),
+    "labour": ("bottrop_sim.economy.labour.", "bottrop_sim.economy.labour_flows.", "bottrop_sim.model.population.", "bottrop_sim.streams."),
 }
 STATES = ("killed", "survived", "no tests", "timeout", "suspicious", "skipped", "segfault", "not checked")
 
