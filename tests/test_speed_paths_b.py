@@ -12,8 +12,9 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, book_trade, trade
+from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, trade
 from bottrop_sim.economy.accounts import Accounts
+from bottrop_sim.economy.trade_booking import book_trade
 from tests.test_network_store import STORE_HISTORY, TwinEconomies
 
 

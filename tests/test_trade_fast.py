@@ -1,4 +1,4 @@
-"""Fast checks of trade and finance (economy/accounting.py, economy/finance.py), one rule at a time.
+"""Fast checks of trade and finance (economy/accounting.py, economy/trade_booking.py, economy/finance.py), one rule at a time.
 
 The output fixed point, the month's payments and their booking, rationing,
 the matrix products, and the firms' profits, buffers, credit lines and cost cutting.
@@ -17,8 +17,9 @@ import pytest
 import scipy.sparse as sp
 
 from bottrop_sim.economy import finance
-from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, book_trade, solve_output, times, trade
+from bottrop_sim.economy.accounting import FinalDemand, FirmArrays, MonthFlows, solve_output, times, trade
 from bottrop_sim.economy.accounts import KINDS
+from bottrop_sim.economy.trade_booking import book_trade
 from bottrop_sim.scenario.schema import BehaviourSpec
 from tests.ledgers import ledger
 

@@ -30,10 +30,11 @@ import numpy as np
 
 from bottrop_sim.calendar import month_number, year_month
 from bottrop_sim.economy import finance
-from bottrop_sim.economy.accounting import FinalDemand, MonthFlows, book_trade, trade
+from bottrop_sim.economy.accounting import FinalDemand, MonthFlows, trade
 from bottrop_sim.economy.accounts import Accounts
 from bottrop_sim.economy.sector_table import sector_table_for
 from bottrop_sim.economy.short_time_work import ShortTimeWork
+from bottrop_sim.economy.trade_booking import book_trade
 from bottrop_sim.governance.coordinator import Governance
 from bottrop_sim.model.firm_dynamics import FirmDynamics
 from bottrop_sim.model.initial_economy import CAPABILITY_DISPERSION, MINE_VALUE_ADDED_SHARE, InitialEconomy, size_weights, solve_leontief

@@ -2,7 +2,7 @@
 
 The files mutated and the tests run are set in pyproject.toml (``[tool.mutmut]``), two sets:
 
-* accounts: economy/accounts.py, economy/accounting.py, economy/finance.py,
+* accounts: economy/accounts.py, economy/accounting.py, economy/trade_booking.py, economy/finance.py,
   economy/households.py, economy/short_time_work.py (its payments are booked in the
   ledger) and model/spillovers.py (the city's budget), tested by tests/test_accounts_fast.py,
   tests/test_trade_fast.py, tests/test_households_fast.py and tests/test_short_time_city_fast.py;
@@ -32,6 +32,7 @@ TARGETS = {
     "accounts": (
         "bottrop_sim.economy.accounts.",
         "bottrop_sim.economy.accounting.",
+        "bottrop_sim.economy.trade_booking.",
         "bottrop_sim.economy.finance.",
         "bottrop_sim.economy.households.",
         "bottrop_sim.economy.short_time_work.",
