@@ -1,7 +1,8 @@
 """The ``bottrop-sim`` command: outputs, provenance, exit codes and messages.
 
-Most cases call :func:`bottrop_sim.cli.main` in-process; a few run the real
-command in a subprocess to check what a user sees (exit code, no traceback).
+Most cases call :func:`bottrop_sim.cli.main` in-process (the commands are in
+:mod:`bottrop_sim.commands`); a few run the real command in a subprocess to
+check what a user sees (exit code, no traceback).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bottrop_sim import cli
+from bottrop_sim import cli, commands
 from bottrop_sim.provenance import PACKAGES
 from bottrop_sim.scenario import Scenario
 
@@ -108,7 +109,7 @@ def test_run_writes_time_series_and_provenance(capsys, short_scenario_file, tmp_
     assert abs(dt.datetime.now(dt.UTC) - created) < dt.timedelta(minutes=10)
 
     # the printed summary is the annual table of the written series
-    assert cli.summary_table(frame).to_string() in stdout
+    assert commands.summary_table(frame).to_string() in stdout
     assert f"to {out} (seed 4242)" in stdout and "timeseries.csv" in stdout
 
 
@@ -126,7 +127,7 @@ def test_summary_table_takes_annual_means_and_sums():
             "co2_t": 100.0,
         }
     )
-    table = cli.summary_table(frame)
+    table = commands.summary_table(frame)
     assert table.index.tolist() == [2019, 2020, 2021]  # first, every fifth, last
     assert table.loc[2020, "workplace_jobs"] == 2_020_000
     assert table["mine_staff"].tolist() == [300, 300, 0]
@@ -140,7 +141,7 @@ def test_summary_table_keeps_first_last_and_every_fifth_year():
     frame = pd.DataFrame(
         {"date": months, **{c: 1.0 for c in ("employment_workplace", "mine_employment", "unemployment_rate", "firms", "value_added_eur", "co2_t")}}
     )
-    assert cli.summary_table(frame).index.tolist() == [2013, 2015, 2020, 2025, 2026]
+    assert commands.summary_table(frame).index.tolist() == [2013, 2015, 2020, 2025, 2026]
 
 
 def test_seed_option_overrides_the_scenario_seed(capsys, short_scenario_file, tmp_path):
