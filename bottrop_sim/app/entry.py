@@ -34,7 +34,7 @@ def EntryField(
         error: whether the field is marked as refused.
         class_: CSS classes of the field (tests and the page's styles find fields by them).
         style_: CSS style of the field.
-        event_hand_over: called with the text the user saw on pressing Enter or leaving the field, if typed since the last call.
+        event_hand_over: called with the text the user saw on pressing Enter or leaving the field (Entry decides whether it is new).
     """
 
 
